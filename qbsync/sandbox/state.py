@@ -1,0 +1,33 @@
+"""The sandbox's whole world in one object: configuration, clock, registered apps and grants, companies.
+
+One SandboxState backs one FastAPI app; routers reach it through ``request.app.state.sandbox``. Python callers
+(tests, the demo, benchmarks) hold it directly to jump the clock, register apps or inspect companies.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from .clock import Clock, SystemClock
+from .events import EventBus
+
+__all__ = ['SandboxConfig', 'SandboxState']
+
+
+@dataclass
+class SandboxConfig:
+    clock: Clock = field(default_factory=SystemClock)
+    database_path: Path | None = None      # None keeps companies in memory (tests); a file in demo mode
+    admin_api: bool = True                 # /_sandbox/... admin endpoints (app registration, consent, reset)
+    fault_injection: bool = False          # /_sandbox/faults; off unless asked for
+    public_base_url: str | None = None     # base for URLs in discovery documents; None = from each request
+    webhook_transport: httpx.AsyncBaseTransport | None = None  # deliver webhooks in-process (tests, embedded)
+
+
+class SandboxState:
+    def __init__(self, config: SandboxConfig | None = None) -> None:
+        self.config = config or SandboxConfig()
+        self.clock = self.config.clock
+        self.events = EventBus()

@@ -1,0 +1,175 @@
+"""Environment -> one typed Settings object.
+
+Everything configurable lives here so that tests can point the app at a sandbox by setting variables, and so
+that the README's variable table has one source. Demo mode (no Intuit client id) points every Intuit URL at the
+embedded sandbox mounted under ``/sandbox`` on the app's own server.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ['Settings', 'IntuitEndpoints', 'load_settings', 'INTUIT_PRODUCTION', 'INTUIT_SANDBOX']
+
+SANDBOX_MOUNT = '/sandbox'
+DEMO_CLIENT_ID = 'qbsync-demo-app'
+ACCOUNTING_SCOPE = 'com.intuit.quickbooks.accounting'
+
+
+@dataclass(frozen=True)
+class IntuitEndpoints:
+    """Where the OAuth and Accounting API calls go; real Intuit hosts or the sandbox, same paths."""
+    authorize_url: str
+    token_url: str
+    revoke_url: str
+    userinfo_url: str
+    api_base_url: str  # ends in /v3; the client appends /company/{realmId}/...
+
+
+INTUIT_PRODUCTION = IntuitEndpoints(
+    authorize_url='https://appcenter.intuit.com/connect/oauth2',
+    token_url='https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer',
+    revoke_url='https://developer.api.intuit.com/v2/oauth2/tokens/revoke',
+    userinfo_url='https://accounts.platform.intuit.com/v1/openid_connect/userinfo',
+    api_base_url='https://quickbooks.api.intuit.com/v3',
+)
+INTUIT_SANDBOX = IntuitEndpoints(
+    authorize_url='https://appcenter.intuit.com/connect/oauth2',
+    token_url='https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer',
+    revoke_url='https://developer.api.intuit.com/v2/oauth2/tokens/revoke',
+    userinfo_url='https://sandbox-accounts.platform.intuit.com/v1/openid_connect/userinfo',
+    api_base_url='https://sandbox-quickbooks.api.intuit.com/v3',
+)
+
+
+def sandbox_endpoints(base_url: str) -> IntuitEndpoints:
+    """The embedded or standalone sandbox keeps Intuit's paths; only the host differs."""
+    base = base_url.rstrip('/')
+    return IntuitEndpoints(
+        authorize_url=f'{base}/connect/oauth2',
+        token_url=f'{base}/oauth2/v1/tokens/bearer',
+        revoke_url=f'{base}/v2/oauth2/tokens/revoke',
+        userinfo_url=f'{base}/v1/openid_connect/userinfo',
+        api_base_url=f'{base}/v3',
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    host: str
+    port: int
+    public_url: str
+    client_id: str
+    client_secret: str
+    redirect_uri: str
+    environment: str  # 'sandbox' | 'production' | 'demo'
+    token_encryption_keys: tuple[str, ...] = field(repr=False)
+    webhook_verifier_token: str = field(repr=False)
+    storage_secret: str = field(repr=False)
+    endpoints: IntuitEndpoints = INTUIT_SANDBOX
+    sandbox_url: str = ''  # an external sandbox (e.g. `qbsync sandbox --port 9000`) instead of the embedded one
+    admin_email: str = ''
+    admin_password: str = field(default='', repr=False)
+    load_demo_data: bool = True
+    sync_interval_minutes: int = 15
+    log_level: str = 'INFO'
+
+    @property
+    def demo_mode(self) -> bool:
+        """No Intuit credentials configured: the app talks to its own sandbox."""
+        return self.environment == 'demo'
+
+    @property
+    def embedded_sandbox(self) -> bool:
+        return self.demo_mode and not self.sandbox_url
+
+    @property
+    def webhook_url(self) -> str:
+        return f'{self.public_url}/api/quickbooks/webhook'
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Read QUICKBOOKS_* and QBSYNC_* variables; generate and keep demo secrets in the data folder."""
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get('QBSYNC_DATA_DIR', 'data')).expanduser().resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = int(env.get('QBSYNC_PORT', '8080'))
+    public_url = env.get('QBSYNC_PUBLIC_URL', f'http://localhost:{port}').rstrip('/')
+    client_id = env.get('QUICKBOOKS_CLIENT_ID', '').strip()
+    environment = env.get('QUICKBOOKS_ENVIRONMENT', 'sandbox').strip().lower()
+    if environment not in {'sandbox', 'production'}:
+        raise ValueError(f"QUICKBOOKS_ENVIRONMENT must be 'sandbox' or 'production', not {environment!r}")
+    sandbox_url = env.get('QBSYNC_SANDBOX_URL', '').strip().rstrip('/')
+    if client_id:
+        client_secret = env.get('QUICKBOOKS_CLIENT_SECRET', '').strip()
+        if not client_secret:
+            raise ValueError('QUICKBOOKS_CLIENT_SECRET is required when QUICKBOOKS_CLIENT_ID is set')
+        endpoints = sandbox_endpoints(sandbox_url) if sandbox_url else (
+            INTUIT_PRODUCTION if environment == 'production' else INTUIT_SANDBOX)
+        verifier = env.get('QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN', '').strip()
+    else:
+        environment = 'demo'
+        client_id = DEMO_CLIENT_ID
+        client_secret = _kept_secret(data_dir / 'demo-client-secret')
+        endpoints = sandbox_endpoints(sandbox_url or f'{public_url}{SANDBOX_MOUNT}')
+        verifier = env.get('QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN', '').strip() or _kept_secret(data_dir / 'demo-verifier')
+    keys = tuple(k.strip() for k in env.get('QUICKBOOKS_TOKEN_ENCRYPTION_KEY', '').split(',') if k.strip())
+    if not keys:
+        if environment != 'demo':
+            raise ValueError('QUICKBOOKS_TOKEN_ENCRYPTION_KEY is required with real Intuit credentials')
+        keys = (_kept_fernet_key(data_dir / 'token-encryption-key'),)
+    return Settings(
+        data_dir=data_dir,
+        database_url=env.get('QBSYNC_DATABASE_URL', f'sqlite+aiosqlite:///{data_dir / "qbsync.db"}'),
+        host=env.get('QBSYNC_HOST', '0.0.0.0'),
+        port=port,
+        public_url=public_url,
+        client_id=client_id,
+        client_secret=client_secret,
+        redirect_uri=env.get('QUICKBOOKS_REDIRECT_URI', '').strip() or f'{public_url}/api/quickbooks/callback',
+        environment=environment,
+        token_encryption_keys=keys,
+        webhook_verifier_token=verifier,
+        storage_secret=env.get('QBSYNC_STORAGE_SECRET', '').strip() or _kept_secret(data_dir / 'session-secret'),
+        endpoints=endpoints,
+        sandbox_url=sandbox_url,
+        admin_email=env.get('QBSYNC_ADMIN_EMAIL', '').strip(),
+        admin_password=env.get('QBSYNC_ADMIN_PASSWORD', ''),
+        load_demo_data=_flag(env.get('QBSYNC_DEMO_DATA'), default=environment == 'demo'),
+        sync_interval_minutes=int(env.get('QBSYNC_SYNC_INTERVAL_MINUTES', '15')),
+        log_level=env.get('QBSYNC_LOG_LEVEL', 'INFO').upper(),
+    )
+
+
+def _flag(value: str | None, *, default: bool) -> bool:
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in {'1', 'true', 'yes', 'on'}
+
+
+def _kept_secret(path: Path) -> str:
+    """A secret generated once and kept (mode 600) so restarts keep sessions and demo credentials valid."""
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(32)
+    _write_private(path, value)
+    return value
+
+
+def _kept_fernet_key(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    from cryptography.fernet import Fernet
+    value = Fernet.generate_key().decode()
+    _write_private(path, value)
+    return value
+
+
+def _write_private(path: Path, value: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, 'w') as handle:
+        handle.write(value + '\n')
