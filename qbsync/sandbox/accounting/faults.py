@@ -1,0 +1,197 @@
+"""Intuit's error envelopes: the ``Fault`` body most errors use, and the different lowercase body of a 401.
+
+Entity rules raise ``QBOFault``; the routes turn it into a response with ``fault_body``. Builders exist per code so
+that the Message/Detail wording lives in one place (qbo-api.md section 8).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    'FaultError', 'QBOFault', 'fault_body', 'authentication_body', 'authorization_fault',
+    'object_not_found', 'required_param', 'string_length', 'invalid_reference', 'invalid_number', 'invalid_date',
+    'invalid_enum', 'invalid_id', 'stale_object', 'duplicate_name', 'duplicate_doc_num', 'business_validation',
+    'inactive_customer', 'no_name', 'amount_mismatch', 'delete_has_balance', 'unsupported_operation',
+    'invalid_object_name', 'invalid_request_id', 'query_parse_error', 'query_invalid', 'system_failure',
+    'invalid_characters', 'request_body_error',
+]
+
+
+@dataclass(frozen=True)
+class FaultError:
+    code: str
+    message: str
+    detail: str
+    element: str = ''
+
+    def as_json(self) -> dict[str, Any]:
+        return {'Message': self.message, 'Detail': self.detail, 'code': self.code, 'element': self.element}
+
+
+@dataclass
+class QBOFault(Exception):
+    """An Intuit fault: HTTP status, one or more errors, and the Fault ``type``."""
+
+    errors: list[FaultError]
+    status: int = 400
+    type: str = 'ValidationFault'
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return '; '.join(f'{e.code} {e.message}: {e.detail}' for e in self.errors)
+
+    @property
+    def code(self) -> str:
+        return self.errors[0].code
+
+
+def fault_body(fault: QBOFault, time: str) -> dict[str, Any]:
+    return {'Fault': {'Error': [e.as_json() for e in fault.errors], 'type': fault.type}, 'time': time}
+
+
+def authentication_body(detail: str, time_ms: int) -> dict[str, Any]:
+    """The 401 body: lowercase keys, ``time`` in epoch milliseconds (captured in routablehq/python-quickbooks#250)."""
+    return {
+        'warnings': None, 'intuitObject': None,
+        'fault': {'error': [{'message': 'message=AuthenticationFailed; errorCode=003200; statusCode=401',
+                             'detail': detail, 'code': '3200', 'element': None}], 'type': 'AUTHENTICATION'},
+        'report': None, 'queryResponse': None, 'batchItemResponse': [], 'attachableResponse': [],
+        'syncErrorResponse': None, 'requestId': None, 'time': time_ms, 'status': None, 'cdcresponse': [],
+    }
+
+
+def _one(code: str, message: str, detail: str, element: str = '', status: int = 400,
+         type_: str = 'ValidationFault') -> QBOFault:
+    return QBOFault([FaultError(code, message, detail, element)], status=status, type=type_)
+
+
+def authorization_fault(detail: str) -> QBOFault:
+    return _one('3100', 'message=AuthorizationFailed; errorCode=003100; statusCode=403', detail, status=403,
+                type_='SERVICE')
+
+
+def object_not_found(entity: str, entity_id: str) -> QBOFault:
+    return _one('610', 'Object Not Found',
+                f'Object Not Found : Something you\'re trying to use has been made inactive. Check the fields with '
+                f'accounts, customers, items, vendors or employees. ({entity} Id {entity_id})')
+
+
+def required_param(element: str, detail: str | None = None) -> QBOFault:
+    return _one('2020', 'Required param missing, need to supply the required value for the API',
+                detail or f'Required parameter {element} is missing in the request', element)
+
+
+def string_length(element: str, maximum: int, supplied: int) -> QBOFault:
+    return _one('2050', 'String length is either shorter or longer than supported by specification',
+                f'String length specified does not match the supported length. {element}: Min:0 Max:{maximum} '
+                f'supported. Supplied length:{supplied}', element)
+
+
+def invalid_characters(element: str, value: str) -> QBOFault:
+    return _one('2040', 'Invalid String',
+                f'String contains invalid characters. {element} cannot contain a colon, tab or newline: {value!r}',
+                element)
+
+
+def invalid_number(element: str, value: Any) -> QBOFault:
+    return _one('2090', 'Invalid Number', f'Invalid Number : {element} : {value}', element)
+
+
+def invalid_date(element: str, value: Any) -> QBOFault:
+    return _one('2080', 'Invalid Date', f'Invalid Date : {element} : {value}', element)
+
+
+def invalid_enum(element: str, value: Any) -> QBOFault:
+    return _one('2170', 'Invalid Enumeration', f'Invalid Enumeration : {value} for {element}', element)
+
+
+def invalid_id(element: str, value: Any) -> QBOFault:
+    return _one('2030', 'Invalid ID', f'Id should be a valid number. Supplied value:{value}', element)
+
+
+def invalid_reference(element: str, entity: str, value: Any) -> QBOFault:
+    return _one('2500', 'Invalid Reference Id',
+                f'Invalid Reference Id : {entity} assigned to this transaction has been deleted or does not '
+                f'exist. Id: {value}', element)
+
+
+def stale_object(entity: str, entity_id: str, supplied: str, current: str) -> QBOFault:
+    return _one('5010', 'Stale Object Error',
+                f'Stale Object Error : You and another user were working on {entity} {entity_id} at the same time. '
+                f'The other user finished before you did, so your work was not saved. '
+                f'SyncToken supplied: {supplied}, current: {current}')
+
+
+def duplicate_name(kind: str) -> QBOFault:
+    detail = {
+        'person': 'The name supplied already exists. : Another customer, vendor or employee is already using '
+                  'this name. Please use a different name.',
+    }.get(kind, f'The name supplied already exists. : Another {kind} is already using this name. '
+                f'Please use a different name.')
+    return _one('6240', 'Duplicate Name Exists Error', detail)
+
+
+def duplicate_doc_num(txn_type: str, txn_id: str) -> QBOFault:
+    return _one('6140', 'Duplicate Document Number Error',
+                f'Duplicate Document Number Error : You must specify a different number. This number has already '
+                f'been used. DocNumber=  is assigned to TxnType={txn_type} with TxnId={txn_id}')
+
+
+def business_validation(detail: str, element: str = '') -> QBOFault:
+    return _one('6000', 'A business validation error has occurred while processing your request',
+                f'Business Validation Error: {detail}', element)
+
+
+def inactive_customer(customer_id: str) -> QBOFault:
+    return _one('6250', 'Invalid Customer',
+                f'Invalid Customer : The customer (Id {customer_id}) is inactive. Make it active before using it '
+                f'on a new transaction.', 'CustomerRef')
+
+
+def no_name() -> QBOFault:
+    return _one('6080', 'No Name Provided',
+                'No Name Provided : Please provide a DisplayName or at least one of Title, GivenName, MiddleName, '
+                'FamilyName or Suffix.')
+
+
+def amount_mismatch(line: int, amount: Any, expected: Any) -> QBOFault:
+    return _one('6070', 'Amount calculation incorrect in the request',
+                f'Amount is not equal to UnitPrice * Qty. Line {line}: Supplied value:{amount}, expected {expected}',
+                'Line.Amount')
+
+
+def delete_has_balance(entity: str) -> QBOFault:
+    return _one('6220', 'Delete List Has Balance Error',
+                f'Delete List Has Balance Error : You can\'t make a {entity.lower()} with an open balance inactive.')
+
+
+def unsupported_operation(detail: str) -> QBOFault:
+    return _one('500', 'Unsupported Operation', f'Operation {detail} is not supported.')
+
+
+def invalid_object_name(name: str) -> QBOFault:
+    return _one('2000', 'Invalid object name', f'Invalid object name: {name} is not a supported entity.')
+
+
+def invalid_request_id(value: str) -> QBOFault:
+    return _one('2130', 'Invalid Request Id Format',
+                f'Request Id should be at most 50 characters long. Supplied length:{len(value)}', 'requestid')
+
+
+def query_parse_error(detail: str) -> QBOFault:
+    return _one('4000', 'Error parsing query', f'QueryParserError: {detail}')
+
+
+def query_invalid(detail: str) -> QBOFault:
+    return _one('4001', 'Invalid query', f'QueryValidationError: {detail}')
+
+
+def request_body_error(detail: str) -> QBOFault:
+    return _one('2010', 'Request has invalid or unsupported property',
+                f'Request has invalid or unsupported property: {detail}')
+
+
+def system_failure(detail: str = 'An application error has occurred while processing your request') -> QBOFault:
+    return _one('10000', 'An application error has occurred while processing your request',
+                f'System Failure Error: {detail}', status=500, type_='SystemFault')

@@ -1,0 +1,72 @@
+"""JSON in and out exactly as Intuit's wire carries it: amounts stay Decimal end to end, times carry the company offset.
+
+The standard ``json`` module cannot write a Decimal as a bare JSON number, so ``dumps`` is a small exact encoder
+of its own (no float ever touches an amount).
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+__all__ = ['loads', 'dumps', 'intuit_datetime', 'parse_intuit_datetime', 'epoch_ms', 'WireError']
+
+
+class WireError(ValueError):
+    """The request body is not JSON (Intuit answers such bodies with a 400 fault)."""
+
+
+def loads(body: bytes | str) -> Any:
+    """Parse a request body; every non-integer number becomes a Decimal."""
+    try:
+        return json.loads(body, parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise WireError(str(exc)) from exc
+
+
+def dumps(value: Any) -> bytes:
+    """Serialise JSON-ready data; Decimal is written as an exact JSON number."""
+    return _encode(value).encode('utf-8')
+
+
+def _encode(value: Any) -> str:
+    if isinstance(value, dict):
+        return '{' + ','.join(f'{json.dumps(str(k))}:{_encode(v)}' for k, v in value.items()) + '}'
+    if isinstance(value, (list, tuple)):
+        return '[' + ','.join(_encode(v) for v in value) + ']'
+    if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
+        return json.dumps(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f'cannot encode non-finite amount {value!r}')
+        return format(value, 'f')
+    if isinstance(value, float):
+        return repr(value)
+    raise TypeError(f'cannot encode {type(value).__name__} as JSON')
+
+
+def intuit_datetime(instant: datetime, zone: ZoneInfo, millis: bool = False) -> str:
+    """``2026-01-15T09:00:00-08:00`` (MetaData) or with milliseconds (the envelope ``time`` field)."""
+    local = instant.astimezone(zone)
+    return local.isoformat(timespec='milliseconds' if millis else 'seconds')
+
+
+def parse_intuit_datetime(text: str, zone: ZoneInfo) -> datetime:
+    """Parse a datetime or a date as a client may send it; naive values are read in the company zone."""
+    text = text.strip()
+    if text.endswith('Z'):
+        text = text[:-1] + '+00:00'
+    if len(text) == 10:
+        parsed = datetime.combine(date.fromisoformat(text), datetime.min.time())
+    else:
+        parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed
+
+
+def epoch_ms(instant: datetime) -> int:
+    """The 401 body's ``time`` is epoch milliseconds, unlike every other body."""
+    return int(instant.timestamp() * 1000)

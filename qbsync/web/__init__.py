@@ -1,0 +1,1 @@
+"""Plain FastAPI routes (no UI): OAuth callback, Intuit webhook, health."""

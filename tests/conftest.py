@@ -1,0 +1,18 @@
+"""Per-test isolation: a fresh data folder, demo mode (embedded sandbox), no demo data unless a test asks."""
+from __future__ import annotations
+
+import pytest
+
+INTUIT_VARIABLES = ('QUICKBOOKS_CLIENT_ID', 'QUICKBOOKS_CLIENT_SECRET', 'QUICKBOOKS_REDIRECT_URI',
+                    'QUICKBOOKS_TOKEN_ENCRYPTION_KEY', 'QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN', 'QUICKBOOKS_ENVIRONMENT',
+                    'QBSYNC_DATABASE_URL', 'QBSYNC_PUBLIC_URL', 'QBSYNC_SANDBOX_URL', 'QBSYNC_ADMIN_EMAIL',
+                    'QBSYNC_ADMIN_PASSWORD', 'QBSYNC_STORAGE_SECRET', 'QBSYNC_PORT')
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path, monkeypatch):
+    for name in INTUIT_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv('QBSYNC_DATA_DIR', str(tmp_path / 'data'))
+    monkeypatch.setenv('QBSYNC_DEMO_DATA', '0')
+    monkeypatch.setenv('QBSYNC_LOG_LEVEL', 'WARNING')
