@@ -10,8 +10,11 @@ from pathlib import Path
 
 import httpx
 
+from .accounting.store import CompanyStore
 from .clock import Clock, SystemClock
 from .events import EventBus
+from .oauth.grants import GrantStore
+from .oauth.registry import AppRegistry
 
 __all__ = ['SandboxConfig', 'SandboxState']
 
@@ -31,3 +34,7 @@ class SandboxState:
         self.config = config or SandboxConfig()
         self.clock = self.config.clock
         self.events = EventBus()
+        self.apps = AppRegistry()
+        self.grants = GrantStore(self.clock, self.apps)
+        self.companies = CompanyStore(self.clock, self.events)
+        self.default_realm_id = self.companies.create_company().realm_id  # one seeded company from the start

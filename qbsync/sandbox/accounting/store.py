@@ -1,0 +1,184 @@
+"""Companies (realms) and their objects: one ``Company`` per realm, all held by the ``CompanyStore``.
+
+A company keeps every object as JSON-ready data, exactly as Intuit would return it (Decimal amounts, offset
+timestamps), so persistence only has to serialise ``Company.objects``/``tombstones``/``counters``. Every change goes
+through ``Company.commit``: it stamps Id, SyncToken and MetaData and announces a ``ChangeEvent``. The entity rules
+(create/update/delete/void/read/query) are methods here so the routes, the batch endpoint and admin tools share them.
+"""
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Callable, Iterator
+from zoneinfo import ZoneInfo
+
+from ..clock import Clock
+from ..events import ChangeEvent, EventBus, Operation
+from .wire import intuit_datetime
+
+__all__ = ['CompanyRef', 'CompanyStore', 'Company', 'Replay', 'REALM_BASE', 'COMPANY_ZONE']
+
+REALM_BASE = 9341453000000000          # realm ids are REALM_BASE + n: 16 digits like Intuit's sandbox realms
+COMPANY_ZONE = 'America/Los_Angeles'   # the seeded US company's time zone (offsets in MetaData and ``time``)
+
+
+@dataclass(frozen=True)
+class CompanyRef:
+    realm_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A stored response for a ``requestid`` replay: the identical status and bytes."""
+
+    status: int
+    body: bytes
+
+
+class Company:
+    """One realm: its objects per entity, Id counters, requestid replays, and the entity operations."""
+
+    def __init__(self, realm_id: str, name: str, clock: Clock, events: EventBus,
+                 zone: str = COMPANY_ZONE) -> None:
+        self.realm_id = realm_id
+        self.name = name
+        self.zone = ZoneInfo(zone)
+        self.clock = clock
+        self.events = events
+        self.lock = threading.RLock()
+        self.objects: dict[str, dict[str, dict[str, Any]]] = {}
+        self.tombstones: dict[str, dict[str, dict[str, Any]]] = {}
+        self.counters: dict[str, int] = {}
+        self.replays: dict[str, Replay] = {}
+
+    # --- time -------------------------------------------------------------------------------------------------
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def time_string(self, instant: datetime | None = None) -> str:
+        """The envelope ``time`` field: milliseconds and the company's offset."""
+        return intuit_datetime(instant or self.now(), self.zone, millis=True)
+
+    def today(self) -> date:
+        return self.now().astimezone(self.zone).date()
+
+    # --- storage ----------------------------------------------------------------------------------------------
+    def next_id(self, entity: str) -> str:
+        self.counters[entity] = self.counters.get(entity, 0) + 1
+        return str(self.counters[entity])
+
+    def get_object(self, entity: str, entity_id: Any) -> dict[str, Any] | None:
+        """The stored object (not a copy; callers that mutate must go through ``commit``)."""
+        return self.objects.get(entity, {}).get(str(entity_id))
+
+    def iter_objects(self, entity: str) -> Iterator[dict[str, Any]]:
+        return iter(list(self.objects.get(entity, {}).values()))
+
+    def commit(self, entity: str, obj: dict[str, Any], operation: Operation, emit: bool = True) -> dict[str, Any]:
+        """The single mutation path: stamp, store (or tombstone), announce; returns the stored object."""
+        with self.lock:
+            now = self.now()
+            stamp = intuit_datetime(now, self.zone)
+            bucket = self.objects.setdefault(entity, {})
+            if operation == 'Create':
+                if not obj.get('Id'):
+                    obj['Id'] = self.next_id(entity)
+                obj['SyncToken'] = '0'
+                obj['MetaData'] = {'CreateTime': stamp, 'LastUpdatedTime': stamp}
+            elif operation == 'Delete':
+                bucket.pop(obj['Id'], None)
+                obj = {'domain': 'QBO', 'status': 'Deleted', 'Id': obj['Id'], 'MetaData': {'LastUpdatedTime': stamp}}
+                self.tombstones.setdefault(entity, {})[obj['Id']] = obj
+            else:
+                previous = bucket[obj['Id']]
+                obj['SyncToken'] = str(int(previous['SyncToken']) + 1)
+                obj['MetaData'] = {**previous['MetaData'], 'LastUpdatedTime': stamp}
+            if operation != 'Delete':
+                obj['domain'] = 'QBO'
+                obj['sparse'] = False
+                bucket[obj['Id']] = obj
+            if emit:
+                self.events.emit(ChangeEvent(self.realm_id, entity, obj['Id'], operation, now))
+            return obj
+
+    # --- entity operations (rules live in .entities) ------------------------------------------------------------
+    def create(self, entity: str, payload: dict[str, Any], **options: Any) -> dict[str, Any]:
+        from .entities import entity_type
+        with self.lock:
+            return copy.deepcopy(entity_type(entity).create(self, payload, **options))
+
+    def update(self, entity: str, payload: dict[str, Any], **options: Any) -> dict[str, Any]:
+        from .entities import entity_type
+        with self.lock:
+            return copy.deepcopy(entity_type(entity).update(self, payload, **options))
+
+    def delete(self, entity: str, payload: dict[str, Any]) -> dict[str, Any]:
+        from .entities import entity_type
+        with self.lock:
+            return copy.deepcopy(entity_type(entity).delete(self, payload))
+
+    def void(self, entity: str, payload: dict[str, Any]) -> dict[str, Any]:
+        from .entities import entity_type
+        with self.lock:
+            return copy.deepcopy(entity_type(entity).void(self, payload))
+
+    def read(self, entity: str, entity_id: str) -> dict[str, Any]:
+        from .entities import entity_type
+        with self.lock:
+            return entity_type(entity).read(self, entity_id)
+
+    def query(self, text: str) -> dict[str, Any]:
+        """Run a query statement; returns the ``QueryResponse`` content."""
+        from .query import run_query
+        with self.lock:
+            return run_query(self, text)
+
+    # --- lifecycle --------------------------------------------------------------------------------------------
+    def load_seed(self) -> None:
+        """Replace everything with the seeded sandbox company (no events: nothing changed for a client yet)."""
+        from .seed import seed_company
+        with self.lock:
+            self.objects.clear()
+            self.tombstones.clear()
+            self.counters.clear()
+            self.replays.clear()
+            seed_company(self)
+
+
+class CompanyStore:
+    """All companies of one sandbox; realm ids are deterministic (``REALM_BASE`` + a counter)."""
+
+    def __init__(self, clock: Clock, events: EventBus,
+                 company_factory: Callable[[str, str], Company] | None = None) -> None:
+        self._clock = clock
+        self._events = events
+        self._companies: dict[str, Company] = {}
+        self._counter = 0
+        self._lock = threading.Lock()
+        self._factory = company_factory or (lambda realm_id, name: Company(realm_id, name, clock, events))
+
+    def realms(self) -> list[CompanyRef]:
+        with self._lock:
+            return [CompanyRef(c.realm_id, c.name) for c in self._companies.values()]
+
+    def create_company(self, name: str | None = None) -> CompanyRef:
+        with self._lock:
+            self._counter += 1
+            realm_id = str(REALM_BASE + self._counter)
+            company = self._factory(realm_id, name or f'Sandbox Company_US_{self._counter}')
+            company.load_seed()
+            self._companies[realm_id] = company
+            return CompanyRef(realm_id, company.name)
+
+    def get(self, realm_id: str) -> Company | None:
+        with self._lock:
+            return self._companies.get(str(realm_id))
+
+    def reset(self, realm_id: str) -> None:
+        company = self.get(realm_id)
+        if company is None:
+            raise KeyError(f'unknown realm {realm_id}')
+        company.load_seed()
