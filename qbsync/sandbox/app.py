@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
 
+from .gate import ApiGate
 from .state import SandboxConfig, SandboxState
 
 __all__ = ['create_sandbox_app']
@@ -18,6 +19,7 @@ def create_sandbox_app(state: SandboxState | SandboxConfig | None = None) -> Fas
         state = SandboxState(state)
     app = FastAPI(title='QuickBooks Online sandbox', docs_url=None, redoc_url=None, openapi_url=None)
     app.state.sandbox = state
+    app.add_middleware(ApiGate, state=state)  # inside _IntuitTid, so throttled and injected answers carry it too
     app.add_middleware(_IntuitTid)
     from .oauth.routes import router as oauth_router
     from .accounting.routes import router as accounting_router

@@ -13,8 +13,11 @@ import httpx
 from .accounting.store import CompanyStore
 from .clock import Clock, SystemClock
 from .events import EventBus
+from .faults_injection import FaultInjector
 from .oauth.grants import GrantStore
 from .oauth.registry import AppRegistry
+from .throttle import Throttle, ThrottleLimits
+from .webhooks.delivery import WebhookDispatcher, WebhookSettings
 
 __all__ = ['SandboxConfig', 'SandboxState']
 
@@ -27,6 +30,10 @@ class SandboxConfig:
     fault_injection: bool = False          # /_sandbox/faults; off unless asked for
     public_base_url: str | None = None     # base for URLs in discovery documents; None = from each request
     webhook_transport: httpx.AsyncBaseTransport | None = None  # deliver webhooks in-process (tests, embedded)
+    webhook_settings: WebhookSettings = field(default_factory=WebhookSettings)  # window, timeout, retry schedule
+    webhook_background: bool | None = None  # background delivery task; None = only on a real (non-manual) clock
+    throttle_limits: ThrottleLimits = field(default_factory=ThrottleLimits)  # applied to apps with throttling on
+    throttle_xml: bool = False             # answer 429 in XML, as some captured Intuit throttles were
 
 
 class SandboxState:
@@ -38,3 +45,6 @@ class SandboxState:
         self.grants = GrantStore(self.clock, self.apps)
         self.companies = CompanyStore(self.clock, self.events)
         self.default_realm_id = self.companies.create_company().realm_id  # one seeded company from the start
+        self.throttle = Throttle(self.clock, self.config.throttle_limits)
+        self.faults = FaultInjector()
+        self.webhooks = WebhookDispatcher(self, self.config.webhook_settings)

@@ -1,0 +1,160 @@
+"""Webhook delivery: formats, signature, aggregation, retries on the injectable clock, timeout, holding, grants."""
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+
+from qbsync.sandbox.events import ChangeEvent
+from qbsync.sandbox.webhooks import INTUIT_RETRY_SCHEDULE, Notice, legacy_body, sign
+from qbsync.sandbox.webhooks.payloads import cloudevents_body
+
+from ops_support import RECEIVER_URL, VERIFIER, Receiver, connect_app, make_state
+
+
+def _emit(state, entity='Invoice', entity_id='130', operation='Update', deleted_id=None):
+    state.events.emit(ChangeEvent(state.default_realm_id, entity, entity_id, operation, state.clock.now(), deleted_id))
+
+
+def test_signature_matches_intuit_test_vector():
+    body = (b'{"eventNotifications":[{"realmId":"1185883450","dataChangeEvent":{"entities":[{"name":"Customer",'
+            b'"id":"1","operation":"Create","lastUpdated":"2015-10-05T14:42:19-0700"}]}}]}')
+    assert sign(body, 'b5771f19b12ddb4bcdb9f08bdc50bc63878a') == 'JC2GUwciPmRBwEO7WvrRmKqu9tGOKL8FFallocTFi8Q='
+
+
+def test_legacy_and_cloudevents_bodies_have_intuits_fields():
+    from datetime import datetime, timezone
+    at = datetime(2025, 3, 5, 18, 53, 39, tzinfo=timezone.utc)
+    notices = [Notice('Invoice', '239', 'Update', at), Notice('Customer', '58', 'Merge', at, deleted_id='61')]
+    legacy = json.loads(legacy_body('310687', notices))
+    assert legacy == {'eventNotifications': [{'realmId': '310687', 'dataChangeEvent': {'entities': [
+        {'name': 'Invoice', 'id': '239', 'operation': 'Update', 'lastUpdated': '2025-03-05T18:53:39.000Z'},
+        {'name': 'Customer', 'id': '58', 'operation': 'Merge', 'lastUpdated': '2025-03-05T18:53:39.000Z',
+         'deletedId': '61'}]}}]}
+    events = json.loads(cloudevents_body('310687', 'app-one', notices, ['id-1', 'id-2']))
+    assert [e['type'] for e in events] == ['qbo.invoice.updated.v1', 'qbo.customer.merged.v1']
+    assert events[0]['specversion'] == '1.0' and events[0]['id'] == 'id-1' and events[0]['source'].startswith('intuit.')
+    assert events[0]['intuitentityid'] == '239' and events[0]['intuitaccountid'] == '310687'
+    assert events[0]['datacontenttype'] == 'application/json' and events[0]['time'] == '2025-03-05T18:53:39.000Z'
+    assert events[0]['data'] == {} and events[1]['data'] == {'deletedid': '61'}
+
+
+async def test_close_events_are_aggregated_signed_and_sent_after_the_window():
+    receiver = Receiver()
+    state = make_state(receiver)
+    connect_app(state)
+    _emit(state, 'Invoice', '130', 'Create')
+    state.clock.advance(seconds=0.5)
+    _emit(state, 'Invoice', '130', 'Update')
+    _emit(state, 'Invoice', '130', 'Update')   # same entity and operation: one line, latest time
+    _emit(state, 'Customer', '58', 'Merge', deleted_id='61')
+    assert await state.webhooks.deliver_due() == [] and receiver.calls == []   # window still open
+    state.clock.advance(seconds=0.5)
+    [delivery] = await state.webhooks.deliver_due()
+    [call] = receiver.calls
+    assert call.headers['content-type'] == 'application/json'
+    assert call.headers['intuit-signature'] == sign(call.body, VERIFIER)
+    [notification] = json.loads(call.body)['eventNotifications']
+    assert notification['realmId'] == state.default_realm_id
+    assert [(e['name'], e['id'], e['operation']) for e in notification['dataChangeEvent']['entities']] == [
+        ('Invoice', '130', 'Create'), ('Invoice', '130', 'Update'), ('Customer', '58', 'Merge')]
+    assert notification['dataChangeEvent']['entities'][2]['deletedId'] == '61'
+    assert delivery.status == 'delivered' and delivery.url == RECEIVER_URL and len(delivery.attempts) == 1
+    _emit(state, 'Payment', '7', 'Void')   # after the window closed: a new notification
+    [later] = await state.webhooks.flush()
+    assert later.id != delivery.id and json.loads(receiver.calls[1].body)['eventNotifications'][0][
+        'dataChangeEvent']['entities'][0]['operation'] == 'Void'
+
+
+async def test_cloudevents_format_and_content_type_per_app():
+    receiver = Receiver()
+    state = make_state(receiver)
+    connect_app(state, webhook_format='cloudevents')
+    _emit(state, 'Invoice', '130', 'Emailed')
+    await state.webhooks.flush()
+    [call] = receiver.calls
+    assert call.headers['content-type'] == 'application/cloudevents+json'
+    assert call.headers['intuit-signature'] == sign(call.body, VERIFIER)
+    [event] = json.loads(call.body)
+    assert event['type'] == 'qbo.invoice.emailed.v1' and event['intuitentityid'] == '130'
+
+
+async def test_failed_delivery_follows_intuits_retry_schedule_with_identical_body_and_ids():
+    receiver = Receiver(status=500)
+    state = make_state(receiver)
+    connect_app(state, webhook_format='cloudevents')
+    _emit(state)
+    [delivery] = await state.webhooks.flush()
+    opened = delivery.attempts[0].at
+    waits = list(INTUIT_RETRY_SCHEDULE) + [timedelta(hours=6), timedelta(hours=6)]
+    for wait in waits:
+        state.clock.advance(wait - timedelta(seconds=1))
+        assert await state.webhooks.deliver_due() == []          # not a second early
+        state.clock.advance(seconds=1)
+        assert await state.webhooks.deliver_due() == [delivery]
+    assert [a.at - opened for a in delivery.attempts][1:4] == [timedelta(seconds=10), timedelta(seconds=30),
+                                                               timedelta(seconds=60)]
+    assert delivery.status == 'retrying' and len(delivery.attempts) == len(waits) + 1
+    assert {call.body for call in receiver.calls} == {receiver.calls[0].body}       # byte-identical retries
+    assert len({json.loads(call.body)[0]['id'] for call in receiver.calls}) == 1     # stable CloudEvents id
+    receiver.status = 200
+    state.clock.advance(hours=6)
+    await state.webhooks.deliver_due()
+    assert delivery.status == 'delivered' and delivery.due_at is None
+    state.clock.advance(days=2)
+    assert await state.webhooks.deliver_due() == []
+
+
+async def test_slow_endpoint_times_out_and_is_retried():
+    receiver = Receiver(hang=True)
+    state = make_state(receiver, timeout=0.05)
+    connect_app(state)
+    _emit(state)
+    [delivery] = await state.webhooks.flush()
+    assert delivery.status == 'retrying' and 'no answer within 0.05 s' in delivery.attempts[0].error
+    assert delivery.due_at == delivery.attempts[0].at + timedelta(seconds=10)
+
+
+async def test_later_events_are_held_until_the_failing_notification_is_acknowledged():
+    receiver = Receiver(status=503)
+    state = make_state(receiver)
+    connect_app(state)
+    _emit(state, entity_id='1')
+    [first] = await state.webhooks.flush()
+    _emit(state, entity_id='2')
+    state.clock.advance(seconds=5)
+    assert await state.webhooks.deliver_due() == []   # the second is due, but the first still fails
+    receiver.status = 200
+    state.clock.advance(seconds=5)
+    assert await state.webhooks.deliver_due() == [first]
+    [second] = await state.webhooks.deliver_due()
+    assert [json.loads(c.body)['eventNotifications'][0]['dataChangeEvent']['entities'][0]['id']
+            for c in receiver.calls] == ['1', '1', '2']
+    assert second.status == 'delivered'
+
+
+async def test_only_apps_with_a_live_grant_and_a_webhook_get_notifications():
+    receiver = Receiver()
+    state = make_state(receiver)
+    connect_app(state, 'with-hook')
+    connect_app(state, 'without-hook', webhook=False)
+    state.apps.register('not-connected', 'secret', redirect_uris=['https://x.example/cb'],
+                        webhook_url=RECEIVER_URL, verifier_token=VERIFIER)
+    _emit(state)
+    assert [d.client_id for d in await state.webhooks.flush()] == ['with-hook']
+    state.grants.revoke_grant(state.default_realm_id, 'with-hook')
+    _emit(state)
+    assert await state.webhooks.flush() == []
+
+
+async def test_background_task_delivers_without_a_pump_on_a_real_clock_setting():
+    receiver = Receiver()
+    state = make_state(receiver, window_seconds=0, webhook_background=True)
+    connect_app(state)
+    _emit(state)   # from inside the running loop: the listener starts the task lazily
+    for _ in range(200):
+        if receiver.calls:
+            break
+        await asyncio.sleep(0.01)
+    await state.webhooks.stop()
+    assert len(receiver.calls) == 1
