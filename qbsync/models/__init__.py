@@ -1,4 +1,16 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
+from sqlmodel import SQLModel
+
+# Named constraints, so later migrations can drop or alter them on SQLite (Alembic batch mode needs names).
+# Must be set before any table class is defined; 'ix' keeps SQLAlchemy's default index names.
+SQLModel.metadata.naming_convention = {
+    'ix': 'ix_%(column_0_label)s',
+    'uq': 'uq_%(table_name)s_%(column_0_name)s',
+    'ck': 'ck_%(table_name)s_%(constraint_name)s',
+    'fk': 'fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s',
+    'pk': 'pk_%(table_name)s',
+}
+
 from .records import (RECORD_TYPES, CreditMemo, CreditMemoLine, Customer, Expense, ExpenseLine, Invoice,
                       InvoiceLine, Item, Payment, PaymentApplication)
 from .sync import (AccountMapping, ConnectionStatus, EntityLink, LinkStatus, OAuthState, QuickBooksConnection,

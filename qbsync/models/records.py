@@ -68,7 +68,7 @@ class Invoice(_Tracked, table=True):
     doc_number: str = Field(max_length=21, unique=True, index=True)
     customer_id: int = Field(foreign_key='customer.id', index=True)
     txn_date: date = Field(index=True)
-    due_date: date | None = None
+    due_date: date | None = Field(default=None, index=True)  # overdue lists and figures
     terms: str = Field(default='', max_length=100)
     bill_email: str = Field(default='', max_length=100)
     memo: str = Field(default='', max_length=1000)  # shown to the customer
