@@ -1,0 +1,30 @@
+"""A migrated SQLite database in the test's tmp folder, for the control-center service tests."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from qbsync.db import Database, upgrade_schema
+from qbsync.models import Role, User
+
+__all__ = ['database', 'manager', 'viewer_account']
+
+
+@pytest.fixture
+async def database(tmp_path) -> AsyncIterator[Database]:  # type: ignore[no-untyped-def]
+    url = f'sqlite+aiosqlite:///{tmp_path / "center.db"}'
+    upgrade_schema(url)
+    db = Database(url)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+def manager() -> User:
+    return User(id=1, email='admin@example.com', password_hash='-', role=Role.ADMIN)
+
+
+@pytest.fixture
+def viewer_account() -> User:
+    return User(id=2, email='viewer@example.com', password_hash='-', role=Role.VIEWER)

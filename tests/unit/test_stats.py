@@ -1,0 +1,95 @@
+"""Dashboard figures come from the links and the records, counted by the database with indexes."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import text
+from sqlalchemy.dialects import sqlite
+
+from center_db import database  # noqa: F401 (fixture)
+from qbsync.models import Customer, EntityLink, Invoice, LinkStatus, SyncRun
+from qbsync.sync import stats
+
+REALM = '9130350000000001'
+OTHER_REALM = '9130350000000002'
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+
+
+async def _seed(db) -> None:  # type: ignore[no-untyped-def]
+    async with db.session() as session:
+        customers = [Customer(display_name=f'Customer {n}', version=1) for n in range(6)]
+        session.add_all(customers)
+        await session.flush()
+        invoice = Invoice(doc_number='1001', customer_id=customers[0].id, txn_date=date(2026, 3, 1))
+        session.add(invoice)
+        await session.flush()
+        customers[1].version = 3  # changed after it was synced at version 2: pending again
+        session.add_all([
+            EntityLink(realm_id=REALM, entity_type='customer', local_id=customers[0].id, qbo_id='1',
+                       status=LinkStatus.SYNCED, synced_version=1),
+            EntityLink(realm_id=REALM, entity_type='customer', local_id=customers[1].id, qbo_id='2',
+                       status=LinkStatus.SYNCED, synced_version=2),
+            EntityLink(realm_id=REALM, entity_type='customer', local_id=customers[2].id, status=LinkStatus.PENDING),
+            EntityLink(realm_id=REALM, entity_type='customer', local_id=customers[3].id, status=LinkStatus.FAILED,
+                       last_error='Duplicate Name Exists Error'),
+            # the same record linked in another company does not count for the active one
+            EntityLink(realm_id=OTHER_REALM, entity_type='customer', local_id=customers[4].id, qbo_id='7',
+                       status=LinkStatus.SYNCED, synced_version=1),
+            EntityLink(realm_id=REALM, entity_type='invoice', local_id=invoice.id, qbo_id='130',
+                       status=LinkStatus.SYNCED, synced_version=1),
+        ])
+        await session.commit()
+
+
+async def test_counts_per_entity_type(database) -> None:  # noqa: F811
+    await _seed(database)
+    async with database.session() as session:
+        figures = await stats.dashboard_stats(session, REALM)
+    by_type = {e.entity_type: e for e in figures.entities}
+    assert list(by_type) == ['customer', 'item', 'invoice', 'payment', 'expense', 'credit_memo']
+    customers = by_type['customer']
+    assert (customers.synced, customers.pending, customers.failed, customers.not_synced) == (1, 2, 1, 2)
+    assert customers.total == 6 and customers.label == 'Customers'
+    assert (by_type['invoice'].synced, by_type['invoice'].not_synced) == (1, 0)
+    assert by_type['item'].total == 0
+    assert figures.totals.synced == 2 and figures.totals.total == 7
+
+
+async def test_without_a_company_every_record_is_not_synced(database) -> None:  # noqa: F811
+    await _seed(database)
+    async with database.session() as session:
+        figures = await stats.dashboard_stats(session, None)
+    customers = figures.entities[0]
+    assert (customers.synced, customers.pending, customers.failed, customers.not_synced) == (0, 0, 0, 6)
+    assert figures.last_run_at is None and figures.last_success_at is None
+
+
+async def test_last_run_and_last_success(database) -> None:  # noqa: F811
+    async with database.session() as session:
+        session.add_all([
+            SyncRun(realm_id=REALM, trigger='manual', started_at=T0, finished_at=T0 + timedelta(minutes=1),
+                    status='succeeded'),
+            SyncRun(realm_id=REALM, trigger='scheduled', started_at=T0 + timedelta(hours=1),
+                    finished_at=T0 + timedelta(hours=1, minutes=2), status='failed', error='boom'),
+            SyncRun(realm_id=OTHER_REALM, trigger='manual', started_at=T0 + timedelta(hours=5),
+                    finished_at=T0 + timedelta(hours=5, minutes=1), status='succeeded'),
+        ])
+        await session.commit()
+    async with database.session() as session:
+        figures = await stats.dashboard_stats(session, REALM)
+    assert figures.last_run_at == T0 + timedelta(hours=1)
+    assert figures.last_run_status == 'failed'
+    assert figures.last_success_at == T0 + timedelta(minutes=1)
+
+
+async def test_link_lookups_use_the_index(database) -> None:  # noqa: F811
+    """The join must probe the uq_link_local index, not scan the link table once per record."""
+    statement = stats.counts_statement(REALM, 'customer')
+    compiled = statement.compile(dialect=sqlite.dialect(), compile_kwargs={'literal_binds': True})
+    async with database.session() as session:
+        plan = (await session.exec(text(f'EXPLAIN QUERY PLAN {compiled}'))).all()
+    details = ' | '.join(str(row[-1]) for row in plan)
+    # the unique constraint (realm_id, entity_type, local_id) is SQLite's autoindex on the table
+    assert 'SEARCH entitylink USING INDEX' in details, details
+    assert 'realm_id=? AND entity_type=? AND local_id=?' in details, details
+    assert 'SCAN entitylink' not in details, details
