@@ -16,6 +16,7 @@ from .events import EventBus
 from .faults_injection import FaultInjector
 from .oauth.grants import GrantStore
 from .oauth.registry import AppRegistry
+from .persistence import SandboxPersistence
 from .throttle import Throttle, ThrottleLimits
 from .webhooks.delivery import WebhookDispatcher, WebhookSettings
 
@@ -43,8 +44,13 @@ class SandboxState:
         self.events = EventBus()
         self.apps = AppRegistry()
         self.grants = GrantStore(self.clock, self.apps)
-        self.companies = CompanyStore(self.clock, self.events)
-        self.default_realm_id = self.companies.create_company().realm_id  # one seeded company from the start
+        # demo mode keeps companies in a SQLite file (write-through); tests keep them in memory
+        self.persistence = SandboxPersistence(self.config.database_path) if self.config.database_path else None
+        factory = self.persistence.company_factory(self.clock, self.events) if self.persistence else None
+        self.companies = CompanyStore(self.clock, self.events, company_factory=factory)
+        restored = self.persistence.restore(self.companies) if self.persistence else []
+        # one seeded company from the start (or the first one saved)
+        self.default_realm_id = restored[0] if restored else self.companies.create_company().realm_id
         self.throttle = Throttle(self.clock, self.config.throttle_limits)
         self.faults = FaultInjector()
         self.webhooks = WebhookDispatcher(self, self.config.webhook_settings)

@@ -18,7 +18,7 @@ def _app(state):
     app = FastAPI()
     app.state.sandbox = state
     app.state.commits = 0
-    app.include_router(faults_router)
+    app.include_router(faults_router, prefix='/_sandbox')
     app.add_middleware(ApiGate, state=state)
 
     @app.api_route('/v3/company/{realm_id}/invoice', methods=['GET', 'POST'])

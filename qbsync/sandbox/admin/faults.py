@@ -15,7 +15,7 @@ from ..state import SandboxState
 
 __all__ = ['router']
 
-router = APIRouter(prefix='/_sandbox/faults', tags=['sandbox faults'])
+router = APIRouter(prefix='/faults', tags=['sandbox faults'])  # under /_sandbox (admin/__init__)
 
 
 class SettingsIn(BaseModel):
