@@ -1,0 +1,224 @@
+"""Login, first-run owner setup, the auth middleware and the role checks every page and action uses.
+
+Sessions: ``app.storage.user`` is keyed by NiceGUI's signed browser cookie (``ui.run(storage_secret=...)``, the
+secret is ``settings.storage_secret``: configured, or generated once and kept in the data folder). After login it
+holds ``user_id``; nothing else about the user is trusted from it: every page build and every action handler
+re-reads the user from the database, so a removed user or a changed role takes effect at once.
+
+Public API (used by every page module):
+
+- ``await current_user(services, *, manage=False, owner=False) -> User | None`` for page builds. ``None`` means the
+  request was refused (redirected to /login, or a "not allowed" page was rendered): the page must simply return.
+- ``await authorize(services, *, manage=False, owner=False) -> User | None`` for action handlers (button clicks,
+  form submits). ``None`` means refused (a negative notification was shown): the handler must stop.
+- ``manage=True`` requires ``Role.MANAGERS`` (owner, admin); ``owner=True`` requires the owner.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from nicegui import app, ui
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import Response
+from starlette.types import ASGIApp
+
+from qbsync.models import Role, User
+from qbsync.services.errors import PermissionDenied, ValidationError
+
+from .frame import ROLE_LABELS, frame
+from .forms import show_field_errors
+
+if TYPE_CHECKING:
+    from qbsync.services import Services
+
+__all__ = ['register', 'current_user', 'authorize', 'allowed', 'PUBLIC_PREFIXES', 'AuthMiddleware', 'OwnerGate']
+
+# never behind the login: the login itself, NiceGUI's assets and websocket, health checks, Intuit's webhook (it sends
+# no cookie) and the embedded sandbox (it plays Intuit, whose pages the browser visits during connect)
+PUBLIC_PREFIXES = ('/login', '/setup', '/_nicegui', '/healthz', '/api/quickbooks/webhook', '/sandbox', '/favicon.ico')
+
+
+def allowed(user: User, *, manage: bool = False, owner: bool = False) -> bool:
+    """Whether ``user`` may do what needs ``manage`` (owner/admin) or ``owner`` rights; everyone active may read."""
+    if not user.active:
+        return False
+    if owner:
+        return user.role == Role.OWNER
+    if manage:
+        return user.role in Role.MANAGERS
+    return user.role in Role.ALL
+
+
+async def current_user(services: Services, *, manage: bool = False, owner: bool = False) -> User | None:
+    """The signed-in user for a page build, re-read from the database; ``None`` when refused (the page returns)."""
+    user = await _session_user(services)
+    if user is None:
+        ui.navigate.to('/login')
+        return None
+    if not allowed(user, manage=manage, owner=owner):
+        with frame('Not allowed', user=user):
+            ui.label(_refusal(user, owner=owner)).classes('text-lg').mark('access-denied')
+            ui.link('Back to the dashboard', '/')
+        return None
+    return user
+
+
+async def authorize(services: Services, *, manage: bool = False, owner: bool = False) -> User | None:
+    """The signed-in user for an action handler, re-read now; ``None`` (after a notification) when refused."""
+    user = await _session_user(services)
+    if user is None:
+        ui.notify('Your session has ended. Please log in again.', type='negative')
+        ui.navigate.to('/login')
+        return None
+    if not allowed(user, manage=manage, owner=owner):
+        ui.notify(_refusal(user, owner=owner), type='negative')
+        return None
+    return user
+
+
+def _refusal(user: User, *, owner: bool) -> str:
+    needed = 'the owner' if owner else 'owners and admins'
+    return f'Not allowed: you are signed in as {ROLE_LABELS.get(user.role, user.role)}; only {needed} can do this.'
+
+
+async def _session_user(services: Services) -> User | None:
+    user_id = app.storage.user.get('user_id')
+    if not isinstance(user_id, int):
+        return None
+    user = await services.users.get(user_id)
+    if user is None or not user.active:
+        app.storage.user.clear()  # removed or deactivated: the session is worth nothing now
+        return None
+    return user
+
+
+class OwnerGate:
+    """Knows whether the first-run setup is done; shared by the middleware and the /login and /setup pages.
+
+    The owner comes from the /setup form, or from QBSYNC_ADMIN_EMAIL / QBSYNC_ADMIN_PASSWORD at boot
+    (``qbsync.services.users.ensure_owner``). The lock serialises the form's creation, so two browsers finishing
+    the setup at the same moment cannot both create an owner.
+    """
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._known = False  # the last owner can never be removed, so once true it stays true
+        self.lock = asyncio.Lock()
+
+    async def ready(self) -> bool:
+        if not self._known:
+            async with self.lock:
+                self._known = await self.services.users.owner_exists()
+        return self._known
+
+
+class AuthMiddleware(BaseHTTPMiddleware):
+    """Sends every non-public request to /setup until an owner exists, then to /login until someone signs in.
+
+    Page builds check roles themselves (``current_user``); this only makes sure no page or route is reached
+    without a live account.
+    """
+
+    def __init__(self, asgi_app: ASGIApp, services: Services, gate: OwnerGate) -> None:
+        super().__init__(asgi_app)
+        self.services = services
+        self.gate = gate
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        path = request.url.path
+        if path.startswith(PUBLIC_PREFIXES):
+            return await call_next(request)
+        if not await self.gate.ready():
+            return RedirectResponse('/setup')
+        if await _session_user(self.services) is None:
+            target = path + (f'?{request.url.query}' if request.url.query else '')
+            return RedirectResponse(f'/login?redirect_to={quote(target, safe="")}')
+        return await call_next(request)
+
+
+def register(services: Services) -> None:
+    gate = OwnerGate(services)
+    app.add_middleware(AuthMiddleware, services=services, gate=gate)
+
+    @ui.page('/login', title='Log in · qbsync')
+    async def login_page(redirect_to: str = '/') -> RedirectResponse | None:
+        if not await gate.ready():
+            return RedirectResponse('/setup')
+        target = _local_path(redirect_to)
+        if await _session_user(services) is not None:
+            return RedirectResponse(target)
+
+        async def log_in() -> None:
+            user = await services.users.authenticate((email.value or '').strip(), password.value or '')
+            if user is None:
+                password.value = ''
+                message.set_text('Wrong email or password.')
+                message.set_visibility(True)
+                return
+            app.storage.user['user_id'] = user.id
+            ui.navigate.to(target)
+
+        with ui.card().classes('absolute-center w-96 gap-3'):
+            ui.label('Log in to qbsync').classes('text-xl font-bold')
+            email = ui.input('Email').props('autofocus autocomplete=username').classes('w-full').mark('login-email')
+            password = ui.input('Password', password=True, password_toggle_button=True) \
+                .props('autocomplete=current-password').classes('w-full').mark('login-password')
+            password.on('keydown.enter', log_in)
+            message = ui.label().classes('text-negative').mark('login-error')
+            message.set_visibility(False)
+            ui.button('Log in', on_click=log_in).classes('w-full').mark('login-submit')
+        return None
+
+    @ui.page('/setup', title='Set up qbsync')
+    async def setup_page() -> RedirectResponse | None:
+        if await gate.ready():
+            return RedirectResponse('/login')
+
+        async def create_owner() -> None:
+            for field in (*fields.values(), confirm):
+                field.error = None
+            if (fields['password'].value or '') != (confirm.value or ''):
+                confirm.error = 'The two passwords do not match.'
+                return
+            async with gate.lock:
+                if await services.users.owner_exists():  # someone finished the setup in another tab meanwhile
+                    ui.notify('The owner account already exists. Please log in.', type='warning')
+                    ui.navigate.to('/login')
+                    return
+                try:
+                    user = await services.users.create_user(email=(fields['email'].value or '').strip(),
+                                                            name=(fields['name'].value or '').strip(),
+                                                            password=fields['password'].value or '', role=Role.OWNER)
+                except ValidationError as error:
+                    show_field_errors(fields, error)
+                    return
+                except PermissionDenied:  # an owner appeared meanwhile (e.g. from another process)
+                    ui.navigate.to('/login')
+                    return
+            app.storage.user['user_id'] = user.id
+            ui.navigate.to('/')
+
+        with ui.card().classes('absolute-center w-[28rem] gap-3'):
+            ui.label('Welcome to qbsync').classes('text-xl font-bold')
+            ui.label('Create the owner account. The owner can add other users later.').classes('text-grey-8')
+            fields = {
+                'name': ui.input('Your name').classes('w-full').mark('setup-name'),
+                'email': ui.input('Email').props('autocomplete=username').classes('w-full').mark('setup-email'),
+                'password': ui.input('Password', password=True, password_toggle_button=True)
+                .props('autocomplete=new-password').classes('w-full').mark('setup-password'),
+            }
+            confirm = ui.input('Repeat the password', password=True).props('autocomplete=new-password') \
+                .classes('w-full').mark('setup-confirm')
+            ui.button('Create owner account', on_click=create_owner).classes('w-full').mark('setup-submit')
+        return None
+
+
+def _local_path(target: str) -> str:
+    """Only same-site paths: a crafted ``redirect_to=https://evil.example`` must not leave the app."""
+    if not target.startswith('/') or target.startswith('//') or '\\' in target:
+        return '/'
+    return target

@@ -1,0 +1,89 @@
+"""The page frame every signed-in page is built inside: header, left navigation, signed-in user, Log out.
+
+Modelled on NiceGUI's ``examples/modularization/theme.py``: a context manager, so a page reads
+
+    with frame('Customers', user=user):
+        ...page content...
+
+The navigation only *hides* what a role may not use; every page and action checks the role on the server again
+(``pages.auth``), so a forged link or click is refused all the same.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from nicegui import app, ui
+
+from qbsync.models import Role, User
+
+__all__ = ['frame', 'NavEntry', 'NAVIGATION', 'ROLE_LABELS']
+
+ROLE_LABELS = {Role.OWNER: 'Owner', Role.ADMIN: 'Admin', Role.VIEWER: 'Viewer (read-only)'}
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    path: str
+    icon: str
+    marker: str
+    owner_only: bool = False
+
+
+NAVIGATION: tuple[NavEntry, ...] = (
+    NavEntry('Dashboard', '/', 'dashboard', 'nav-home'),
+    NavEntry('Customers', '/customers', 'people', 'nav-customers'),
+    NavEntry('Items', '/items', 'inventory_2', 'nav-items'),
+    NavEntry('Invoices', '/invoices', 'receipt_long', 'nav-invoices'),
+    NavEntry('Payments', '/payments', 'payments', 'nav-payments'),
+    NavEntry('Expenses', '/expenses', 'shopping_cart', 'nav-expenses'),
+    NavEntry('Credit memos', '/credit-memos', 'assignment_return', 'nav-credit-memos'),
+    NavEntry('Integrations', '/settings/integrations', 'settings', 'nav-integrations'),
+    NavEntry('Users', '/users', 'manage_accounts', 'nav-users', owner_only=True),
+)
+
+
+@contextmanager
+def frame(title: str, *, user: User) -> Iterator[ui.column]:
+    """Build the shared layout around a page's content and yield the content column.
+
+    :param title: the page heading, also shown in the header and the browser tab
+    :param user: the signed-in user (from ``pages.auth.current_user``); decides which entries the navigation shows
+    """
+    ui.page_title(f'{title} · qbsync')
+    ui.colors(primary='#2E7D32')
+    with ui.header().classes('items-center justify-between bg-primary text-white px-4 py-2'):
+        with ui.row().classes('items-center gap-2'):
+            ui.button(icon='menu', on_click=lambda: drawer.toggle()).props('flat round color=white dense')
+            ui.link('qbsync', '/').classes('text-lg font-bold text-white no-underline')
+            ui.label('·').classes('opacity-60')
+            ui.label(title).classes('text-lg').mark('page-title')
+        with ui.row().classes('items-center gap-3'):
+            ui.label(f'{user.name or user.email} · {ROLE_LABELS.get(user.role, user.role)}').mark('signed-in-user')
+            ui.button('Log out', icon='logout', on_click=_log_out).props('flat color=white').mark('logout')
+    with ui.left_drawer(value=True, bordered=True).classes('bg-grey-1 q-pa-sm') as drawer:
+        current = _current_path()
+        for entry in NAVIGATION:
+            if entry.owner_only and user.role != Role.OWNER:
+                continue
+            active = current == entry.path or (entry.path != '/' and current.startswith(entry.path + '/'))
+            with ui.link(target=entry.path).classes('no-underline w-full').mark(entry.marker):
+                with ui.row().classes('items-center gap-3 px-3 py-2 rounded w-full ' +
+                                      ('bg-green-1 text-primary font-bold' if active else 'text-grey-9')):
+                    ui.icon(entry.icon)
+                    ui.label(entry.label)
+    with ui.column().classes('w-full max-w-6xl mx-auto p-4 gap-4') as content:
+        yield content
+
+
+def _current_path() -> str:
+    request = ui.context.client.request
+    return request.url.path if request is not None else ''
+
+
+def _log_out() -> None:
+    """Forget the signed-in user for this browser; the next page goes through the login again."""
+    app.storage.user.clear()
+    ui.navigate.to('/login')
