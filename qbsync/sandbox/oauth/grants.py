@@ -300,7 +300,8 @@ class GrantStore:
         grant.refresh_hashes = [d for d in grant.refresh_hashes if d not in expired] + [_hash(refresh_token)]
         self._refresh[_hash(refresh_token)] = _RefreshToken(grant.grant_id)
         self._access = {h: t for h, t in self._access.items() if t.expires_at > now}
-        access_token = f'{_JWE_HEADER}..{secrets.token_urlsafe(16)}.{secrets.token_urlsafe(640)}.{secrets.token_urlsafe(16)}'
+        access_token = '.'.join((_JWE_HEADER, '', secrets.token_urlsafe(16), secrets.token_urlsafe(640),
+                                 secrets.token_urlsafe(16)))
         self._access[_hash(access_token)] = _AccessToken(grant.grant_id, now + ACCESS_TOKEN_LIFETIME)
         return IssuedTokens(access_token=access_token, refresh_token=refresh_token,
                             expires_in=int(ACCESS_TOKEN_LIFETIME.total_seconds()),

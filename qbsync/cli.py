@@ -1,0 +1,109 @@
+"""The ``qbsync`` command. Subcommands register themselves in ``COMMANDS``: (name, help, add_arguments, run).
+
+``qbsync sandbox`` serves the QuickBooks sandbox alone (uvicorn), with apps registered from the command line.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .sandbox import SandboxState
+
+__all__ = ['main', 'COMMANDS', 'AppSpec', 'parse_app_spec', 'build_sandbox_state']
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    client_id: str
+    client_secret: str
+    redirect_uris: list[str]
+
+
+def parse_app_spec(spec: str) -> AppSpec:
+    """``CLIENT_ID:SECRET:REDIRECT_URI[,REDIRECT_URI...]``; the URIs keep their own colons."""
+    parts = spec.split(':', 2)
+    if len(parts) != 3 or not all(part.strip() for part in parts):
+        raise argparse.ArgumentTypeError('expected CLIENT_ID:SECRET:REDIRECT_URI[,REDIRECT_URI...]')
+    uris = [uri.strip() for uri in parts[2].split(',') if uri.strip()]
+    return AppSpec(client_id=parts[0].strip(), client_secret=parts[1].strip(), redirect_uris=uris)
+
+
+def _sandbox_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--host', default='127.0.0.1', help='interface to listen on (default 127.0.0.1)')
+    parser.add_argument('--port', type=int, default=9000, help='port to listen on (default 9000)')
+    parser.add_argument('--app', dest='apps', action='append', type=parse_app_spec, default=[],
+                        metavar='CLIENT_ID:SECRET:REDIRECT_URI[,REDIRECT_URI...]',
+                        help='register an app (repeatable); more can be added through POST /_sandbox/apps')
+    parser.add_argument('--webhook-url', help="webhook endpoint for the --app apps")
+    parser.add_argument('--verifier-token', help="webhook verifier token for the --app apps (signs deliveries)")
+    parser.add_argument('--cloudevents', action='store_true', help='send webhooks as CloudEvents, not legacy JSON')
+    parser.add_argument('--public-url', help='base URL clients use to reach the sandbox (for discovery documents)')
+    parser.add_argument('--data', metavar='FILE', help='keep sandbox companies in this database file')
+
+
+def build_sandbox_state(args: argparse.Namespace) -> SandboxState:
+    """The SandboxState the options describe (apps registered); separate from serving so it can be tested."""
+    from pathlib import Path
+
+    from .sandbox import SandboxConfig, SandboxState
+
+    if args.verifier_token and not args.webhook_url:
+        raise ValueError('--verifier-token needs --webhook-url')
+    config = SandboxConfig(public_base_url=args.public_url.rstrip('/') if args.public_url else None,
+                           database_path=Path(args.data).expanduser() if args.data else None)
+    state = SandboxState(config)
+    for spec in args.apps:
+        state.apps.register(spec.client_id, spec.client_secret, name=spec.client_id, redirect_uris=spec.redirect_uris,
+                            webhook_url=args.webhook_url, verifier_token=args.verifier_token,
+                            webhook_format='cloudevents' if args.cloudevents else 'legacy')
+    return state
+
+
+def _run_sandbox(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .sandbox import create_sandbox_app
+
+    try:
+        state = build_sandbox_state(args)
+    except ValueError as error:
+        print(f'qbsync sandbox: {error}', file=sys.stderr)
+        return 2
+    base = state.config.public_base_url or f'http://{args.host}:{args.port}'
+    print(f'QuickBooks sandbox on http://{args.host}:{args.port}')
+    print(f'Discovery: {base}/.well-known/openid_sandbox_configuration/')
+    for ref in state.companies.realms():
+        print(f'Company: {ref.name} (realmId {ref.realm_id})')
+    for app in state.apps.all():  # never the secrets
+        webhook = f', webhooks to {app.webhook_url} ({app.webhook_format})' if app.webhook_url else ''
+        print(f'App: {app.client_id}, redirect URIs {", ".join(app.redirect_uris)}{webhook}')
+    if not state.apps.all():
+        print(f'No apps registered: use --app, or POST {base}/_sandbox/apps')
+    sys.stdout.flush()
+    uvicorn.run(create_sandbox_app(state), host=args.host, port=args.port, log_level='info')
+    return 0
+
+
+Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+COMMANDS: list[Command] = [
+    ('sandbox', 'serve the QuickBooks Online sandbox on its own', _sandbox_arguments, _run_sandbox),
+]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog='qbsync', description='QuickBooks Online sync service')
+    commands = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
+    for name, help_text, add_arguments, run in COMMANDS:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        add_arguments(sub)
+        sub.set_defaults(run=run)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

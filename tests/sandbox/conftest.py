@@ -1,0 +1,98 @@
+"""Fixtures for sandbox tests: a manual clock, a fresh SandboxState, an in-process client, a live loopback server.
+
+Generic on purpose: every sandbox test module (OAuth, accounting, webhooks, throttling) can build on them.
+"""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from qbsync.sandbox import ManualClock, SandboxConfig, SandboxState, create_sandbox_app
+from qbsync.sandbox.oauth.registry import RegisteredApp
+
+SANDBOX_TEST_URL = 'http://sandbox.test'
+TEST_CLIENT_ID = 'test-client'
+TEST_CLIENT_SECRET = 'test-secret-0123456789'
+TEST_REDIRECT_URI = 'https://app.example.com/callback'
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def sandbox_state(clock: ManualClock) -> SandboxState:
+    return SandboxState(SandboxConfig(clock=clock))
+
+
+@pytest.fixture
+def sandbox_app(sandbox_state: SandboxState) -> FastAPI:
+    return create_sandbox_app(sandbox_state)
+
+
+@pytest.fixture
+async def sandbox_client(sandbox_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx client talking to the sandbox in-process (no lifespan, no network)."""
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app), base_url=SANDBOX_TEST_URL) as client:
+        yield client
+
+
+@pytest.fixture
+def test_app(sandbox_state: SandboxState) -> RegisteredApp:
+    """A registered app with known credentials (TEST_CLIENT_ID / TEST_CLIENT_SECRET / TEST_REDIRECT_URI)."""
+    return sandbox_state.apps.register(TEST_CLIENT_ID, TEST_CLIENT_SECRET, name='Test App',
+                                       redirect_uris=[TEST_REDIRECT_URI])
+
+
+@pytest.fixture
+def realm_id(sandbox_state: SandboxState) -> str:
+    """The seeded company every fresh sandbox starts with."""
+    return sandbox_state.companies.realms()[0].realm_id
+
+
+@dataclass(frozen=True)
+class LiveSandbox:
+    base_url: str
+    state: SandboxState
+    clock: ManualClock
+
+
+@pytest.fixture(scope='session')
+def live_sandbox() -> Iterator[LiveSandbox]:
+    """The sandbox served by uvicorn on 127.0.0.1 and a free port, for clients that need a real socket (requests).
+
+    Shared by the whole session: register apps under names of your own. The clock starts at the real time, because
+    such clients check token timestamps (e.g. id_token ``exp``) against the wall clock.
+    """
+    clock = ManualClock(datetime.now(timezone.utc))
+    state = SandboxState(SandboxConfig(clock=clock))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(('127.0.0.1', 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_sandbox_app(state), lifespan='off', ws='none', log_level='warning',
+                            access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={'sockets': [sock]}, name='live-sandbox', daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError('the live sandbox did not start')
+        time.sleep(0.01)
+    try:
+        yield LiveSandbox(base_url=f'http://127.0.0.1:{port}', state=state, clock=clock)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
