@@ -5,24 +5,23 @@ table's primary key and probes the ``uq_link_local`` index (realm_id, entity_typ
 row ever reaches Python; the run times come from ``max()`` over the indexed SyncRun columns. The figures are derived
 from the links and the records each time (never stored counters), so they cannot drift from the truth.
 
-A record is *synced* when its link says so and reflects the record's current version, *pending* when the link is
-pending or the record changed since it was last sent, *failed* when the last attempt failed, and *not synced* when
-it has no link in the active company.
+A record's state (synced, pending, failed, not synced) is the one definition in ``qbsync.services.record_status``,
+which the record lists use too, so the dashboard and the lists always agree.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, func, literal, select
+from sqlalchemy import Select, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..models import RECORD_TYPES, EntityLink, LinkStatus, SyncRun
+from ..models import RECORD_TYPES, SyncRun
+from ..services.record_status import QuickBooksStatus, active_realm, link_alias, link_condition, status_case
 
-__all__ = ['ENTITY_LABELS', 'NOT_SYNCED', 'EntityCounts', 'DashboardStats', 'dashboard_stats', 'entity_counts',
-           'run_times', 'link_state_expression', 'counts_statement']
+__all__ = ['ENTITY_LABELS', 'EntityCounts', 'DashboardStats', 'dashboard_stats', 'entity_counts', 'run_times',
+           'counts_statement']
 
-NOT_SYNCED = 'not_synced'
 ENTITY_LABELS: dict[str, str] = {
     'customer': 'Customers', 'item': 'Items', 'invoice': 'Invoices', 'payment': 'Payments',
     'expense': 'Expenses', 'credit_memo': 'Credit memos',
@@ -60,33 +59,21 @@ class DashboardStats:
                             not_synced=sum(e.not_synced for e in self.entities))
 
 
-def link_state_expression(record_version, link=EntityLink):  # type: ignore[no-untyped-def]
-    """SQL CASE giving one record's QuickBooks state from its (outer-joined) link; shared so every count agrees."""
-    return case(
-        (link.id.is_(None), literal(NOT_SYNCED)),
-        (link.status == LinkStatus.FAILED, literal(LinkStatus.FAILED)),
-        (and_(link.status == LinkStatus.SYNCED, link.synced_version >= record_version), literal(LinkStatus.SYNCED)),
-        else_=literal(LinkStatus.PENDING),
-    )
+def counts_statement(entity_type: str) -> Select[tuple[str, int]]:
+    """SELECT status, count(*) over one record table outer-joined to its links in the active company."""
+    model = RECORD_TYPES[entity_type]
+    link = link_alias()
+    state = status_case(link, model).label('state')
+    return (select(state, func.count()).select_from(model)
+            .outerjoin(link, link_condition(link, model, entity_type)).group_by(state))
 
 
-def counts_statement(realm_id: str | None, entity_type: str) -> Select[tuple[str, int]]:
-    """SELECT state, count(*) over one record table outer-joined to its links in the company."""
-    table = RECORD_TYPES[entity_type]
-    record_id, record_version = table.id, table.version  # type: ignore[attr-defined]
-    joined = and_(EntityLink.realm_id == (realm_id or ''), EntityLink.entity_type == entity_type,
-                  EntityLink.local_id == record_id)
-    state = link_state_expression(record_version).label('state')
-    return select(state, func.count()).select_from(table).outerjoin(EntityLink, joined).group_by(state)
-
-
-async def entity_counts(session: AsyncSession, realm_id: str | None, entity_type: str) -> EntityCounts:
-    """Counts for one entity type in the active company (every record counts as not synced without one)."""
-    rows = (await session.exec(counts_statement(realm_id, entity_type))).all()
-    counts = {name: count for name, count in rows}
-    return EntityCounts(entity_type, ENTITY_LABELS[entity_type], synced=counts.get(LinkStatus.SYNCED, 0),
-                        pending=counts.get(LinkStatus.PENDING, 0), failed=counts.get(LinkStatus.FAILED, 0),
-                        not_synced=counts.get(NOT_SYNCED, 0))
+async def entity_counts(session: AsyncSession, entity_type: str) -> EntityCounts:
+    """Counts for one entity type in the active company (every record is not synced without one)."""
+    counts = {name: count for name, count in (await session.exec(counts_statement(entity_type))).all()}
+    return EntityCounts(entity_type, ENTITY_LABELS[entity_type], synced=counts.get(QuickBooksStatus.SYNCED, 0),
+                        pending=counts.get(QuickBooksStatus.PENDING, 0), failed=counts.get(QuickBooksStatus.FAILED, 0),
+                        not_synced=counts.get(QuickBooksStatus.NOT_SYNCED, 0))
 
 
 async def run_times(session: AsyncSession, realm_id: str | None) -> tuple[datetime | None, str, datetime | None]:
@@ -102,8 +89,9 @@ async def run_times(session: AsyncSession, realm_id: str | None) -> tuple[dateti
     return (last[0] if last else None), (last[1] if last else ''), success
 
 
-async def dashboard_stats(session: AsyncSession, realm_id: str | None) -> DashboardStats:
-    """Everything the Sync Dashboard shows, in seven small queries."""
-    entities = tuple([await entity_counts(session, realm_id, name) for name in ENTITY_LABELS])
+async def dashboard_stats(session: AsyncSession) -> DashboardStats:
+    """Everything the Sync Dashboard shows for the active company, in eight small queries."""
+    realm_id = (await session.exec(select(active_realm()))).scalar_one_or_none()
+    entities = tuple([await entity_counts(session, name) for name in ENTITY_LABELS])
     last_run_at, last_status, last_success_at = await run_times(session, realm_id)
     return DashboardStats(realm_id, entities, last_run_at, last_status, last_success_at)

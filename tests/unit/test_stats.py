@@ -7,12 +7,18 @@ from sqlalchemy import text
 from sqlalchemy.dialects import sqlite
 
 from center_db import database  # noqa: F401 (fixture)
-from qbsync.models import Customer, EntityLink, Invoice, LinkStatus, SyncRun
+from qbsync.models import Customer, EntityLink, Invoice, LinkStatus, QuickBooksConnection, SyncRun
 from qbsync.sync import stats
 
 REALM = '9130350000000001'
 OTHER_REALM = '9130350000000002'
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+
+
+async def _connect(db, realm_id: str = REALM) -> None:  # type: ignore[no-untyped-def]
+    async with db.session() as session:
+        session.add(QuickBooksConnection(realm_id=realm_id, company_name='Sandbox Company US 1'))
+        await session.commit()
 
 
 async def _seed(db) -> None:  # type: ignore[no-untyped-def]
@@ -42,9 +48,10 @@ async def _seed(db) -> None:  # type: ignore[no-untyped-def]
 
 
 async def test_counts_per_entity_type(database) -> None:  # noqa: F811
+    await _connect(database)
     await _seed(database)
     async with database.session() as session:
-        figures = await stats.dashboard_stats(session, REALM)
+        figures = await stats.dashboard_stats(session)
     by_type = {e.entity_type: e for e in figures.entities}
     assert list(by_type) == ['customer', 'item', 'invoice', 'payment', 'expense', 'credit_memo']
     customers = by_type['customer']
@@ -58,13 +65,14 @@ async def test_counts_per_entity_type(database) -> None:  # noqa: F811
 async def test_without_a_company_every_record_is_not_synced(database) -> None:  # noqa: F811
     await _seed(database)
     async with database.session() as session:
-        figures = await stats.dashboard_stats(session, None)
+        figures = await stats.dashboard_stats(session)
     customers = figures.entities[0]
     assert (customers.synced, customers.pending, customers.failed, customers.not_synced) == (0, 0, 0, 6)
-    assert figures.last_run_at is None and figures.last_success_at is None
+    assert figures.realm_id is None and figures.last_run_at is None and figures.last_success_at is None
 
 
 async def test_last_run_and_last_success(database) -> None:  # noqa: F811
+    await _connect(database)
     async with database.session() as session:
         session.add_all([
             SyncRun(realm_id=REALM, trigger='manual', started_at=T0, finished_at=T0 + timedelta(minutes=1),
@@ -76,7 +84,8 @@ async def test_last_run_and_last_success(database) -> None:  # noqa: F811
         ])
         await session.commit()
     async with database.session() as session:
-        figures = await stats.dashboard_stats(session, REALM)
+        figures = await stats.dashboard_stats(session)
+    assert figures.realm_id == REALM
     assert figures.last_run_at == T0 + timedelta(hours=1)
     assert figures.last_run_status == 'failed'
     assert figures.last_success_at == T0 + timedelta(minutes=1)
@@ -84,12 +93,12 @@ async def test_last_run_and_last_success(database) -> None:  # noqa: F811
 
 async def test_link_lookups_use_the_index(database) -> None:  # noqa: F811
     """The join must probe the uq_link_local index, not scan the link table once per record."""
-    statement = stats.counts_statement(REALM, 'customer')
+    statement = stats.counts_statement('customer')
     compiled = statement.compile(dialect=sqlite.dialect(), compile_kwargs={'literal_binds': True})
     async with database.session() as session:
         plan = (await session.exec(text(f'EXPLAIN QUERY PLAN {compiled}'))).all()
     details = ' | '.join(str(row[-1]) for row in plan)
     # the unique constraint (realm_id, entity_type, local_id) is SQLite's autoindex on the table
-    assert 'SEARCH entitylink USING INDEX' in details, details
-    assert 'realm_id=? AND entity_type=? AND local_id=?' in details, details
-    assert 'SCAN entitylink' not in details, details
+    assert 'SEARCH link USING INDEX sqlite_autoindex_entitylink_1 (realm_id=? AND entity_type=? AND local_id=?)' \
+        in details, details
+    assert 'SCAN link' not in details and 'SCAN entitylink' not in details, details
