@@ -1,10 +1,11 @@
 """``/``: a short overview: the QuickBooks connection in one line, the records and their sync state, links onward."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from nicegui import ui
 
+from qbsync.services.connection_views import ConnectionView
 from qbsync.sync.stats import dashboard_stats
 
 from .auth import current_user
@@ -27,7 +28,7 @@ def register(services: Services) -> None:
             return
         view = await _connection(services)
         async with services.db.session() as session:
-            stats = await dashboard_stats(session, getattr(view, 'realm_id', None))
+            stats = await dashboard_stats(session)
         with frame('Dashboard', user=user):
             with ui.card().classes('w-full'):
                 ui.label('QuickBooks').classes('text-lg font-bold')
@@ -46,15 +47,18 @@ def register(services: Services) -> None:
                                 .classes('text-xs text-grey-7')
 
 
-async def _connection(services: Services) -> Any:
+async def _connection(services: Services) -> ConnectionView | None:
     """The connection view from ``services.connection.current()``, or None when absent or not connected."""
     connection = getattr(services, 'connection', None)
     return None if connection is None else await connection.current()
 
 
-def _connection_line(view: Any) -> str:
+def _connection_line(view: ConnectionView | None) -> str:
     if view is None:
         return 'Not connected to QuickBooks. An owner or admin can connect in the control center.'
-    name = getattr(view, 'company_name', '') or getattr(view, 'realm_id', '')
-    status = str(getattr(view, 'status', '')).replace('_', ' ')
-    return f'QuickBooks company {name}: {status}.'
+    name = view.company_name or f'company {view.realm_id}'
+    if view.connected:
+        return f'Connected to {name} ({view.environment}).'
+    if view.needs_reconnect:
+        return f'{name} needs to be reconnected: {view.last_error or "QuickBooks no longer accepts our access"}.'
+    return f'Disconnected from {name}.'
