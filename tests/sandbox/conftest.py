@@ -76,23 +76,20 @@ def live_sandbox() -> Iterator[LiveSandbox]:
     """
     clock = ManualClock(datetime.now(timezone.utc))
     state = SandboxState(SandboxConfig(clock=clock))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(('127.0.0.1', 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_sandbox_app(state), lifespan='off', ws='none', log_level='warning',
-                            access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={'sockets': [sock]}, name='live-sandbox', daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError('the live sandbox did not start')
-        time.sleep(0.01)
-    try:
-        yield LiveSandbox(base_url=f'http://127.0.0.1:{port}', state=state, clock=clock)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    server = uvicorn.Server(uvicorn.Config(create_sandbox_app(state), lifespan='off', ws='none', log_level='warning',
+                                           access_log=False))
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(('127.0.0.1', 0))
+        thread = threading.Thread(target=server.run, kwargs={'sockets': [sock]}, name='live-sandbox', daemon=True)
+        thread.start()
+        try:
+            deadline = time.monotonic() + 10
+            while not server.started:   # real time: waiting for a real socket, not for the sandbox clock
+                if time.monotonic() > deadline or not thread.is_alive():
+                    raise RuntimeError('the live sandbox did not start')
+                time.sleep(0.01)
+            yield LiveSandbox(base_url=f'http://127.0.0.1:{sock.getsockname()[1]}', state=state, clock=clock)
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import apps
+from .. import inspect
+from . import apps, companies, faults
 
 __all__ = ['router']
 
 router = APIRouter(prefix='/_sandbox')
 router.include_router(apps.router)
+router.include_router(faults.router)
+router.include_router(companies.router)
+router.include_router(inspect.router)
