@@ -1,7 +1,9 @@
 """``/_sandbox/faults``: switch fault injection knobs over HTTP (benchmarks, a second process, the demo).
 
 Answers 404 unless ``SandboxConfig.fault_injection`` is on, so a sandbox started without it cannot be made to
-fail by anyone who finds the URL. Python callers use ``state.faults`` and ``state.grants`` directly.
+fail by anyone who finds the URL. Python callers use ``state.faults`` directly. Forced access-token expiry and
+grant revocation are grant actions and live with the grants: ``POST /_sandbox/grants/expire-access-tokens`` and
+``POST /_sandbox/grants/revoke`` (admin/apps.py), or ``state.grants`` from Python.
 """
 from __future__ import annotations
 
@@ -27,10 +29,6 @@ class SettingsIn(BaseModel):
 class ArmIn(BaseModel):
     kind: FaultKind
     count: int = Field(default=1, ge=1, le=10_000)
-
-
-class RevokeIn(BaseModel):
-    client_id: str
 
 
 def _state(request: Request) -> SandboxState:
@@ -73,15 +71,3 @@ def reset(request: Request) -> dict[str, Any]:
     state = _state(request)
     state.faults.reset()
     return _view(state.faults.status())
-
-
-@router.post('/realms/{realm_id}/expire-tokens')
-def expire_tokens(request: Request, realm_id: str) -> dict[str, int]:
-    """Every access token for the company expires now: the next API call gets 401 and the client must refresh."""
-    return {'expired': _state(request).grants.expire_access_tokens(realm_id)}
-
-
-@router.post('/realms/{realm_id}/revoke')
-def revoke(request: Request, realm_id: str, body: RevokeIn) -> dict[str, bool]:
-    """The user disconnected the app in QuickBooks: API calls 401, refresh answers invalid_grant."""
-    return {'revoked': _state(request).grants.revoke_grant(realm_id, body.client_id)}
