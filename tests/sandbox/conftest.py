@@ -93,3 +93,16 @@ def live_sandbox() -> Iterator[LiveSandbox]:
         finally:
             server.should_exit = True
             thread.join(timeout=10)
+
+
+@pytest.fixture
+async def qbo_api(sandbox_app: FastAPI, sandbox_state: SandboxState, test_app: RegisteredApp,
+                  realm_id: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An in-process client for the seeded company's Accounting API: base URL ``.../v3/company/{realm}``, a live
+    bearer token for ``test_app``, ``Accept: application/json`` (added by sandbox-accounting)."""
+    tokens = sandbox_state.grants.connect(test_app.client_id, realm_id)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app),
+                                 base_url=f'{SANDBOX_TEST_URL}/v3/company/{realm_id}',
+                                 headers={'Authorization': f'Bearer {tokens.access_token}',
+                                          'Accept': 'application/json'}) as client:
+        yield client

@@ -1,0 +1,86 @@
+"""How payments tie to invoices and credit memos, and the balances that follow from it.
+
+Applications live only in ``Payment.Line[].LinkedTxn`` (as at Intuit); an invoice's ``Balance`` and ``LinkedTxn``
+and a credit memo's ``RemainingCredit`` are derived from them and rewritten (a normal Update, SyncToken bumped)
+whenever a payment that touches them is created, changed, voided or deleted. Customer balances are derived on read.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Iterable
+
+from .values import money, ref_id
+
+if TYPE_CHECKING:
+    from ..store import Company
+
+__all__ = ['LINKABLE', 'applications', 'applied_to', 'refresh_linked', 'customer_balances', 'payment_targets']
+
+LINKABLE = ('Invoice', 'CreditMemo')
+ZERO = Decimal('0')
+
+
+def payment_targets(payment: dict[str, Any] | None) -> set[tuple[str, str]]:
+    """(TxnType, TxnId) of every invoice or credit memo a payment is applied to."""
+    return {key for key, _ in applications(payment)}
+
+
+def applications(payment: dict[str, Any] | None) -> list[tuple[tuple[str, str], Decimal]]:
+    found: list[tuple[tuple[str, str], Decimal]] = []
+    for line in (payment or {}).get('Line', []):
+        for link in line.get('LinkedTxn', []):
+            if link.get('TxnType') in LINKABLE:
+                found.append(((link['TxnType'], str(link['TxnId'])), Decimal(line.get('Amount', ZERO))))
+    return found
+
+
+def applied_to(company: Company, txn_type: str, txn_id: str,
+               exclude_payment: str | None = None) -> tuple[Decimal, list[str]]:
+    """Total applied to one invoice or credit memo by all payments (optionally not counting one of them)."""
+    total, payments = ZERO, []
+    for payment in company.iter_objects('Payment'):
+        if payment['Id'] == exclude_payment:
+            continue
+        for key, amount in applications(payment):
+            if key == (txn_type, txn_id):
+                total += amount
+                if payment['Id'] not in payments:
+                    payments.append(payment['Id'])
+    return total, payments
+
+
+def derived_balance(company: Company, txn_type: str, obj: dict[str, Any]) -> tuple[Decimal, list[dict[str, str]]]:
+    applied, payments = applied_to(company, txn_type, obj['Id']) if obj.get('Id') else (ZERO, [])
+    deposit = Decimal(obj.get('Deposit', ZERO)) if txn_type == 'Invoice' else ZERO
+    balance = money(Decimal(obj.get('TotalAmt', ZERO)) - deposit - applied)
+    return balance, [{'TxnId': pid, 'TxnType': 'Payment'} for pid in payments]
+
+
+def refresh_linked(company: Company, keys: Iterable[tuple[str, str]]) -> None:
+    """Recompute Balance/LinkedTxn of the given invoices and credit memos; commit those that changed."""
+    for txn_type, txn_id in sorted(set(keys)):
+        obj = company.get_object(txn_type, txn_id)
+        if obj is None:
+            continue
+        balance, links = derived_balance(company, txn_type, obj)
+        if obj.get('Balance') == balance and obj.get('LinkedTxn', []) == links:
+            continue
+        updated = {k: v for k, v in obj.items() if k not in ('SyncToken', 'MetaData')}
+        updated['Balance'] = balance
+        if txn_type == 'CreditMemo':
+            updated['RemainingCredit'] = balance
+        updated['LinkedTxn'] = links
+        company.commit(txn_type, updated, 'Update')
+
+
+def customer_balances(company: Company) -> dict[str, Decimal]:
+    """Open balance per customer: open invoices less unused credit memos and unapplied payments."""
+    balances: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for invoice in company.iter_objects('Invoice'):
+        balances[ref_id(invoice.get('CustomerRef')) or ''] += Decimal(invoice.get('Balance', ZERO))
+    for memo in company.iter_objects('CreditMemo'):
+        balances[ref_id(memo.get('CustomerRef')) or ''] -= Decimal(memo.get('Balance', ZERO))
+    for payment in company.iter_objects('Payment'):
+        balances[ref_id(payment.get('CustomerRef')) or ''] -= Decimal(payment.get('UnappliedAmt', ZERO))
+    return balances

@@ -1,0 +1,94 @@
+"""What all transactions share: TxnDate, currency, document numbers, line Ids, delete, and the void stamp."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from .. import faults
+from ..seed import HOME_CURRENCY, SALES_DOC_COUNTER
+from .base import Context, EntityType
+from .values import to_date, to_decimal
+
+__all__ = ['TransactionType', 'TXN_FIELDS', 'ZERO', 'assign_line_ids', 'next_sales_number']
+
+ZERO = Decimal('0')
+TXN_FIELDS = frozenset({'DocNumber', 'TxnDate', 'PrivateNote', 'CurrencyRef', 'ExchangeRate', 'Line',
+                        'CustomField', 'DepartmentRef', 'TxnSource'})
+AUTO_NUMBER = 'AUTO_GENERATE'
+
+
+class TransactionType(EntityType):
+    operations = frozenset({'create', 'read', 'update', 'delete', 'void', 'query'})
+    auto_number: ClassVar[bool] = False       # DocNumber assigned from the sales sequence when omitted
+    check_doc_number: ClassVar[bool] = True   # duplicate DocNumber -> 6140 unless include=allowduplicatedocnum
+    lengths = {'DocNumber': 21, 'PrivateNote': 4000, 'Line[].Description': 4000}
+    filterable = EntityType.filterable | {'DocNumber', 'TxnDate', 'TotalAmt', 'PrivateNote'}
+
+    def derive(self, ctx: Context, obj: dict[str, Any]) -> None:
+        obj['TxnDate'] = to_date(obj['TxnDate'], 'TxnDate').isoformat() if 'TxnDate' in obj \
+            else ctx.company.today().isoformat()
+        obj.setdefault('CurrencyRef', dict(HOME_CURRENCY))
+        if 'ExchangeRate' in obj:
+            obj['ExchangeRate'] = to_decimal(obj['ExchangeRate'], 'ExchangeRate')
+        if 'DocNumber' in obj:
+            obj['DocNumber'] = str(obj['DocNumber']).strip()
+        if ctx.existing is not None and 'DocNumber' not in obj and 'DocNumber' in ctx.existing:
+            obj['DocNumber'] = ctx.existing['DocNumber']   # lenient: a full update without DocNumber keeps it
+        if self.auto_number and obj.get('DocNumber', AUTO_NUMBER) == AUTO_NUMBER:
+            prefs = ctx.company.get_object('Preferences', '1') or {}
+            custom = prefs.get('SalesFormsPrefs', {}).get('CustomTxnNumbers', False)
+            if obj.get('DocNumber') == AUTO_NUMBER or not custom:
+                obj['DocNumber'] = ctx.auto_doc_number = next_sales_number(ctx)
+            else:
+                obj.pop('DocNumber', None)
+        obj['Line'] = [line for line in obj.get('Line', []) if isinstance(line, dict)]
+        self.derive_lines(ctx, obj)
+
+    def derive_lines(self, ctx: Context, obj: dict[str, Any]) -> None:
+        """Normalise lines (detail types, defaults) before references are checked."""
+
+    def rules(self, ctx: Context, obj: dict[str, Any]) -> None:
+        if self.check_doc_number and obj.get('DocNumber') and not ctx.allow_duplicate_doc_num:
+            for other in ctx.company.iter_objects(self.name):
+                if other['Id'] != obj.get('Id') and other.get('DocNumber') == obj['DocNumber']:
+                    raise faults.duplicate_doc_num(self.name, other['Id'])
+        self.compute(ctx, obj)
+        if ctx.auto_doc_number is not None:
+            ctx.company.counters[SALES_DOC_COUNTER] = int(ctx.auto_doc_number)
+
+    def compute(self, ctx: Context, obj: dict[str, Any]) -> None:
+        """Amounts and totals."""
+
+    def txn_date(self, obj: dict[str, Any]) -> date:
+        return date.fromisoformat(obj['TxnDate'])
+
+
+def assign_line_ids(ctx: Context, lines: list[dict[str, Any]]) -> None:
+    """An existing positive line Id updates that line; any other line is new and gets the next Id."""
+    old_ids = {str(line.get('Id')) for line in (ctx.existing or {}).get('Line', []) if line.get('Id')}
+    used: set[str] = set()
+    for line in lines:
+        line_id = str(line.get('Id', '')).strip()
+        if line_id in old_ids and line_id not in used:
+            line['Id'] = line_id
+        else:
+            line.pop('Id', None)
+        if 'Id' in line:
+            used.add(line['Id'])
+    counter = max((int(i) for i in old_ids | used if i.isdigit()), default=0)
+    for number, line in enumerate(lines, start=1):
+        if 'Id' not in line:
+            counter += 1
+            line['Id'] = str(counter)
+        line['LineNum'] = number
+
+
+def next_sales_number(ctx: Context) -> str:
+    """Invoices and credit memos share one numbering sequence, skipping numbers already in use."""
+    company = ctx.company
+    used = {o.get('DocNumber') for entity in ('Invoice', 'CreditMemo') for o in company.iter_objects(entity)}
+    number = company.counters.get(SALES_DOC_COUNTER, 1000) + 1
+    while str(number) in used:
+        number += 1
+    return str(number)

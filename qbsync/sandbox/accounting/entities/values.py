@@ -1,0 +1,98 @@
+"""Lenient reading of request values, the way Intuit reads them: numbers may be strings, unset may be ``''``/null."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .. import faults
+
+__all__ = ['UNSET', 'clean', 'is_unset', 'to_decimal', 'money', 'to_date', 'to_bool', 'walk', 'ref_id', 'CENT',
+           'MAX_AMOUNT']
+
+CENT = Decimal('0.01')
+MAX_AMOUNT = Decimal('9999999999.99999')   # Intuit amounts: at most 15 digits, 10 before and 5 after the point
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return 'UNSET'
+
+
+UNSET = _Unset()
+
+
+def is_unset(value: Any) -> bool:
+    """Clients send ``null``, ``''`` or an empty reference (``{"value": ""}``) for fields they have not set."""
+    return value is None or value == '' or value == {} or (isinstance(value, dict) and _empty(value))
+
+
+def _empty(value: dict[str, Any]) -> bool:
+    return all(is_unset(v) for v in value.values())
+
+
+def clean(value: Any) -> Any:
+    """Drop unset values recursively (``''``, null, empty objects); ``UNSET`` if nothing is left."""
+    if isinstance(value, dict):
+        out = {k: c for k, v in value.items() if (c := clean(v)) is not UNSET}
+        return out if out else UNSET
+    if isinstance(value, list):
+        return [c for v in value if (c := clean(v)) is not UNSET]
+    return UNSET if value is None or value == '' else value
+
+
+def to_decimal(value: Any, element: str) -> Decimal:
+    if isinstance(value, bool):
+        raise faults.invalid_number(element, value)
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except InvalidOperation:
+        raise faults.invalid_number(element, value) from None
+    if not number.is_finite() or abs(number) > MAX_AMOUNT:
+        raise faults.invalid_number(element, value)
+    return number
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT)
+
+
+def to_date(value: Any, element: str) -> date:
+    """A ``YYYY-MM-DD`` date; a datetime is cut to its date, as Intuit does for TxnDate."""
+    text = str(value).strip()
+    try:
+        return date.fromisoformat(text[:10] if 'T' in text else text)
+    except ValueError:
+        raise faults.invalid_date(element, value) from None
+
+
+def to_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() == 'true'
+    return bool(value)
+
+
+def walk(obj: Any, path: str) -> list[tuple[Any, str]]:
+    """Find values at a dotted path where ``Line[]`` fans out over a list; returns (container, key) pairs."""
+    head, _, rest = path.partition('.')
+    many = head.endswith('[]')
+    key = head[:-2] if many else head
+    if not isinstance(obj, dict) or key not in obj:
+        return []
+    if not rest:
+        return [(obj, key)] if not many else []
+    targets = obj[key] if many else [obj[key]]
+    found: list[tuple[Any, str]] = []
+    for target in targets if isinstance(targets, list) else []:
+        found.extend(walk(target, rest))
+    return found
+
+
+def ref_id(ref: Any) -> str | None:
+    """The ``value`` of a reference; lenient about a bare Id."""
+    if isinstance(ref, dict):
+        value = ref.get('value')
+        return None if is_unset(value) else str(value).strip()
+    if isinstance(ref, (str, int)) and not isinstance(ref, bool):
+        return str(ref)
+    return None
