@@ -14,6 +14,7 @@ from .accounting.store import CompanyStore
 from .clock import Clock, SystemClock
 from .events import EventBus
 from .faults_injection import FaultInjector
+from .oauth.grant_file import GrantFile, grant_file_path
 from .oauth.grants import GrantStore
 from .oauth.registry import AppRegistry
 from .persistence import SandboxPersistence
@@ -44,6 +45,8 @@ class SandboxState:
         self.events = EventBus()
         self.apps = AppRegistry()
         self.grants = GrantStore(self.clock, self.apps)
+        if self.config.database_path:  # demo mode: connections survive a restart (token hashes only)
+            GrantFile(grant_file_path(self.config.database_path)).attach(self.grants)
         # demo mode keeps companies in a SQLite file (write-through); tests keep them in memory
         self.persistence = SandboxPersistence(self.config.database_path) if self.config.database_path else None
         factory = self.persistence.company_factory(self.clock, self.events) if self.persistence else None

@@ -157,3 +157,40 @@ def test_tokens_are_stored_only_as_hashes(grants, realm_id):
     tokens = grants.connect(TEST_CLIENT_ID, realm_id)
     dump = repr(vars(grants))
     assert tokens.access_token not in dump and tokens.refresh_token not in dump
+
+
+def test_grants_survive_a_restart_with_a_database_file(tmp_path, clock):
+    from qbsync.sandbox import SandboxConfig, SandboxState
+    from qbsync.sandbox.oauth.grant_file import grant_file_path
+
+    config = SandboxConfig(clock=clock, database_path=tmp_path / 'sandbox.db')
+    first = SandboxState(config)
+    first.apps.register(TEST_CLIENT_ID, 'secret', redirect_uris=[TEST_REDIRECT_URI])
+    realm = first.default_realm_id
+    tokens = first.grants.connect(TEST_CLIENT_ID, realm)
+    rotated = first.grants.refresh(TEST_CLIENT_ID, tokens.refresh_token)
+    saved = grant_file_path(config.database_path)
+    assert oct(saved.stat().st_mode & 0o777) == '0o600'
+    assert tokens.refresh_token not in saved.read_text() and rotated.access_token not in saved.read_text()
+
+    first.persistence.close()
+    again = SandboxState(config)                 # a restart: apps are registered again by whoever starts it
+    again.apps.register(TEST_CLIENT_ID, 'secret', redirect_uris=[TEST_REDIRECT_URI])
+    again.grants.authorize_api_call(f'Bearer {rotated.access_token}', realm)
+    assert again.grants.user.sub == first.grants.user.sub
+    again.grants.refresh(TEST_CLIENT_ID, tokens.refresh_token)   # the older token's 24 hours carried over too
+    clock.advance(hours=24)
+    with pytest.raises(TokenError):
+        again.grants.refresh(TEST_CLIENT_ID, tokens.refresh_token)
+    again.persistence.close()
+
+
+def test_an_unreadable_grant_file_is_refused_not_overwritten(tmp_path, clock):
+    from qbsync.sandbox import SandboxConfig, SandboxState
+    from qbsync.sandbox.oauth.grant_file import grant_file_path
+
+    config = SandboxConfig(clock=clock, database_path=tmp_path / 'sandbox.db')
+    grant_file_path(config.database_path).write_text('{"version": 7}')
+    with pytest.raises(RuntimeError, match='cannot read the sandbox grants'):
+        SandboxState(config)
+    assert grant_file_path(config.database_path).read_text() == '{"version": 7}'

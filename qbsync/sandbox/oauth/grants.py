@@ -18,8 +18,10 @@ import secrets
 import string
 import threading
 import uuid
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from ..clock import Clock
 from .keys import SigningKeys, b64url
@@ -141,6 +143,7 @@ class GrantStore:
         self._refresh: dict[str, _RefreshToken] = {}
         self._access: dict[str, _AccessToken] = {}
         self._lock = threading.RLock()
+        self.on_change: Callable[[], None] | None = None  # called after grants change (persistence hooks in)
 
     # -- authorization codes -----------------------------------------------------------------------------------
     def issue_code(self, client_id: str, redirect_uri: str, scopes: tuple[str, ...], realm_id: str | None) -> str:
@@ -178,6 +181,7 @@ class GrantStore:
             grant.refresh_expires_at = min(grant.refresh_expires_at, grant.hard_expires_at)
             self._grants[grant.grant_id] = grant
             tokens = self._issue(grant, now)
+        self._changed()
         if issuer and 'openid' in grant.scopes:
             tokens = replace(tokens, id_token=self._id_token(grant, issuer, now))
         return tokens
@@ -205,7 +209,9 @@ class GrantStore:
             if now >= grant.refresh_expires_at:
                 raise TokenError('invalid_grant', 'Token expired')
             grant.refresh_expires_at = min(now + REFRESH_TOKEN_IDLE_LIFETIME, grant.hard_expires_at)
-            return self._issue(grant, now)
+            tokens = self._issue(grant, now)
+        self._changed()
+        return tokens
 
     def revoke(self, client_id: str, token: str) -> bool:
         """Kill the grant behind a refresh or access token of this client; False if the token is unknown."""
@@ -218,7 +224,8 @@ class GrantStore:
             if grant.client_id != client_id:
                 raise TokenError('invalid_request', 'Token was not issued to this client')
             self._kill(grant)
-            return True
+        self._changed()
+        return True
 
     def revoke_grant(self, realm_id: str, client_id: str) -> bool:
         """Disconnect an app from a company (all its grants there), as the user would in QuickBooks."""
@@ -227,7 +234,8 @@ class GrantStore:
                       if g.realm_id == realm_id and g.client_id == client_id and not g.revoked]
             for grant in grants:
                 self._kill(grant)
-            return bool(grants)
+        self._changed()
+        return bool(grants)
 
     def expire_access_tokens(self, realm_id: str) -> int:
         """Make every access token for the realm expire now (tests of the refresh-on-401 path)."""
@@ -236,7 +244,8 @@ class GrantStore:
             tokens = [t for t in self._access.values() if self._grants[t.grant_id].realm_id == realm_id]
             for token in tokens:
                 token.expires_at = min(token.expires_at, now)
-            return len(tokens)
+        self._changed()
+        return len(tokens)
 
     # -- bearer checks -----------------------------------------------------------------------------------------
     def grant_for_bearer(self, authorization_header: str | None) -> Grant:
@@ -285,6 +294,42 @@ class GrantStore:
         with self._lock:
             return [g for g in self._grants.values() if g.alive(now) and realm_id in (None, g.realm_id)]
 
+    # -- persistence ------------------------------------------------------------------------------------------
+    def export_state(self) -> dict[str, object]:
+        """Grants and token *hashes* as JSON-ready data (codes are too short-lived to keep); no usable secret."""
+        with self._lock:
+            return {
+                'version': 1, 'user_sub': self.user.sub,
+                'grants': [{**asdict(g), 'scopes': list(g.scopes), 'created_at': g.created_at.isoformat(),
+                            'hard_expires_at': g.hard_expires_at.isoformat(),
+                            'refresh_expires_at': g.refresh_expires_at.isoformat()} for g in self._grants.values()],
+                'refresh': {h: [r.grant_id, r.superseded_at.isoformat() if r.superseded_at else None]
+                            for h, r in self._refresh.items()},
+                'access': {h: [a.grant_id, a.expires_at.isoformat()] for h, a in self._access.items()},
+            }
+
+    def import_state(self, data: dict[str, Any]) -> None:
+        """Replace the grants with ``export_state`` output; ValueError if it is not that."""
+        try:
+            if data.get('version') != 1:
+                raise ValueError(f'unknown grant data version {data.get("version")!r}')
+            grants = {}
+            for row in data['grants']:
+                grant = Grant(**{**row, 'scopes': tuple(row['scopes']),
+                                 'created_at': datetime.fromisoformat(row['created_at']),
+                                 'hard_expires_at': datetime.fromisoformat(row['hard_expires_at']),
+                                 'refresh_expires_at': datetime.fromisoformat(row['refresh_expires_at'])})
+                grants[grant.grant_id] = grant
+            refresh = {h: _RefreshToken(gid, datetime.fromisoformat(at) if at else None)
+                       for h, (gid, at) in data['refresh'].items()}
+            access = {h: _AccessToken(gid, datetime.fromisoformat(at))
+                      for h, (gid, at) in data['access'].items()}
+            user = replace(self.user, sub=str(data['user_sub']))
+        except (KeyError, TypeError, AttributeError) as error:
+            raise ValueError(f'malformed grant data: {error!r}') from None
+        with self._lock:
+            self._grants, self._refresh, self._access, self.user = grants, refresh, access, user
+
     # -- internals ---------------------------------------------------------------------------------------------
     def _issue(self, grant: Grant, now: datetime) -> IssuedTokens:
         """A new access + refresh token pair; the grant's previous current refresh token starts its grace."""
@@ -321,6 +366,11 @@ class GrantStore:
         if grant.realm_id:
             claims['realmid'] = grant.realm_id
         return self.keys.sign_jwt(claims)
+
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
 
 
 def _hash(token: str) -> str:
