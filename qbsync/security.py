@@ -66,8 +66,7 @@ class PasswordHasher:
                    (('time_cost', time_cost), ('memory_cost', memory_cost), ('parallelism', parallelism))
                    if value is not None}
         self._hasher = Argon2Hasher(**options)
-        # a hash to verify against when the user does not exist, so timing does not reveal which emails exist
-        self._dummy = self._hasher.hash(secrets.token_urlsafe(16))
+        self._dummy = ''  # made on first use: verified against for unknown users, so timing reveals no emails
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
@@ -86,6 +85,8 @@ class PasswordHasher:
 
     def burn(self, password: str) -> None:
         """Spend the time a real verification would, for unknown users."""
+        if not self._dummy:
+            self._dummy = self._hasher.hash(secrets.token_urlsafe(16))
         self.verify(self._dummy, password)
 
 

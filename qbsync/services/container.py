@@ -6,10 +6,16 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import httpx
 
+from ..db import Database
+from ..security import PasswordHasher, TokenCipher
 from ..settings import Settings
+from .bootstrap import BootstrapReport, bootstrap_database
+from .records import RecordService
+from .users import UserService
 
 __all__ = ['Services']
 
@@ -22,10 +28,34 @@ class Services:
         # how QuickBooks calls travel: the network, or in-process to the embedded sandbox (same wire format)
         self.http_transport = http_transport
         self.started = False
+        self.password_hasher = PasswordHasher()
+        self.bootstrap_report: BootstrapReport | None = None
 
     def start(self) -> None:
         """Synchronous on purpose: NiceGUI does not await async startup handlers before the first request."""
+        # migrations, owner from the environment, demo data: on a sync engine, finished before anything is served
+        self.bootstrap_report = bootstrap_database(self.settings, hasher=self.password_hasher)
+        self.db = Database(self.settings.database_url)  # the async engine, made on the loop that will use it
+        self.cipher = TokenCipher(self.settings.token_encryption_keys)
+        self.users = UserService(self.db, hasher=self.password_hasher)
+        self.records = RecordService(self.db)
         self.started = True
 
     async def stop(self) -> None:
         self.started = False
+        db = getattr(self, 'db', None)
+        if db is not None:
+            await db.dispose()
+
+    async def health(self) -> dict[str, Any]:
+        """What /healthz returns: 'ok' when the database answers and the scheduler (when there is one) runs."""
+        db = getattr(self, 'db', None)
+        database: dict[str, Any] = await db.ping() if db is not None else {'ok': False, 'error': 'not started'}
+        scheduler = getattr(self, 'scheduler', None)
+        if scheduler is None:
+            scheduler_report: dict[str, Any] = {'running': False, 'configured': False}
+        else:
+            scheduler_report = {'running': bool(scheduler.running), 'configured': True,
+                                'jobs': scheduler.jobs() if hasattr(scheduler, 'jobs') else []}
+        healthy = database['ok'] and (scheduler is None or scheduler_report['running'])
+        return {'status': 'ok' if healthy else 'degraded', 'database': database, 'scheduler': scheduler_report}

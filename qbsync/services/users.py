@@ -1,0 +1,194 @@
+"""Users and roles: who may look (viewer) and who may change things (owner, admin); only the owner manages users.
+
+Every check is made here, on the server, against the acting user's *current* row (a role changed or a user
+removed since login takes effect at once), whatever the page showed.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..db import Database
+from ..models import OAuthState, QuickBooksConnection, Role, User
+from ..models.records import utcnow
+from ..security import PasswordHasher
+from .errors import NotFound, PermissionDenied, ValidationError
+
+__all__ = ['UserService', 'NewUser', 'check_new_user', 'require_role', 'ensure_owner', 'generate_password',
+           'MIN_PASSWORD_LENGTH']
+
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024  # argon2 hashes anything, but a megabyte "password" is only a way to burn CPU
+_EMAIL = re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s]+$')
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """A user's fields after validation and normalisation (email lower-cased, names trimmed)."""
+    email: str
+    name: str
+    role: str
+
+
+def check_new_user(*, email: str, name: str, password: str, role: str) -> NewUser:
+    """Validate a new account; raises ValidationError naming each bad field. Shared by the service and boot."""
+    errors: dict[str, str] = {}
+    email = (email or '').strip().lower()
+    name = (name or '').strip()
+    if not email:
+        errors['email'] = 'Enter an email address'
+    elif len(email) > 255 or not _EMAIL.match(email):
+        errors['email'] = 'Enter a valid email address, like name@example.com'
+    if len(name) > 255:
+        errors['name'] = 'At most 255 characters'
+    if len(password or '') < MIN_PASSWORD_LENGTH or not (password or '').strip():
+        errors['password'] = f'Use at least {MIN_PASSWORD_LENGTH} characters'
+    elif len(password) > MAX_PASSWORD_LENGTH:
+        errors['password'] = f'At most {MAX_PASSWORD_LENGTH} characters'
+    if role not in Role.ALL:
+        errors['role'] = f'Choose one of: {", ".join(Role.ALL)}'
+    if errors:
+        raise ValidationError(errors)
+    return NewUser(email=email, name=name, role=role)
+
+
+def require_role(user: User | None, roles: Iterable[str] = Role.MANAGERS) -> User:
+    """The user, if signed in, active and holding one of ``roles``; PermissionDenied otherwise."""
+    if user is None or not user.active:
+        raise PermissionDenied('Sign in first')
+    allowed = tuple(roles)
+    if user.role not in allowed:
+        raise PermissionDenied(f'Your role ({user.role}) may not do this; it needs {" or ".join(allowed)}')
+    return user
+
+
+def generate_password() -> str:
+    """A random password for the demo owner (about 96 bits)."""
+    return secrets.token_urlsafe(12)
+
+
+def ensure_owner(session: Session, *, email: str, password: str, name: str = 'Owner',
+                 hasher: PasswordHasher) -> User | None:
+    """Synchronous, for the boot bootstrap: create the owner unless one exists. Returns the new user or None."""
+    if session.exec(select(User.id).where(User.role == Role.OWNER).limit(1)).first() is not None:
+        return None
+    new = check_new_user(email=email, name=name, password=password, role=Role.OWNER)
+    if session.exec(select(User.id).where(User.email == new.email)).first() is not None:
+        raise ValidationError({'email': f'{new.email} already has an account (not an owner)'})
+    user = User(email=new.email, name=new.name, role=new.role, password_hash=hasher.hash(password))
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+class UserService:
+    def __init__(self, db: Database, *, hasher: PasswordHasher | None = None) -> None:
+        self.db = db
+        self.hasher = hasher or PasswordHasher()
+
+    async def owner_exists(self) -> bool:
+        async with self.db.session() as session:
+            found = await session.exec(select(User.id).where(User.role == Role.OWNER, col(User.active)).limit(1))
+            return found.first() is not None
+
+    async def create_user(self, *, email: str, name: str, password: str, role: str,
+                          acting: User | None = None) -> User:
+        """Add an account. Without ``acting`` only the very first owner may be created (the setup page);
+        afterwards only an owner may add users."""
+        new = check_new_user(email=email, name=name, password=password, role=role)
+        async with self.db.session() as session:
+            if acting is None:
+                if await self._owner_count(session) or new.role != Role.OWNER:
+                    raise PermissionDenied('Only the owner can add users')
+            else:
+                await self._current_owner(session, acting)
+            taken = await session.exec(select(User.id).where(func.lower(User.email) == new.email))
+            if taken.first() is not None:
+                raise ValidationError({'email': 'An account with this email already exists'})
+            user = User(email=new.email, name=new.name, role=new.role, password_hash=self.hasher.hash(password))
+            session.add(user)
+            await session.commit()
+            await session.refresh(user)
+            return user
+
+    async def authenticate(self, email: str, password: str) -> User | None:
+        """The active user with these credentials, or None. Upgrades an outdated hash while the password is known."""
+        async with self.db.session() as session:
+            found = await session.exec(select(User).where(User.email == (email or '').strip().lower()))
+            user = found.first()
+            if user is None or not user.active:
+                self.hasher.burn(password or '')
+                return None
+            if not self.hasher.verify(user.password_hash, password or ''):
+                return None
+            if self.hasher.needs_rehash(user.password_hash):
+                user.password_hash = self.hasher.hash(password)
+            user.last_login_at = utcnow()
+            session.add(user)
+            await session.commit()
+            await session.refresh(user)
+            return user
+
+    async def get(self, user_id: int | None) -> User | None:
+        """The active user with this id (None for a removed or deactivated user: their session ends)."""
+        if user_id is None:
+            return None
+        async with self.db.session() as session:
+            user = await session.get(User, user_id)
+            return user if user is not None and user.active else None
+
+    async def list_users(self) -> list[User]:
+        async with self.db.session() as session:
+            found = await session.exec(select(User).order_by(col(User.email)))
+            return list(found.all())
+
+    async def remove_user(self, user_id: int, *, acting: User) -> None:
+        """Delete an account (owner only; never yourself, never the last owner). Connections it made stay."""
+        async with self.db.session() as session:
+            me = await self._current_owner(session, acting)
+            target = await session.get(User, user_id)
+            if target is None:
+                raise NotFound(f'User {user_id} does not exist')
+            if target.id == me.id:
+                raise ValidationError({'user': 'You cannot remove your own account'})
+            if target.role == Role.OWNER and await self._owner_count(session) <= 1:
+                raise ValidationError({'user': 'At least one owner must remain'})
+            await session.exec(update(QuickBooksConnection).where(col(QuickBooksConnection.connected_by_user_id)
+                                                                  == user_id).values(connected_by_user_id=None))
+            await session.exec(delete(OAuthState).where(col(OAuthState.user_id) == user_id))
+            await session.delete(target)
+            await session.commit()
+
+    async def set_role(self, user_id: int, role: str, *, acting: User) -> User:
+        """Change a user's role (owner only); the last owner cannot stop being one."""
+        if role not in Role.ALL:
+            raise ValidationError({'role': f'Choose one of: {", ".join(Role.ALL)}'})
+        async with self.db.session() as session:
+            await self._current_owner(session, acting)
+            target = await session.get(User, user_id)
+            if target is None:
+                raise NotFound(f'User {user_id} does not exist')
+            if target.role == Role.OWNER and role != Role.OWNER and await self._owner_count(session) <= 1:
+                raise ValidationError({'role': 'At least one owner must remain'})
+            target.role = role
+            session.add(target)
+            await session.commit()
+            await session.refresh(target)
+            return target
+
+    async def _current_owner(self, session: AsyncSession, acting: User) -> User:
+        me = await session.get(User, acting.id) if acting is not None and acting.id is not None else None
+        return require_role(me, (Role.OWNER,))
+
+    @staticmethod
+    async def _owner_count(session: AsyncSession) -> int:
+        found = await session.exec(select(func.count()).select_from(User).where(User.role == Role.OWNER,
+                                                                                 col(User.active)))
+        return int(found.one())
