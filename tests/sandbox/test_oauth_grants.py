@@ -1,8 +1,6 @@
 """GrantStore rules without HTTP: code exchange, rotation with the 24-hour grace, rolling and hard expiry, bearers."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from qbsync.sandbox.oauth.grants import (ACCOUNTING_SCOPE, AUTHORIZATION_CODE_LIFETIME, ApiAccessDenied,

@@ -22,7 +22,8 @@ from .registry import AppRegistry, RegisteredApp
 if TYPE_CHECKING:
     from ..state import SandboxState
 
-__all__ = ['router', 'sandbox_of', 'base_url_of', 'token_response', 'wants_hard_expiry', 'token_error_response']
+__all__ = ['router', 'sandbox_of', 'base_url_of', 'authenticate_client', 'token_response', 'wants_hard_expiry',
+           'token_error_response']
 
 router = APIRouter()
 BROWSER_COOKIE = 'qbsandbox_browser'
