@@ -22,9 +22,11 @@ def create_sandbox_app(state: SandboxState | SandboxConfig | None = None) -> Fas
     app.add_middleware(ApiGate, state=state)  # inside _IntuitTid, so throttled and injected answers carry it too
     app.add_middleware(_IntuitTid)
     from .oauth.routes import router as oauth_router
+    from .accounting.bulk_routes import router as bulk_router
     from .accounting.routes import router as accounting_router
     from .admin import router as admin_router
     app.include_router(oauth_router)
+    app.include_router(bulk_router)  # before the entity routes: their POST /{entity} would take /batch
     app.include_router(accounting_router)
     if state.config.admin_api:
         app.include_router(admin_router)

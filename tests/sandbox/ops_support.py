@@ -12,7 +12,7 @@ from starlette.responses import Response
 from qbsync.sandbox import ManualClock, SandboxConfig, SandboxState
 from qbsync.sandbox.webhooks import WebhookSettings
 
-__all__ = ['Receiver', 'Received', 'make_state', 'connect_app', 'RECEIVER_URL', 'VERIFIER']
+__all__ = ['Receiver', 'Received', 'make_state', 'connect_app', 'api_client', 'bearer', 'RECEIVER_URL', 'VERIFIER']
 
 RECEIVER_URL = 'https://receiver.example/api/quickbooks/webhook'
 VERIFIER = 'verifier-token-for-tests-0123456789'
@@ -57,3 +57,13 @@ def connect_app(state: SandboxState, client_id: str = 'app-one', *, webhook_form
                         webhook_url=RECEIVER_URL if webhook else None, verifier_token=VERIFIER if webhook else None,
                         webhook_format=webhook_format, throttling=throttling)
     return state.grants.connect(client_id, realm_id or state.default_realm_id).access_token
+
+
+def api_client(state: SandboxState) -> httpx.AsyncClient:
+    """An in-process client for the whole sandbox app (gate, API, admin)."""
+    from qbsync.sandbox import create_sandbox_app
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=create_sandbox_app(state)), base_url='http://sandbox')
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {'Authorization': f'Bearer {token}', 'Accept': 'application/json'}

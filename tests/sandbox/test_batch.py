@@ -9,7 +9,7 @@ import pytest
 from qbsync.sandbox.accounting.batch import MAX_BATCH_ITEMS, run_batch
 from qbsync.sandbox.accounting.faults import QBOFault
 
-from ops_support import make_state
+from ops_support import api_client, bearer, connect_app, make_state
 
 LINE = {'Amount': Decimal('100'), 'DetailType': 'SalesItemLineDetail', 'SalesItemLineDetail': {'ItemRef': {'value': '1'}}}
 INVOICE = {'CustomerRef': {'value': '1'}, 'Line': [LINE]}
@@ -105,3 +105,31 @@ def test_malformed_items_get_their_own_fault(company):
     codes = {a['bId']: a.get('Fault', {}).get('Error', [{}])[0].get('code') for a in answers}
     assert codes == {'two': '2010', 'none': '2010', 'op': '2170', 'kind': '2000', 'bad': '4000', 'ok': None}
     assert answers[-1]['QueryResponse']['totalCount'] == 8
+
+
+async def test_batch_over_http_is_200_and_a_requestid_replays_the_whole_answer():
+    state = make_state()
+    token = connect_app(state)
+    url = f'/v3/company/{state.default_realm_id}/batch'
+    body = {'BatchItemRequest': [
+        {'bId': 'new', 'operation': 'create', 'Invoice': {**INVOICE, 'Line': [{**LINE, 'Amount': 100}]}},
+        {'bId': 'bad', 'operation': 'update', 'Invoice': {'Id': '999', 'SyncToken': '0'}}]}
+    count = 'select count(*) from Invoice'
+    async with api_client(state) as client:
+        first = await client.post(url, params={'requestid': 'batch-1'}, json=body, headers=bearer(token))
+        assert first.status_code == 200
+        answers = first.json()['BatchItemResponse']
+        assert answers[0]['Invoice']['TotalAmt'] == 100 and answers[1]['Fault']['Error'][0]['code'] == '610'
+        state.clock.advance(seconds=5)
+        again = await client.post(url, params={'requestid': 'batch-1'}, json=body, headers=bearer(token))
+        assert again.content == first.content                      # identical bytes, time included
+        company = state.companies.get(state.default_realm_id)
+        assert company.query(count)['totalCount'] == 1             # nothing created twice
+        fresh = await client.post(url, json=body, headers=bearer(token))
+        assert fresh.json()['BatchItemResponse'][0]['Invoice']['Id'] != answers[0]['Invoice']['Id']
+        too_big = {'BatchItemRequest': [{'bId': str(n), 'Query': count} for n in range(31)]}
+        refused = await client.post(url, json=too_big, headers=bearer(token))
+        assert refused.status_code == 400 and refused.json()['Fault']['Error'][0]['code'] == '1040'
+        broken = await client.post(url, content=b'{"BatchItemRequest": [', headers=bearer(token))
+        assert broken.status_code == 400 and broken.json()['Fault']['Error'][0]['code'] == '2010'
+        assert (await client.post(url, json=body)).status_code == 401

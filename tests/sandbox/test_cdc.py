@@ -10,7 +10,7 @@ from qbsync.sandbox.accounting.cdc import CDC_MAX_OBJECTS, change_data_capture, 
 from qbsync.sandbox.accounting.faults import QBOFault
 from qbsync.sandbox.accounting.wire import intuit_datetime
 
-from ops_support import make_state
+from ops_support import api_client, bearer, connect_app, make_state
 
 INVOICE = {'CustomerRef': {'value': '1'}, 'Line': [{'Amount': Decimal('100'), 'DetailType': 'SalesItemLineDetail',
                                                     'SalesItemLineDetail': {'ItemRef': {'value': '1'}}}]}
@@ -102,3 +102,22 @@ def test_at_most_a_thousand_objects_oldest_first_and_the_rest_on_the_next_window
     [rest] = _cdc(company, 'Customer,Item', newest)
     remaining = [o for group in rest['QueryResponse'] for name in ('Customer', 'Item') for o in group.get(name, [])]
     assert len(remaining) == 6      # the newest returned one again (inclusive) and the five left over
+
+
+async def test_cdc_over_http():
+    state = make_state()
+    company = state.companies.get(state.default_realm_id)
+    url = f'/v3/company/{state.default_realm_id}/cdc'
+    state.clock.advance(days=31)
+    token = connect_app(state)
+    since = _since(company)
+    created = company.create('Invoice', INVOICE)
+    async with api_client(state) as client:
+        answer = await client.get(url, params={'entities': 'Invoice', 'changedSince': since}, headers=bearer(token))
+        assert answer.status_code == 200
+        body = answer.json()
+        assert body['CDCResponse'][0]['QueryResponse'][0]['Invoice'][0]['Id'] == created['Id'] and 'time' in body
+        old = await client.get(url, params={'entities': 'Invoice', 'changedSince': '2026-01-15T09:00:00-08:00'},
+                               headers=bearer(token))
+        assert old.status_code == 400 and old.json()['Fault']['Error'][0]['code'] == '500'
+        assert (await client.get(url, params={'entities': 'Invoice', 'changedSince': since})).status_code == 401
