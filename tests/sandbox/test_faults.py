@@ -9,7 +9,7 @@ from qbsync.sandbox.admin.faults import router as faults_router
 from qbsync.sandbox.faults_injection import FaultInjector, FaultSettings
 from qbsync.sandbox.gate import ApiGate, InjectedTimeout
 
-from ops_support import make_state
+from ops_support import api_client, bearer, connect_app, make_state
 
 
 def _app(state):
@@ -118,3 +118,76 @@ async def test_admin_api_configures_arms_and_resets():
         assert (await client.post('/_sandbox/faults/arm', json={'kind': 'http_500', 'count': 2})).json()[
             'armed'] == {'http_500': 2}
         assert (await client.post('/_sandbox/faults/reset')).json()['armed'] == {}
+
+
+INVOICE = {'CustomerRef': {'value': '1'}, 'Line': [{'Amount': 100, 'DetailType': 'SalesItemLineDetail',
+                                                    'SalesItemLineDetail': {'ItemRef': {'value': '1'}}}]}
+
+
+async def test_timeout_after_commit_then_replay_with_the_same_requestid_creates_nothing_twice():
+    state = make_state(fault_injection=True)
+    token = connect_app(state)
+    realm = state.default_realm_id
+    company = state.companies.get(realm)
+    count = 'select count(*) from Invoice'
+    async with api_client(state) as client:
+        state.faults.arm('timeout_after_commit')
+        with pytest.raises(httpx.ReadTimeout):
+            await client.post(f'/v3/company/{realm}/invoice', params={'requestid': 'inv-1'}, json=INVOICE,
+                              headers=bearer(token))
+        assert company.query(count)['totalCount'] == 1             # committed although the answer was lost
+        retry = await client.post(f'/v3/company/{realm}/invoice', params={'requestid': 'inv-1'}, json=INVOICE,
+                                  headers=bearer(token))
+        assert retry.status_code == 200 and company.query(count)['totalCount'] == 1
+        assert retry.json()['Invoice']['Id'] == next(company.iter_objects('Invoice'))['Id']
+
+        state.faults.arm('timeout_after_commit')                     # the same through a batch
+        batch = {'BatchItemRequest': [{'bId': '1', 'operation': 'create', 'Invoice': INVOICE}]}
+        with pytest.raises(httpx.ReadTimeout):
+            await client.post(f'/v3/company/{realm}/batch', params={'requestid': 'batch-1'}, json=batch,
+                              headers=bearer(token))
+        replayed = await client.post(f'/v3/company/{realm}/batch', params={'requestid': 'batch-1'}, json=batch,
+                                     headers=bearer(token))
+        assert replayed.json()['BatchItemResponse'][0]['Invoice']['Id'] == '2'
+        assert company.query(count)['totalCount'] == 2
+
+
+async def test_forced_token_expiry_and_revoked_grant_make_api_calls_fail_401():
+    state = make_state(fault_injection=True)
+    token = connect_app(state)
+    realm = state.default_realm_id
+    url = f'/v3/company/{realm}/companyinfo/{realm}'
+    async with api_client(state) as client:
+        assert (await client.get(url, headers=bearer(token))).status_code == 200
+        assert (await client.post('/_sandbox/grants/expire-access-tokens', json={'realm_id': realm})).json() == {
+            'expired': 1}
+        expired = await client.get(url, headers=bearer(token))
+        assert expired.status_code == 401 and expired.json()['fault']['error'][0]['code'] == '3200'
+        fresh = state.grants.connect('app-one', realm).access_token
+        assert (await client.get(url, headers=bearer(fresh))).status_code == 200
+        assert (await client.post('/_sandbox/grants/revoke', json={'realm_id': realm, 'client_id': 'app-one'})).json() \
+            == {'revoked': True}
+        assert (await client.get(url, headers=bearer(fresh))).status_code == 401
+
+
+def test_over_a_real_socket_the_connection_drops_after_the_commit(live_sandbox):
+    """uvicorn closes the connection mid-answer; the client sees a transport error, not a 500."""
+    state = live_sandbox.state
+    token = connect_app(state, 'faults-live-app')
+    realm = state.default_realm_id
+    company = state.companies.get(realm)
+    before = company.query('select count(*) from Invoice').get('totalCount', 0)
+    state.config.fault_injection = True
+    try:
+        state.faults.arm('timeout_after_commit')
+        with httpx.Client(base_url=live_sandbox.base_url, timeout=5) as client:
+            with pytest.raises(httpx.TransportError):
+                client.post(f'/v3/company/{realm}/invoice', params={'requestid': 'live-1'}, json=INVOICE,
+                            headers=bearer(token))
+            retry = client.post(f'/v3/company/{realm}/invoice', params={'requestid': 'live-1'}, json=INVOICE,
+                                headers=bearer(token))
+        assert retry.status_code == 200
+        assert company.query('select count(*) from Invoice')['totalCount'] == before + 1
+    finally:
+        state.config.fault_injection = False
+        state.faults.reset()

@@ -10,7 +10,7 @@ from qbsync.sandbox.clock import ManualClock
 from qbsync.sandbox.gate import ApiGate
 from qbsync.sandbox.throttle import Throttle
 
-from ops_support import connect_app, make_state
+from ops_support import api_client, bearer, connect_app, make_state
 
 
 def _admit_many(throttle, count, realm='r1', app='a1', batch=False):
@@ -101,3 +101,24 @@ async def test_xml_variant_and_per_app_switch_and_unauthenticated_calls_pass_to_
         anonymous = [await client.get(f'/v3/company/{realm}/query') for _ in range(15)]
         assert {r.status_code for r in anonymous} == {200}   # the route, not the throttle, answers these
         assert json.loads(anonymous[0].content) == {'QueryResponse': {}}
+
+
+async def test_burst_against_the_real_api_trips_the_throttle_and_recovers():
+    state = make_state()
+    token = connect_app(state)
+    realm = state.default_realm_id
+    url = f'/v3/company/{realm}/query'
+    async with api_client(state) as client:
+        burst = [await client.get(url, params={'query': 'select count(*) from Item'}, headers=bearer(token))
+                 for _ in range(15)]
+        assert [r.status_code for r in burst] == [200] * 10 + [429] * 5
+        assert burst[-1].json()['Fault']['Error'][0]['code'] == '3001' and 'intuit_tid' in burst[-1].headers
+        state.clock.advance(seconds=1)
+        recovered = await client.get(url, params={'query': 'select count(*) from Item'}, headers=bearer(token))
+        assert recovered.status_code == 200 and recovered.json()['QueryResponse']['totalCount'] == 8
+        batch = {'BatchItemRequest': [{'bId': '1', 'Query': 'select count(*) from Item'}]}
+        answers = []
+        for _ in range(41):
+            state.clock.advance(seconds=0.5)
+            answers.append((await client.post(f'/v3/company/{realm}/batch', json=batch, headers=bearer(token))).status_code)
+        assert answers == [200] * 40 + [429]

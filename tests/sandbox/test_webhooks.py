@@ -9,7 +9,7 @@ from qbsync.sandbox.events import ChangeEvent
 from qbsync.sandbox.webhooks import INTUIT_RETRY_SCHEDULE, Notice, legacy_body, sign
 from qbsync.sandbox.webhooks.payloads import cloudevents_body
 
-from ops_support import RECEIVER_URL, VERIFIER, Receiver, connect_app, make_state
+from ops_support import RECEIVER_URL, VERIFIER, Receiver, api_client, bearer, connect_app, make_state
 
 
 def _emit(state, entity='Invoice', entity_id='130', operation='Update', deleted_id=None):
@@ -158,3 +158,47 @@ async def test_background_task_delivers_without_a_pump_on_a_real_clock_setting()
         await asyncio.sleep(0.01)
     await state.webhooks.stop()
     assert len(receiver.calls) == 1
+
+
+INVOICE = {'CustomerRef': {'value': '1'}, 'Line': [{'Amount': 100, 'DetailType': 'SalesItemLineDetail',
+                                                    'SalesItemLineDetail': {'ItemRef': {'value': '1'}}}]}
+
+
+async def test_api_changes_are_notified_with_their_operations():
+    receiver = Receiver()
+    state = make_state(receiver)
+    token = connect_app(state)
+    realm = state.default_realm_id
+    async with api_client(state) as client:
+        created = (await client.post(f'/v3/company/{realm}/invoice', json=INVOICE, headers=bearer(token))).json()
+        invoice_id = created['Invoice']['Id']
+        await client.post(f'/v3/company/{realm}/invoice', json={'Id': invoice_id, 'SyncToken': '0', 'sparse': True,
+                                                                  'PrivateNote': 'edited'}, headers=bearer(token))
+        await client.post(f'/v3/company/{realm}/invoice', params={'operation': 'void'},
+                          json={'Id': invoice_id, 'SyncToken': '1'}, headers=bearer(token))
+        await client.post(f'/v3/company/{realm}/invoice', params={'operation': 'delete'},
+                          json={'Id': invoice_id, 'SyncToken': '2'}, headers=bearer(token))
+    assert receiver.calls == []                       # nothing is sent inside the API calls
+    await state.webhooks.flush()
+    [call] = receiver.calls
+    entities = json.loads(call.body)['eventNotifications'][0]['dataChangeEvent']['entities']
+    assert [(e['name'], e['id'], e['operation']) for e in entities] == [
+        ('Invoice', invoice_id, op) for op in ('Create', 'Update', 'Void', 'Delete')]
+
+
+async def test_a_hanging_webhook_endpoint_never_holds_up_api_calls():
+    receiver = Receiver(hang=True)
+    state = make_state(receiver, window_seconds=0, webhook_background=True)
+    token = connect_app(state)
+    realm = state.default_realm_id
+    async with api_client(state) as client:
+        first = await client.post(f'/v3/company/{realm}/invoice', json=INVOICE, headers=bearer(token))
+        for _ in range(200):
+            if receiver.calls:
+                break
+            await asyncio.sleep(0.01)
+        assert len(receiver.calls) == 1               # the delivery is in flight and hanging
+        second = await client.post(f'/v3/company/{realm}/invoice', json=INVOICE, headers=bearer(token))
+        assert (first.status_code, second.status_code) == (200, 200)
+        assert [d.status for d in state.webhooks.deliveries()][-1] in ('pending', 'collecting')
+    await state.webhooks.stop()
