@@ -14,6 +14,7 @@ With ``hold_while_failing`` (Intuit: later events "may be held") nothing newer g
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import threading
@@ -98,6 +99,7 @@ class WebhookDispatcher:
         self._finished: list[WebhookDelivery] = []
         self._in_flight: set[int] = set()
         self._task: asyncio.Task[None] | None = None
+        self._wake: asyncio.Event | None = None   # set (from any thread) when a new event arrives
         self._unsubscribe = state.events.subscribe(self._on_event)
 
     # -- intake -----------------------------------------------------------------------------------------------
@@ -116,6 +118,7 @@ class WebhookDispatcher:
                     queue.append(open_one)
                 aggregate(open_one.notices, notice)
         self.ensure_background()
+        self._nudge()
 
     # -- inspection -------------------------------------------------------------------------------------------
     def deliveries(self, realm_id: str | None = None) -> list[WebhookDelivery]:
@@ -243,7 +246,15 @@ class WebhookDispatcher:
             return
         if self._task is not None and not self._task.done() and self._task.get_loop() is loop:
             return
+        self._wake = asyncio.Event()
         self._task = loop.create_task(self._run(), name='sandbox webhook delivery')
+
+    def _nudge(self) -> None:
+        """Cut the background task's nap short; events may come from a worker thread, hence call_soon_threadsafe."""
+        task, wake = self._task, self._wake
+        if task is not None and wake is not None and not task.done():
+            with contextlib.suppress(RuntimeError):   # the task's loop has closed
+                task.get_loop().call_soon_threadsafe(wake.set)
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -252,12 +263,16 @@ class WebhookDispatcher:
             self._task = None
 
     async def _run(self) -> None:
+        wake = self._wake
+        assert wake is not None
         while True:
             try:
                 await self.deliver_due()
             except Exception:
                 log.exception('webhook delivery pass failed')
-            await asyncio.sleep(self._nap())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), self._nap())
+            wake.clear()
 
     def _nap(self) -> float:
         due = self.next_due()
