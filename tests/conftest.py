@@ -16,3 +16,20 @@ def _isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv('QBSYNC_DATA_DIR', str(tmp_path / 'data'))
     monkeypatch.setenv('QBSYNC_DEMO_DATA', '0')
     monkeypatch.setenv('QBSYNC_LOG_LEVEL', 'WARNING')
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sandbox_mount():
+    """NiceGUI's per-test reset removes routes but not Starlette mounts: without this, the /sandbox mount of the
+    first test that ran app.py keeps answering (with that test's sandbox and client secret) in every later test."""
+    from nicegui import app
+    from starlette.routing import Mount
+
+    from qbsync.settings import SANDBOX_MOUNT
+
+    def drop() -> None:
+        app.routes[:] = [r for r in app.routes if not (isinstance(r, Mount) and r.path == SANDBOX_MOUNT)]
+
+    drop()
+    yield
+    drop()
