@@ -1,4 +1,4 @@
-"""Form helpers shared by every page: field-level error messages and exact money parsing.
+"""Form helpers shared by every page: field-level error messages next to the fields they are about.
 
 Services raise ``ValidationError`` with ``field_errors`` keyed by field name; the pages keep their inputs in a
 dict with the same keys, so one helper puts each message under its field.
@@ -6,23 +6,27 @@ dict with the same keys, so one helper puts each message under its field.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 
 from nicegui import ui
 from nicegui.elements.mixins.validation_element import ValidationElement
 
 from qbsync.services.errors import ServiceError, ValidationError
 
-__all__ = ['show_field_errors', 'clear_field_errors', 'parse_money', 'text_of', 'error_text']
+__all__ = ['show_field_errors', 'clear_field_errors', 'text_of', 'error_text']
 
 
-def show_field_errors(fields: Mapping[str, ValidationElement], error: ValidationError) -> None:
-    """Show each message next to its field; messages for fields the form does not show go to a notification."""
-    clear_field_errors(fields)
+def show_field_errors(fields: Mapping[str, ValidationElement], error: ValidationError, *,
+                      labels: Mapping[str, ui.label] | None = None) -> None:
+    """Show each message next to its field (or in ``labels``, for keys that are about a group such as 'lines');
+    messages for anything the form does not show go to a notification, so none is lost."""
+    clear_field_errors(fields, labels=labels)
     stray = []
     for name, message in error.field_errors.items():
         if name in fields:
             fields[name].error = message
+        elif labels is not None and name in labels:
+            labels[name].set_text(message)
+            labels[name].set_visibility(True)
         else:
             stray.append(message)
     if stray:
@@ -31,30 +35,19 @@ def show_field_errors(fields: Mapping[str, ValidationElement], error: Validation
         ui.notify('Please correct the marked fields.', type='warning')
 
 
-def clear_field_errors(fields: Mapping[str, ValidationElement]) -> None:
+def clear_field_errors(fields: Mapping[str, ValidationElement], *,
+                       labels: Mapping[str, ui.label] | None = None) -> None:
     for field in fields.values():
         field.error = None
+    for label in (labels or {}).values():
+        label.set_text('')
+        label.set_visibility(False)
 
 
 def text_of(element: ValidationElement) -> str:
     """The element's value as stripped text ('' for None)."""
     value = element.value
     return '' if value is None else str(value).strip()
-
-
-def parse_money(text: str) -> Decimal | None:
-    """Exact decimal from what the user typed ('1,250.50', '$ 12', '-3.1'); None when it is not a number.
-
-    Never goes through float, so 0.1 + 0.2 stays 0.3.
-    """
-    cleaned = text.replace(',', '').replace('$', '').replace(' ', '')
-    if not cleaned:
-        return None
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
 
 
 def error_text(error: ServiceError) -> str:

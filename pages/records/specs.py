@@ -5,9 +5,14 @@ its URL, its labels, its header fields, and its line editor or payment applicati
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-__all__ = ['FieldSpec', 'LineSpec', 'RecordPage', 'RECORD_PAGES', 'PAGES_BY_SLUG', 'PAGES_BY_TYPE']
+from qbsync.services.record_inputs import (EXPENSE_PAYMENT_TYPES, ITEM_KINDS, PAYMENT_METHODS, CreditMemoInput,
+                                           CustomerInput, ExpenseInput, ExpenseLineInput, InvoiceInput, ItemInput,
+                                           PaymentApplicationInput, PaymentInput, SalesLineInput)
+
+__all__ = ['FieldSpec', 'LineSpec', 'RecordPage', 'RECORD_PAGES', 'PAGES_BY_SLUG', 'PAGES_BY_TYPE', 'APPLICATION_INPUT',
+           'TEXT', 'LONG_TEXT', 'MONEY', 'QUANTITY', 'DATE', 'FLAG', 'CHOICE', 'CUSTOMER', 'ITEM']
 
 # how a value is edited and shown
 TEXT, LONG_TEXT, MONEY, QUANTITY, DATE, FLAG, CHOICE, CUSTOMER, ITEM = (
@@ -23,12 +28,14 @@ class FieldSpec:
     choices: tuple[str, ...] = ()  # for CHOICE
     hint: str = ''
     width: str = 'w-64'
+    blank_is_default: bool = False  # '' is sent as None: the service fills in a default (terms, price, ...)
 
 
 @dataclass(frozen=True)
 class LineSpec:
     """A document's lines (invoice, credit memo, expense); errors come back as ``lines.<index>.<field>``."""
     fields: tuple[FieldSpec, ...]
+    input_type: type  # the service's line input dataclass
     amount_from_quantity: bool  # amount = quantity x unit price (item lines) or typed (expense lines)
 
 
@@ -39,29 +46,41 @@ class RecordPage:
     singular: str
     plural: str
     fields: tuple[FieldSpec, ...]
+    input_type: type  # the service's input dataclass (qbsync.services.record_inputs)
     title_field: str  # what names one record in titles and links
+    list_fields: tuple[str, ...]  # the columns of the list, besides total and QuickBooks status
+    search_hint: str
     lines: LineSpec | None = None
     applies_to_invoices: bool = False  # payments: amounts applied to the customer's open invoices
-    search_hint: str = ''
-    list_fields: tuple[str, ...] = field(default=())
+    has_total: bool = False  # documents: show the total (and the open balance where there is one)
 
     @property
     def path(self) -> str:
         return f'/{self.slug}'
 
-    def field(self, name: str) -> FieldSpec:
-        return next(spec for spec in self.fields if spec.name == name)
+    @property
+    def fields_by_name(self) -> dict[str, FieldSpec]:
+        return {spec.name: spec for spec in self.fields}
+
+    def title_of(self, record: object) -> str:
+        """'Invoice 1001', 'Customer Acme' - or the id when the naming field is blank (a payment's reference)."""
+        name = str(getattr(record, self.title_field, '') or '').strip()
+        return f'{self.singular} {name or "#" + str(getattr(record, "id", ""))}'
 
 
-ITEM_LINES = LineSpec(fields=(
-    FieldSpec('item_id', 'Item', ITEM, width='w-48'),
-    FieldSpec('description', 'Description', width='w-64'),
-    FieldSpec('quantity', 'Qty', QUANTITY, required=True, width='w-24'),
-    FieldSpec('unit_price', 'Rate', MONEY, required=True, width='w-28'),
-), amount_from_quantity=True)
+ITEM_LINE_FIELDS = (
+    FieldSpec('item_id', 'Product or service', ITEM, required=True, width='w-56'),
+    FieldSpec('description', 'Description', hint='Blank: the item\'s description', width='w-64'),
+    FieldSpec('quantity', 'Qty', QUANTITY, required=True, width='w-20'),
+    FieldSpec('unit_price', 'Rate', MONEY, hint='Blank: the item\'s price', blank_is_default=True, width='w-28'),
+)
+INVOICE_LINES = LineSpec(fields=(*ITEM_LINE_FIELDS, FieldSpec('service_date', 'Service date', DATE, width='w-36')),
+                         input_type=SalesLineInput, amount_from_quantity=True)
+CREDIT_MEMO_LINES = LineSpec(fields=ITEM_LINE_FIELDS, input_type=SalesLineInput, amount_from_quantity=True)
 
-CUSTOMER = RecordPage(
+CUSTOMER_PAGE = RecordPage(
     entity_type='customer', slug='customers', singular='Customer', plural='Customers', title_field='display_name',
+    input_type=CustomerInput,
     search_hint='Search by name, company or email',
     list_fields=('display_name', 'company_name', 'email', 'phone'),
     fields=(
@@ -83,14 +102,13 @@ CUSTOMER = RecordPage(
         FieldSpec('active', 'Active', FLAG),
     ))
 
-ITEM = RecordPage(
-    entity_type='item', slug='items', singular='Item', plural='Items', title_field='name',
+ITEM_PAGE = RecordPage(
+    entity_type='item', slug='items', singular='Item', plural='Items', title_field='name', input_type=ItemInput,
     search_hint='Search by name, SKU or description',
     list_fields=('name', 'kind', 'sku', 'unit_price'),
     fields=(
         FieldSpec('name', 'Name', required=True, hint='Unique', width='w-80'),
-        FieldSpec('kind', 'Type', CHOICE, required=True, choices=('Service', 'NonInventory', 'Inventory'),
-                  width='w-48'),
+        FieldSpec('kind', 'Type', CHOICE, required=True, choices=ITEM_KINDS, width='w-48'),
         FieldSpec('sku', 'SKU', width='w-48'),
         FieldSpec('description', 'Description', LONG_TEXT, width='w-full'),
         FieldSpec('unit_price', 'Sales price', MONEY, width='w-40'),
@@ -100,63 +118,63 @@ ITEM = RecordPage(
         FieldSpec('active', 'Active', FLAG),
     ))
 
-INVOICE = RecordPage(
+INVOICE_PAGE = RecordPage(
     entity_type='invoice', slug='invoices', singular='Invoice', plural='Invoices', title_field='doc_number',
-    search_hint='Search by number, customer or memo', lines=ITEM_LINES,
+    input_type=InvoiceInput, search_hint='Search by number, customer or memo', lines=INVOICE_LINES, has_total=True,
     list_fields=('doc_number', 'customer_id', 'txn_date', 'due_date'),
     fields=(
-        FieldSpec('doc_number', 'Invoice number', required=True, hint='At most 21 characters', width='w-48'),
+        FieldSpec('doc_number', 'Invoice number', hint='Blank: the next number', width='w-48'),
         FieldSpec('customer_id', 'Customer', CUSTOMER, required=True, width='w-80'),
         FieldSpec('txn_date', 'Invoice date', DATE, required=True, width='w-40'),
-        FieldSpec('due_date', 'Due date', DATE, width='w-40'),
-        FieldSpec('terms', 'Terms', width='w-40'),
-        FieldSpec('bill_email', 'Send to email'),
+        FieldSpec('due_date', 'Due date', DATE, hint='Blank: from the terms', blank_is_default=True, width='w-40'),
+        FieldSpec('terms', 'Terms', hint='Blank: the customer\'s terms', blank_is_default=True, width='w-40'),
+        FieldSpec('bill_email', 'Send to email', hint='Blank: the customer\'s email', blank_is_default=True),
         FieldSpec('memo', 'Message to the customer', LONG_TEXT, width='w-full'),
         FieldSpec('private_note', 'Private note', LONG_TEXT, width='w-full'),
         FieldSpec('voided', 'Voided', FLAG),
     ))
 
-PAYMENT = RecordPage(
+PAYMENT_PAGE = RecordPage(
     entity_type='payment', slug='payments', singular='Payment', plural='Payments', title_field='reference',
-    search_hint='Search by customer, reference or memo', applies_to_invoices=True,
-    list_fields=('txn_date', 'customer_id', 'method', 'reference', 'amount'),
+    input_type=PaymentInput, search_hint='Search by customer, reference or memo', applies_to_invoices=True,
+    has_total=True,
+    list_fields=('txn_date', 'customer_id', 'method', 'reference'),
     fields=(
         FieldSpec('customer_id', 'Customer', CUSTOMER, required=True, width='w-80'),
         FieldSpec('txn_date', 'Payment date', DATE, required=True, width='w-40'),
         FieldSpec('amount', 'Amount received', MONEY, required=True, width='w-40'),
-        FieldSpec('method', 'Method', CHOICE, required=True, choices=('Cash', 'Check', 'Credit Card', 'ACH'),
-                  width='w-40'),
+        FieldSpec('method', 'Method', CHOICE, required=True, choices=PAYMENT_METHODS, width='w-40'),
         FieldSpec('reference', 'Reference (check no.)', width='w-48'),
         FieldSpec('memo', 'Memo', LONG_TEXT, width='w-full'),
         FieldSpec('voided', 'Voided', FLAG),
     ))
 
-EXPENSE = RecordPage(
+EXPENSE_PAGE = RecordPage(
     entity_type='expense', slug='expenses', singular='Expense', plural='Expenses', title_field='payee',
-    search_hint='Search by payee, number or memo',
+    input_type=ExpenseInput, search_hint='Search by payee, number or memo', has_total=True,
     lines=LineSpec(fields=(
         FieldSpec('category', 'Category', required=True, hint='Mapped to a QuickBooks account', width='w-48'),
         FieldSpec('description', 'Description', width='w-64'),
         FieldSpec('amount', 'Amount', MONEY, required=True, width='w-28'),
         FieldSpec('customer_id', 'Billable to', CUSTOMER, width='w-48'),
-    ), amount_from_quantity=False),
+    ), input_type=ExpenseLineInput, amount_from_quantity=False),
     list_fields=('txn_date', 'payee', 'payment_type', 'doc_number'),
     fields=(
         FieldSpec('payee', 'Payee', required=True, width='w-80'),
         FieldSpec('txn_date', 'Date', DATE, required=True, width='w-40'),
-        FieldSpec('payment_type', 'Paid by', CHOICE, required=True, choices=('Cash', 'Check', 'CreditCard'),
-                  width='w-40'),
+        FieldSpec('payment_type', 'Paid by', CHOICE, required=True, choices=EXPENSE_PAYMENT_TYPES, width='w-40'),
         FieldSpec('doc_number', 'Reference no.', width='w-40'),
         FieldSpec('memo', 'Memo', LONG_TEXT, width='w-full'),
         FieldSpec('voided', 'Voided', FLAG),
     ))
 
-CREDIT_MEMO = RecordPage(
+CREDIT_MEMO_PAGE = RecordPage(
     entity_type='credit_memo', slug='credit-memos', singular='Credit memo', plural='Credit memos',
-    title_field='doc_number', search_hint='Search by number, customer or memo', lines=ITEM_LINES,
+    title_field='doc_number', input_type=CreditMemoInput, search_hint='Search by number, customer or memo',
+    lines=CREDIT_MEMO_LINES, has_total=True,
     list_fields=('doc_number', 'customer_id', 'txn_date'),
     fields=(
-        FieldSpec('doc_number', 'Credit memo number', required=True, hint='At most 21 characters', width='w-48'),
+        FieldSpec('doc_number', 'Credit memo number', hint='Blank: the next number', width='w-48'),
         FieldSpec('customer_id', 'Customer', CUSTOMER, required=True, width='w-80'),
         FieldSpec('txn_date', 'Date', DATE, required=True, width='w-40'),
         FieldSpec('memo', 'Message to the customer', LONG_TEXT, width='w-full'),
@@ -164,6 +182,8 @@ CREDIT_MEMO = RecordPage(
         FieldSpec('voided', 'Voided', FLAG),
     ))
 
-RECORD_PAGES: tuple[RecordPage, ...] = (CUSTOMER, ITEM, INVOICE, PAYMENT, EXPENSE, CREDIT_MEMO)
+RECORD_PAGES: tuple[RecordPage, ...] = (CUSTOMER_PAGE, ITEM_PAGE, INVOICE_PAGE, PAYMENT_PAGE, EXPENSE_PAGE,
+                                         CREDIT_MEMO_PAGE)
 PAGES_BY_SLUG = {page.slug: page for page in RECORD_PAGES}
 PAGES_BY_TYPE = {page.entity_type: page for page in RECORD_PAGES}
+APPLICATION_INPUT = PaymentApplicationInput

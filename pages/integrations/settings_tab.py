@@ -1,0 +1,93 @@
+"""Sync Settings: automatic sync and its interval, inbound sync, what syncs, conflict policy, start date; Save."""
+from __future__ import annotations
+
+from datetime import date
+
+from nicegui import ui
+
+from qbsync.services.errors import PermissionDenied, ValidationError
+from qbsync.services.sync_settings import (CONFLICT_POLICIES, ENTITY_TOGGLES, MAX_INTERVAL_MINUTES,
+                                           MIN_INTERVAL_MINUTES, SyncPreferences)
+from qbsync.sync.stats import ENTITY_LABELS
+
+from ..auth import authorize
+from ..forms import clear_field_errors, show_field_errors
+from .common import CenterContext
+
+__all__ = ['build']
+
+
+async def build(context: CenterContext) -> None:
+    services = context.services
+    prefs = await services.sync_settings.load()
+    editable = context.can_manage
+    with ui.card().classes('w-full gap-4').mark('sync-settings'):
+        if not editable:
+            ui.label('Read-only: only owners and admins can change sync settings.').classes('text-grey-7') \
+                .mark('settings-read-only')
+        ui.label('Automatic sync').classes('text-lg font-bold')
+        with ui.row().classes('items-center gap-6'):
+            auto = ui.switch('Sync automatically', value=prefs.auto_sync_enabled).mark('auto-sync')
+            interval = ui.number('Every (minutes)', value=prefs.interval_minutes, min=MIN_INTERVAL_MINUTES,
+                                 max=MAX_INTERVAL_MINUTES, step=1, precision=0).classes('w-40').mark('interval')
+            if editable:
+                interval.bind_enabled_from(auto, 'value')
+        ui.label(f'Between {MIN_INTERVAL_MINUTES} minutes and 24 hours.').classes('text-xs text-grey-7')
+        inbound = ui.switch('Bring changes made in QuickBooks into qbsync (inbound sync)',
+                            value=prefs.inbound_enabled).mark('inbound-sync')
+        ui.label('What syncs').classes('text-lg font-bold')
+        with ui.row().classes('gap-4'):
+            entities = {name: ui.checkbox(ENTITY_LABELS[name], value=prefs.entity_enabled(name))
+                        .mark(f'sync-{name}') for name in ENTITY_TOGGLES}
+        ui.label('When both sides changed').classes('text-lg font-bold')
+        policy = ui.select(CONFLICT_POLICIES, value=prefs.conflict_policy, label='Conflict policy') \
+            .classes('w-72').mark('conflict-policy')
+        start = ui.input('Sync records dated from (YYYY-MM-DD, empty = all)',
+                         value=prefs.start_date.isoformat() if prefs.start_date else '').classes('w-80') \
+            .mark('start-date')
+        with start.add_slot('append'):
+            with ui.icon('event').classes('cursor-pointer') as picker_icon:
+                with ui.menu() as menu:
+                    ui.date(on_change=lambda e: (start.set_value(e.value), menu.close())) \
+                        .props('mask=YYYY-MM-DD').bind_value_from(start, 'value')
+            picker_icon.set_visibility(editable)
+        fields = {'interval_minutes': interval, 'conflict_policy': policy, 'start_date': start}
+        controls = [auto, interval, inbound, policy, start, *entities.values()]
+
+        async def save() -> None:
+            user = await authorize(services, manage=True)
+            if user is None:
+                return
+            clear_field_errors(fields)
+            start_text = (start.value or '').strip()
+            try:
+                start_date = date.fromisoformat(start_text) if start_text else None
+            except ValueError:
+                show_field_errors(fields, ValidationError({'start_date': 'Enter a date as YYYY-MM-DD.'}))
+                return
+            minutes = interval.value
+            wanted = SyncPreferences(
+                auto_sync_enabled=bool(auto.value),
+                interval_minutes=int(minutes) if isinstance(minutes, (int, float)) and minutes == int(minutes)
+                else minutes,  # type: ignore[arg-type]  # the service explains what is wrong with it
+                inbound_enabled=bool(inbound.value),
+                conflict_policy=str(policy.value or ''),
+                start_date=start_date,
+                **{ENTITY_TOGGLES[name]: bool(box.value) for name, box in entities.items()},
+            )
+            try:
+                await services.sync_settings.save(wanted, acting=user)
+            except ValidationError as error:
+                show_field_errors(fields, error)
+                return
+            except PermissionDenied as error:
+                ui.notify(str(error), type='negative')
+                return
+            ui.notify('Sync settings saved.', type='positive')
+            await context.changed()
+
+        if editable:
+            ui.button('Save', icon='save', on_click=save).mark('save-settings')
+        else:
+            for control in controls:
+                control.disable()
