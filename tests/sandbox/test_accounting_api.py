@@ -181,3 +181,12 @@ async def test_company_info_and_preferences(qbo_api, realm_id):
     assert queried.json()['QueryResponse']['Preferences'][0]['SyncToken'] == '1'
     assert (await qbo_api.get('/query', params={'query': 'select * from CompanyInfo'})).json()[
         'QueryResponse']['CompanyInfo'][0]['Id'] == '1'
+
+
+async def test_an_internal_failure_is_answered_as_intuit_does(qbo_api, sandbox_state, realm_id, monkeypatch, caplog):
+    def explode(*args, **kwargs):
+        raise RuntimeError('boom')
+    monkeypatch.setattr(sandbox_state.companies.get(realm_id), 'create', explode)
+    failed = await qbo_api.post('/customer', json={'DisplayName': 'Anyone'})
+    assert failed.status_code == 500 and failed.json()['Fault']['type'] == 'SystemFault'
+    assert _error(failed)['code'] == '10000' and 'boom' in caplog.text

@@ -325,3 +325,21 @@ def test_preferences_update_merges_sections(company, clock):
     assert after['SalesFormsPrefs']['DefaultTerms'] == before['SalesFormsPrefs']['DefaultTerms']
     assert after['CurrencyPrefs'] == before['CurrencyPrefs']
     assert 'DocNumber' not in _invoice(company)                     # custom numbers on: no automatic number
+
+
+def test_company_settings_change_transaction_rules(company):
+    prefs = company.read('Preferences', '1')
+    company.update('Preferences', {'Id': '1', 'SyncToken': prefs['SyncToken'], 'sparse': True,
+                                   'CurrencyPrefs': {'MultiCurrencyEnabled': True}})
+    _fault('2020', _invoice, company)
+    assert _invoice(company, CurrencyRef={'value': 'USD'})['CurrencyRef']['value'] == 'USD'
+    us = _invoice(company, CurrencyRef={'value': 'USD'}, GlobalTaxCalculation='TaxExcluded')
+    assert 'GlobalTaxCalculation' not in us                                    # ignored in a US company
+    info = {k: v for k, v in company.get_object('CompanyInfo', '1').items() if k not in ('SyncToken', 'MetaData')}
+    company.commit('CompanyInfo', {**info, 'Country': 'CA'}, 'Update')
+    assert _fault('2020', _invoice, company, CurrencyRef={'value': 'USD'}).errors[0].element == \
+        'GlobalTaxCalculation'
+    _fault('6170', _invoice, company, CurrencyRef={'value': 'USD'}, GlobalTaxCalculation='NotApplicable',
+           TxnTaxDetail={'TotalTax': 5})
+    assert _invoice(company, CurrencyRef={'value': 'USD'}, GlobalTaxCalculation='TaxInclusive')[
+        'GlobalTaxCalculation'] == 'TaxInclusive'

@@ -14,7 +14,7 @@ __all__ = [
     'invalid_enum', 'invalid_id', 'stale_object', 'duplicate_name', 'duplicate_doc_num', 'business_validation',
     'inactive_customer', 'no_name', 'amount_mismatch', 'delete_has_balance', 'unsupported_operation',
     'invalid_object_name', 'invalid_request_id', 'query_parse_error', 'query_invalid', 'system_failure',
-    'invalid_characters', 'request_body_error',
+    'invalid_characters', 'request_body_error', 'tax_detail_not_applicable',
 ]
 
 
@@ -159,6 +159,11 @@ def amount_mismatch(line: int, amount: Any, expected: Any) -> QBOFault:
     return _one('6070', 'Amount calculation incorrect in the request',
                 f'Amount is not equal to UnitPrice * Qty. Line {line}: Supplied value:{amount}, expected {expected}',
                 'Line.Amount')
+
+
+def tax_detail_not_applicable() -> QBOFault:
+    return _one('6170', 'TxnTaxDetail not allowed',
+                'TxnTaxDetail is not allowed when GlobalTaxCalculation is NotApplicable.', 'TxnTaxDetail')
 
 
 def delete_has_balance(entity: str) -> QBOFault:

@@ -9,6 +9,7 @@ know is answered 400 with code 2000 "Invalid object name"; anything else unknown
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -31,6 +32,7 @@ MAX_REQUEST_ID_LENGTH = 50
 BASE = '/v3/company/{realm_id}'
 JSON = 'application/json;charset=UTF-8'
 router = APIRouter()
+logger = logging.getLogger(__name__)
 
 
 @router.api_route(BASE + '/query', methods=['GET', 'POST'])
@@ -129,6 +131,9 @@ async def _api_call(request: Request, realm_id: str, run: Callable[[Company], tu
             status, body = run(company)
         except faults.QBOFault as fault:
             return _fault(fault, company.time_string())
+        except Exception:   # Intuit's answer to its own failures: 500 with code 10000 (logged here for the developer)
+            logger.exception('sandbox accounting call failed: %s %s', request.method, request.url.path)
+            return _fault(faults.system_failure(), company.time_string())
         encoded = dumps({**body, 'time': company.time_string()})
         if replayable and request_id:
             company.replays[request_id] = Replay(status, encoded)

@@ -22,6 +22,7 @@ PAYEES = ('Vendor', 'Customer', 'Employee')
 
 class PurchaseType(TransactionType):
     name, path = 'Purchase', 'purchase'
+    taxed = True
     fields = TXN_FIELDS | {'PaymentType', 'AccountRef', 'EntityRef', 'Credit', 'TxnTaxDetail', 'PaymentMethodRef',
                            'RemitToAddr', 'PrintStatus', 'GlobalTaxCalculation'}
     computed = frozenset({'TotalAmt'})

@@ -29,6 +29,7 @@ NON_TAXABLE = 'NON'
 
 class SalesType(TransactionType):
     auto_number = True
+    taxed = True
     fields = TXN_FIELDS | {'CustomerRef', 'CustomerMemo', 'BillAddr', 'ShipAddr', 'BillEmail', 'BillEmailCc',
                            'BillEmailBcc', 'EmailStatus', 'PrintStatus', 'TxnTaxDetail', 'ApplyTaxAfterDiscount',
                            'ClassRef', 'ShipDate', 'TrackingNum', 'ShipMethodRef', 'GlobalTaxCalculation',

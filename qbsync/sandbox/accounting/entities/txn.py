@@ -22,13 +22,14 @@ class TransactionType(EntityType):
     operations = frozenset({'create', 'read', 'update', 'delete', 'void', 'query'})
     auto_number: ClassVar[bool] = False       # DocNumber assigned from the sales sequence when omitted
     check_doc_number: ClassVar[bool] = True   # duplicate DocNumber -> 6140 unless include=allowduplicatedocnum
+    taxed: ClassVar[bool] = False             # carries GlobalTaxCalculation (required outside the US)
     lengths = {'DocNumber': 21, 'PrivateNote': 4000, 'Line[].Description': 4000}
     filterable = EntityType.filterable | {'DocNumber', 'TxnDate', 'TotalAmt', 'PrivateNote'}
 
     def derive(self, ctx: Context, obj: dict[str, Any]) -> None:
         obj['TxnDate'] = to_date(obj['TxnDate'], 'TxnDate').isoformat() if 'TxnDate' in obj \
             else ctx.company.today().isoformat()
-        obj.setdefault('CurrencyRef', dict(HOME_CURRENCY))
+        self.company_settings(ctx, obj)
         if 'ExchangeRate' in obj:
             obj['ExchangeRate'] = to_decimal(obj['ExchangeRate'], 'ExchangeRate')
         if 'DocNumber' in obj:
@@ -44,6 +45,32 @@ class TransactionType(EntityType):
                 obj.pop('DocNumber', None)
         obj['Line'] = [line for line in obj.get('Line', []) if isinstance(line, dict)]
         self.derive_lines(ctx, obj)
+
+    def company_settings(self, ctx: Context, obj: dict[str, Any]) -> None:
+        """Preferences and company country change what a transaction needs (checklist 37).
+
+        Multicurrency on: CurrencyRef is required (else the home currency is implied). Outside the US:
+        GlobalTaxCalculation is required and NotApplicable forbids TxnTaxDetail (6170); US companies ignore it.
+        """
+        prefs = ctx.company.get_object('Preferences', '1') or {}
+        if prefs.get('CurrencyPrefs', {}).get('MultiCurrencyEnabled'):
+            if 'CurrencyRef' not in obj:
+                raise faults.required_param('CurrencyRef')
+        else:
+            obj.setdefault('CurrencyRef', dict(HOME_CURRENCY))
+        if not self.taxed:
+            return
+        country = (ctx.company.get_object('CompanyInfo', '1') or {}).get('Country', 'US')
+        if country in ('US', 'USA'):
+            obj.pop('GlobalTaxCalculation', None)
+            return
+        mode = obj.get('GlobalTaxCalculation')
+        if mode is None:
+            raise faults.required_param('GlobalTaxCalculation')
+        if mode not in ('TaxExcluded', 'TaxInclusive', 'NotApplicable'):
+            raise faults.invalid_enum('GlobalTaxCalculation', mode)
+        if mode == 'NotApplicable' and obj.get('TxnTaxDetail'):
+            raise faults.tax_detail_not_applicable()
 
     def derive_lines(self, ctx: Context, obj: dict[str, Any]) -> None:
         """Normalise lines (detail types, defaults) before references are checked."""
