@@ -224,7 +224,7 @@ def input_from_view(view: RecordView) -> RecordInput:
               if hasattr(view.record, f.name) and f.name not in ('lines', 'applications')}
     if kind.line_input is not None:
         names = [f.name for f in dataclasses.fields(kind.line_input)]
-        lines = [kind.line_input(**{n: getattr(line, n) for n in names}) for line in view.lines]
+        lines = [kind.line_input(**{n: getattr(line, n) for n in names if hasattr(line, n)}) for line in view.lines]
         values['applications' if kind.entity_type == 'payment' else 'lines'] = lines
     return kind.input_type(**values)
 

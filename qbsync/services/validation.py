@@ -129,7 +129,7 @@ class Checker:
         """The referenced row from ``known`` (id -> row), or None with a message."""
         if value in (None, ''):
             if required:
-                self.fail(key, f'Choose a {label}')
+                self.fail(key, f'Choose {"an" if label[0] in "aeiou" else "a"} {label}')
             return None
         row = known.get(value) if isinstance(value, int) else None
         if row is None:
