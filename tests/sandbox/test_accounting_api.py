@@ -22,8 +22,8 @@ def _error(response: httpx.Response) -> dict:
 async def test_create_read_envelopes_headers_and_exact_amounts(qbo_api):
     created = await qbo_api.post('/invoice?minorversion=75', content=json.dumps({
         'CustomerRef': {'value': '1'},
-        'Line': [{'Amount': 0.1, 'DetailType': 'SalesItemLineDetail', 'SalesItemLineDetail': {'ItemRef': {'value': '3'}}},
-                 {'Amount': 0.2, 'DetailType': 'SalesItemLineDetail', 'SalesItemLineDetail': {'ItemRef': {'value': '3'}}}]}),
+        'Line': [{'Amount': amount, 'DetailType': 'SalesItemLineDetail',
+                  'SalesItemLineDetail': {'ItemRef': {'value': '3'}}} for amount in (0.1, 0.2)]}),
         headers={'Content-Type': 'application/json'})
     assert created.status_code == 200 and created.headers['intuit_tid']
     body = loads(created.content)

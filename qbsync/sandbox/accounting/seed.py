@@ -53,7 +53,8 @@ _CUSTOMERS = [  # DisplayName, GivenName, FamilyName, CompanyName, email, city
     ('Cool Cars', 'Grace', 'Pariente', 'Cool Cars', 'Cool_Cars@intuit.com', 'Half Moon Bay'),
     ('Diego Rodriguez', 'Diego', 'Rodriguez', '', 'Diego@Rodriguez.com', 'Palo Alto'),
     ('Dukes Basketball Camp', 'Peter', 'Dukes', 'Dukes Basketball Camp', 'Dukes_bball@intuit.com', 'Tucson'),
-    ('Freeman Sporting Goods', 'Kirby', 'Freeman', 'Freeman Sporting Goods', 'Sporting_goods@intuit.com', 'Middlefield'),
+    ('Freeman Sporting Goods', 'Kirby', 'Freeman', 'Freeman Sporting Goods', 'Sporting_goods@intuit.com',
+     'Middlefield'),
 ]
 _VENDORS = ['Books by Bessie', 'Brosnahan Insurance Agency', 'Computers by Jenni', 'Hall Properties', 'PG&E',
             'Norton Lumber and Building Materials']
@@ -172,9 +173,9 @@ def _seed_company_info(company: Company, put: Any) -> None:
                       {'Name': 'OfferingSku', 'Value': 'QuickBooks Online Plus'}],
     }, entity_id='1')
     put('Preferences', {
-        'AccountingInfoPrefs': {'TrackDepartments': True, 'DepartmentTerminology': 'Location', 'ClassTrackingPerTxn':
-                                False, 'ClassTrackingPerTxnLine': True, 'CustomerTerminology': 'Customers',
-                                'FirstMonthOfFiscalYear': 'January'},
+        'AccountingInfoPrefs': {'TrackDepartments': True, 'DepartmentTerminology': 'Location',
+                                'ClassTrackingPerTxn': False, 'ClassTrackingPerTxnLine': True,
+                                'CustomerTerminology': 'Customers', 'FirstMonthOfFiscalYear': 'January'},
         'ProductAndServicesPrefs': {'ForSales': True, 'ForPurchase': True, 'QuantityWithPriceAndRate': True,
                                     'QuantityOnHand': True},
         'SalesFormsPrefs': {'CustomTxnNumbers': False, 'AllowDeposit': True, 'AllowDiscount': True,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .. import faults
-from .base import Context, EntityType, RefRule
+from .base import Context, EntityType
 from .values import ref_id
 
 if TYPE_CHECKING:
