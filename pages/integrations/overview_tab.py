@@ -83,17 +83,17 @@ def _not_connected(context: CenterContext) -> None:
 
 def _warnings(context: CenterContext, view: ConnectionView, missing: list[str]) -> None:
     if view.needs_reconnect:
-        with ui.card().classes('w-full bg-orange-1').mark('warning-reconnect'):
+        with ui.card().classes('w-full bg-orange-1').mark('warning-reconnect-card'):
             ui.label('QuickBooks needs to be reconnected').classes('text-lg font-bold text-orange-10')
             ui.label(view.last_error or 'Intuit no longer accepts qbsync\'s access (the authorization was revoked '
-                     'or expired). Sync is paused until you reconnect.').classes('text-grey-9')
+                     'or expired). Sync is paused until you reconnect.').classes('text-grey-9').mark('warning-reconnect')
             if context.can_manage:
                 ui.button('Reconnect', icon='sync_lock', on_click=lambda: start_connect(context.services)) \
                     .mark('reconnect')
     if missing:
-        with ui.card().classes('w-full bg-amber-1').mark('warning-mapping'):
+        with ui.card().classes('w-full bg-amber-1').mark('warning-mapping-card'):
             ui.label('Invoices cannot be sent yet').classes('text-lg font-bold text-amber-10')
-            ui.label(f'Map these accounts first: {", ".join(missing)}.').classes('text-grey-9')
+            ui.label(f'Map these accounts first: {", ".join(missing)}.').classes('text-grey-9').mark('warning-mapping')
             ui.link('Open Account Mapping', tab_path('mapping'))
 
 

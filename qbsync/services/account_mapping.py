@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlmodel import col, delete, select
 
@@ -19,6 +19,9 @@ from ..models.records import utcnow
 from ..quickbooks.types import QboAccount
 from .errors import ValidationError
 from .permissions import require_manager
+
+if TYPE_CHECKING:
+    from .connection import ConnectionService
 
 __all__ = ['MappingRole', 'ROLES', 'REQUIRED_ROLES', 'MappedAccount', 'MappingSet', 'AccountMappingService',
            'INCOME', 'ACCOUNTS_RECEIVABLE', 'DEPOSIT', 'EXPENSE_PAYMENT', 'EXPENSE_CATEGORY', 'ITEM_INCOME',
@@ -79,14 +82,13 @@ class MappingSet:
 
 
 class AccountMappingService:
-    def __init__(self, db: Database, connection: Any) -> None:
-        """:param connection: the ConnectionService (``current()`` and ``list_accounts()``)"""
+    def __init__(self, db: Database, connection: ConnectionService) -> None:
         self._db = db
         self._connection = connection
 
     async def active_realm(self) -> str | None:
         view = await self._connection.current()
-        return getattr(view, 'realm_id', None) if view is not None else None
+        return view.realm_id if view is not None else None
 
     async def load(self, realm_id: str | None = None) -> MappingSet:
         realm_id = realm_id or await self.active_realm()

@@ -20,7 +20,7 @@ from ..models import RECORD_TYPES, SyncRun
 from ..services.record_status import QuickBooksStatus, active_realm, link_alias, link_condition, status_case
 
 __all__ = ['ENTITY_LABELS', 'EntityCounts', 'DashboardStats', 'dashboard_stats', 'entity_counts', 'run_times',
-           'counts_statement']
+           'counts_statement', 'recent_runs']
 
 ENTITY_LABELS: dict[str, str] = {
     'customer': 'Customers', 'item': 'Items', 'invoice': 'Invoices', 'payment': 'Payments',
@@ -95,3 +95,11 @@ async def dashboard_stats(session: AsyncSession) -> DashboardStats:
     entities = tuple([await entity_counts(session, name) for name in ENTITY_LABELS])
     last_run_at, last_status, last_success_at = await run_times(session, realm_id)
     return DashboardStats(realm_id, entities, last_run_at, last_status, last_success_at)
+
+
+async def recent_runs(session: AsyncSession, realm_id: str | None, limit: int = 10) -> list[SyncRun]:
+    """The company's latest runs, newest first (the started_at index keeps it cheap)."""
+    if realm_id is None:
+        return []
+    statement = select(SyncRun).where(SyncRun.realm_id == realm_id).order_by(SyncRun.started_at.desc()).limit(limit)
+    return list((await session.exec(statement)).scalars().all())
