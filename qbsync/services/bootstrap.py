@@ -11,7 +11,7 @@ from datetime import date, datetime, timezone
 from sqlmodel import Session
 
 from ..db import create_sync_engine, upgrade_schema
-from ..demo import DEMO_OWNER_EMAIL, announce_owner, load_demo_data
+from .. import demo  # a module reference: qbsync.demo itself imports from this package
 from ..security import PasswordHasher
 from ..settings import Settings
 from .errors import ValidationError
@@ -39,14 +39,14 @@ def bootstrap_database(settings: Settings, *, hasher: PasswordHasher, today: dat
             if settings.admin_email or settings.admin_password:
                 owner_email = _owner_from_environment(session, settings, hasher)
             if settings.load_demo_data:
-                demo_loaded = load_demo_data(session, today=today or datetime.now(timezone.utc).date()) is not None
+                demo_loaded = demo.load_demo_data(session, today=today or datetime.now(timezone.utc).date()) is not None
                 if not settings.admin_email:
                     password = generate_password()
-                    owner = ensure_owner(session, email=DEMO_OWNER_EMAIL, name='Demo Owner', password=password,
+                    owner = ensure_owner(session, email=demo.DEMO_OWNER_EMAIL, name='Demo Owner', password=password,
                                          hasher=hasher)
                     if owner is not None:
                         owner_email = owner.email
-                        announce_owner(owner.email, password)
+                        demo.announce_owner(owner.email, password)
     finally:
         engine.dispose()
     report = BootstrapReport(round(time.perf_counter() - started, 3), owner_email, demo_loaded)

@@ -138,7 +138,7 @@ class RecordService:
             if sort not in kind.sortable:
                 raise ValidationError({'sort': f'Sort by one of: {", ".join(kind.sortable)}'})
             column = col(kind.sortable[sort])
-            query = query.order_by(column.desc() if descending else column.asc(), col(kind.model.id).desc())  # type: ignore[attr-defined]
+            query = query.order_by(column.desc() if descending else column.asc(), _id(kind.model).desc())
         else:
             query = query.order_by(*kind.order)
         async with self.db.session() as session:
@@ -243,6 +243,10 @@ def _kind_of(data: RecordInput) -> _Kind:
         raise TypeError(f'not a record input: {type(data).__name__}') from None
 
 
+def _id(model: type[SQLModel]) -> Any:
+    return col(getattr(model, 'id'))
+
+
 def _has_customer(kind: _Kind) -> bool:
     return 'customer_id' in kind.model.model_fields
 
@@ -308,7 +312,7 @@ async def _views(session: AsyncSession, kind: _Kind, found: Any, *,
 
 
 async def _get(session: AsyncSession, kind: _Kind, record_id: int) -> RecordView:
-    found = (await session.exec(_rows_query(kind)[0].where(kind.model.id == record_id))).all()  # type: ignore[attr-defined]
+    found = (await session.exec(_rows_query(kind)[0].where(_id(kind.model) == record_id))).all()
     if not found:
         raise NotFound(f'{kind.entity_type} {record_id} does not exist')
     view = (await _views(session, kind, found))[0]
@@ -320,8 +324,8 @@ async def _lines(session: AsyncSession, kind: _Kind, record_id: int) -> list[Any
     if kind.line_model is None:
         return []
     model = kind.line_model
-    order = [col(model.line_num)] if 'line_num' in model.model_fields else []  # type: ignore[attr-defined]
-    query = select(model).where(getattr(model, kind.line_key) == record_id).order_by(*order, col(model.id))  # type: ignore[attr-defined]
+    order = [col(getattr(model, 'line_num'))] if 'line_num' in model.model_fields else []
+    query = select(model).where(getattr(model, kind.line_key) == record_id).order_by(*order, _id(model))
     return list((await session.exec(query)).all())
 
 

@@ -81,7 +81,8 @@ async def test_ping_reports_health(db: Database) -> None:
     assert report['ok'] is True and report['backend'] == 'sqlite' and report['latency_ms'] >= 0
 
 
-async def test_ping_reports_a_failing_database_instead_of_raising(db: Database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_ping_reports_a_failing_database_instead_of_raising(db: Database,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     class Refusing:
         def connect(self) -> None:
             raise OSError('disk I/O error')
