@@ -343,3 +343,20 @@ def test_company_settings_change_transaction_rules(company):
            TxnTaxDetail={'TotalTax': 5})
     assert _invoice(company, CurrencyRef={'value': 'USD'}, GlobalTaxCalculation='TaxInclusive')[
         'GlobalTaxCalculation'] == 'TaxInclusive'
+
+
+def test_balance_sheet_accounts_follow_the_transactions(company):
+    taxed = {'TxnTaxCodeRef': {'value': '2'}}
+    invoice = company.create('Invoice', {'CustomerRef': {'value': '1'}, 'TxnTaxDetail': taxed,
+                                         'Line': [{'Amount': 100, 'SalesItemLineDetail': {
+                                             'ItemRef': {'value': '3'}, 'TaxCodeRef': {'value': 'TAX'}}}]})
+    company.create('Payment', {'CustomerRef': {'value': '1'}, 'TotalAmt': 50, 'Line': [
+        {'Amount': 50, 'LinkedTxn': [{'TxnId': invoice['Id'], 'TxnType': 'Invoice'}]}]})
+    expense = [{'Amount': 20, 'AccountBasedExpenseLineDetail': {'AccountRef': {'value': '11'}}}]
+    company.create('Purchase', {'PaymentType': 'CreditCard', 'AccountRef': {'value': '7'}, 'Line': expense})
+    company.create('Purchase', {'PaymentType': 'Check', 'AccountRef': {'value': '5'}, 'Line': expense})
+    balances = {a['Name']: a['CurrentBalance'] for a in company.query('select * from Account')['Account']}
+    assert balances['Accounts Receivable (A/R)'] == Decimal('58.00') and balances['Undeposited Funds'] == 50
+    assert balances['Checking'] == -20 and balances['Mastercard'] == 20
+    assert balances['Board of Equalization Payable'] == Decimal('8.00') and balances['Services'] == 0
+    assert company.read('Account', '5')['CurrentBalanceWithSubAccounts'] == -20

@@ -91,6 +91,14 @@ def test_connect_create_read_update_query_pay_and_void(qb):
     assert read_back.CustomerRef.value == customer.Id
     assert read_back.Line[0].SalesItemLineDetail.ItemRef.name == 'Hedge trimming'
 
+    read_back.PrivateNote = 'Thanks for your business'
+    read_back.Line[0].Description = 'Three hours of trimming'
+    rewritten = read_back.save(qb=qb)                             # full update of a transaction as read
+    assert rewritten.SyncToken == '1' and rewritten.TotalAmt == 180 and rewritten.DocNumber == invoice.DocNumber
+    assert rewritten.Line[0].Id == read_back.Line[0].Id and rewritten.Line[0].Description == 'Three hours of trimming'
+    assert [line.DetailType for line in rewritten.Line] == ['SalesItemLineDetail', 'SubTotalLineDetail']
+    invoice = rewritten
+
     customer.sparse = True
     customer.Notes = 'Gate code 1234'
     customer = customer.save(qb=qb)                               # sparse update

@@ -1,14 +1,19 @@
 """Items, accounts, and the read-only lists (tax, terms, payment methods, classes, departments, company settings)."""
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import faults
 from ..seed import CLASSIFICATION, HOME_CURRENCY
 from .base import Context, EntityType, RefRule
+from .ledger import account_balances
 from .names import NameListType, check_name_characters, set_hierarchy
 from .values import ref_id, to_bool, to_date, to_decimal
+
+if TYPE_CHECKING:
+    from ..store import Company
 
 __all__ = ['ItemType', 'AccountType', 'ReadOnlyList', 'PreferencesType', 'READ_ONLY_LISTS', 'ACCOUNT_TYPES']
 
@@ -117,6 +122,26 @@ class AccountType(NameListType):
                 raise faults.business_validation('A sub-account must have the same account type as its parent.',
                                                  'ParentRef')
         super().rules(ctx, obj)
+
+
+    def render(self, company: Company, obj: dict[str, Any]) -> dict[str, Any]:
+        return self._with_balance(company, obj, account_balances(company))
+
+    def render_all(self, company: Company) -> list[dict[str, Any]]:
+        moves = account_balances(company)
+        return [self._with_balance(company, obj, moves) for obj in company.iter_objects(self.name)]
+
+    @staticmethod
+    def _with_balance(company: Company, obj: dict[str, Any], moves: dict[str, Decimal]) -> dict[str, Any]:
+        """The stored (opening) balance plus what the transactions moved; sub-accounts roll up by name path."""
+        out = copy.deepcopy(obj)
+        out['CurrentBalance'] = Decimal(obj.get('CurrentBalance', 0)) + moves.get(obj['Id'], Decimal('0'))
+        prefix = obj.get('FullyQualifiedName', '') + ':'
+        below = sum((Decimal(a.get('CurrentBalance', 0)) + moves.get(a['Id'], Decimal('0'))
+                     for a in company.iter_objects('Account') if a.get('FullyQualifiedName', '').startswith(prefix)),
+                    Decimal('0'))
+        out['CurrentBalanceWithSubAccounts'] = out['CurrentBalance'] + below
+        return out
 
 
 class ReadOnlyList(EntityType):

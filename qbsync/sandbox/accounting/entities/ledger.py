@@ -2,7 +2,8 @@
 
 Applications live only in ``Payment.Line[].LinkedTxn`` (as at Intuit); an invoice's ``Balance`` and ``LinkedTxn``
 and a credit memo's ``RemainingCredit`` are derived from them and rewritten (a normal Update, SyncToken bumped)
-whenever a payment that touches them is created, changed, voided or deleted. Customer balances are derived on read.
+whenever a payment that touches them is created, changed, voided or deleted. Customer and account balances are
+derived on read.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from .values import money, ref_id
 if TYPE_CHECKING:
     from ..store import Company
 
-__all__ = ['LINKABLE', 'applications', 'applied_to', 'refresh_linked', 'customer_balances', 'payment_targets']
+__all__ = ['LINKABLE', 'applications', 'applied_to', 'refresh_linked', 'customer_balances', 'payment_targets',
+           'account_balances']
 
 LINKABLE = ('Invoice', 'CreditMemo')
 ZERO = Decimal('0')
@@ -84,3 +86,36 @@ def customer_balances(company: Company) -> dict[str, Decimal]:
     for payment in company.iter_objects('Payment'):
         balances[ref_id(payment.get('CustomerRef')) or ''] -= Decimal(payment.get('UnappliedAmt', ZERO))
     return balances
+
+
+def account_balances(company: Company) -> dict[str, Decimal]:
+    """Balance-sheet movements per account from the transactions this sandbox keeps (debit-positive for assets,
+    credit-positive for liabilities and equity, as QuickBooks shows CurrentBalance). Income and expense accounts
+    are not balance-sheet accounts and keep a CurrentBalance of 0, as in QuickBooks."""
+    accounts = {a['Id']: a for a in company.iter_objects('Account')}
+    by_subtype = {a.get('AccountSubType'): a['Id'] for a in reversed(list(accounts.values()))}
+    receivable, tax_payable = by_subtype.get('AccountsReceivable'), by_subtype.get('SalesTaxPayable')
+    moves: dict[str, Decimal] = defaultdict(lambda: ZERO)
+
+    def debit(account_id: str | None, amount: Any) -> None:
+        account = accounts.get(account_id or '')
+        if account is None or account.get('Classification') not in ('Asset', 'Liability', 'Equity'):
+            return
+        sign = 1 if account['Classification'] == 'Asset' else -1
+        moves[account['Id']] += sign * Decimal(amount)
+
+    for entity, sign in (('Invoice', 1), ('CreditMemo', -1)):
+        for txn in company.iter_objects(entity):
+            debit(receivable, sign * Decimal(txn.get('TotalAmt', ZERO)))
+            debit(tax_payable, -sign * Decimal(txn.get('TxnTaxDetail', {}).get('TotalTax', ZERO)))
+    for payment in company.iter_objects('Payment'):
+        total = Decimal(payment.get('TotalAmt', ZERO))
+        debit(ref_id(payment.get('ARAccountRef')) or receivable, -total)
+        debit(ref_id(payment.get('DepositToAccountRef')), total)
+    for purchase in company.iter_objects('Purchase'):
+        sign = -1 if purchase.get('Credit') else 1
+        debit(ref_id(purchase.get('AccountRef')), -sign * Decimal(purchase.get('TotalAmt', ZERO)))
+        for line in purchase.get('Line', []):
+            detail = line.get('AccountBasedExpenseLineDetail') or {}
+            debit(ref_id(detail.get('AccountRef')), sign * Decimal(line.get('Amount', ZERO)))
+    return moves
