@@ -41,8 +41,11 @@ class TokenSource(Protocol):
 
 class QuickBooksClient:
     def __init__(self, http: httpx.AsyncClient, *, api_base_url: str, realm_id: str, tokens: TokenSource,
-                 minor_version: int = MINOR_VERSION) -> None:
+                 minor_version: int = MINOR_VERSION, page_size: int = PAGE_SIZE) -> None:
         """:param http: a shared client (not closed here); its transport decides network vs. in-process sandbox."""
+        if not 1 <= page_size <= PAGE_SIZE:
+            raise ValueError(f'page_size must be 1..{PAGE_SIZE}')
+        self._page_size = page_size
         self.realm_id = realm_id
         self._http = http
         self._base = f'{api_base_url.rstrip("/")}/company/{realm_id}'
@@ -75,11 +78,12 @@ class QuickBooksClient:
             raise ValueError('leave STARTPOSITION and MAXRESULTS out: the client pages by itself')
         entity, rows, start = match.group(1), [], 1
         while True:
-            page = await self._query_page(f'{statement.strip()} STARTPOSITION {start} MAXRESULTS {PAGE_SIZE}', entity)
+            size = self._page_size
+            page = await self._query_page(f'{statement.strip()} STARTPOSITION {start} MAXRESULTS {size}', entity)
             rows.extend(page)
-            if len(page) < PAGE_SIZE:
+            if len(page) < size:
                 return rows
-            start += PAGE_SIZE
+            start += size
 
     async def company_info(self) -> CompanyInfo:
         body = await self._send('GET', f'/companyinfo/{self.realm_id}')

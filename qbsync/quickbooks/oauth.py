@@ -100,7 +100,7 @@ class IntuitOAuth:
         self._timeout = timeout
 
     def authorization_url(self, state: str) -> str:
-        """The consent page URL: client_id, response_type=code, scope, redirect_uri and state, as Intuit's clients send."""
+        """The consent page URL with exactly the five parameters Intuit's own clients send."""
         url, _ = self._client().create_authorization_url(self.app.endpoints.authorize_url, state=state)
         return str(url)
 

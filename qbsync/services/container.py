@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -13,9 +14,14 @@ import httpx
 from ..db import Database
 from ..security import PasswordHasher, TokenCipher
 from ..settings import Settings
+from ..sync.scheduler import KEEPALIVE_INTERVAL, KEEPALIVE_JOB, SyncScheduler
 from .bootstrap import BootstrapReport, bootstrap_database
+from .account_mapping import AccountMappingService
+from .connection import ConnectionService
 from .records import RecordService
+from .sync_settings import SyncSettingsService
 from .users import UserService
+from .webhook_inbox import WebhookInbox
 
 __all__ = ['Services']
 
@@ -39,10 +45,26 @@ class Services:
         self.cipher = TokenCipher(self.settings.token_encryption_keys)
         self.users = UserService(self.db, hasher=self.password_hasher)
         self.records = RecordService(self.db)
+        self.connection = ConnectionService(self.settings, self.db, self.cipher, transport=self.http_transport)
+        self.webhooks = WebhookInbox(self.db)
+        self.scheduler = SyncScheduler()  # started here, inside the running loop (stack-notes gotcha 9)
+        self.scheduler.add_interval_job(KEEPALIVE_JOB, self.connection.refresh_idle_connections, KEEPALIVE_INTERVAL,
+                                        name='QuickBooks token keep-alive')
+        self.scheduler.start()
+        self.sync_settings = SyncSettingsService(self.db, scheduler=self.scheduler,
+                                                 default_interval_minutes=self.settings.sync_interval_minutes)
+        self.account_mapping = AccountMappingService(self.db, self.connection)
         self.started = True
 
     async def stop(self) -> None:
         self.started = False
+        scheduler = getattr(self, 'scheduler', None)
+        if scheduler is not None:
+            scheduler.shutdown()
+            await asyncio.sleep(0)  # APScheduler defers its shutdown to the next loop iteration
+        connection = getattr(self, 'connection', None)
+        if connection is not None:
+            await connection.aclose()
         db = getattr(self, 'db', None)
         if db is not None:
             await db.dispose()

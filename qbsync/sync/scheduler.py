@@ -61,7 +61,11 @@ class SyncScheduler:
         """Run a job at the next loop iteration, keeping its interval afterwards."""
         self._scheduler.modify_job(job_id, next_run_time=datetime.now(timezone.utc))
 
-    def jobs(self) -> list[ScheduledJob]:
+    def jobs(self) -> list[dict[str, Any]]:
+        """JSON-ready descriptions for /healthz; ``scheduled_jobs()`` gives the typed ones."""
+        return [job.as_json() for job in self.scheduled_jobs()]
+
+    def scheduled_jobs(self) -> list[ScheduledJob]:
         return [ScheduledJob(id=job.id, name=job.name, next_run_at=getattr(job, 'next_run_time', None),
                              interval_seconds=job.trigger.interval.total_seconds())
                 for job in self._scheduler.get_jobs()]

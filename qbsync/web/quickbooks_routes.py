@@ -50,6 +50,8 @@ def build_router(services: Services) -> APIRouter:
         outcome = await services.connection.complete_connect(
             session_id, user.id if user else None, state=state, code=code, realm_id=realmId, error=error,
             error_description=error_description)
+        if outcome.result in (ConnectResult.INVALID_STATE, ConnectResult.FAILED):
+            log.warning('QuickBooks connect not completed: %s', outcome.message)
         return _render(outcome)
 
     @router.post('/switch/confirm')
@@ -65,7 +67,8 @@ def build_router(services: Services) -> APIRouter:
     @router.post('/webhook')
     async def webhook(request: Request) -> Response:
         body = await request.body()  # the exact bytes Intuit signed
-        if not verify_signature(body, request.headers.get('intuit-signature'), services.settings.webhook_verifier_token):
+        signature = request.headers.get('intuit-signature')
+        if not verify_signature(body, signature, services.settings.webhook_verifier_token):
             log.warning('webhook refused: missing or wrong intuit-signature')
             return Response('invalid signature', status_code=401, media_type='text/plain')
         try:

@@ -89,7 +89,8 @@ class ConnectionEnv:
         answer.raise_for_status()
         return {k: v[0] for k, v in parse_qs(urlsplit(answer.json()['redirect_url']).query).items()}
 
-    async def callback(self, params: dict, *, session_id: str = 'browser-1', user: User | None = None) -> ConnectOutcome:
+    async def callback(self, params: dict, *, session_id: str = 'browser-1',
+                       user: User | None = None) -> ConnectOutcome:
         user = user or next(iter(self.users.values()))
         return await self.service.complete_connect(
             session_id, user.id, state=params.get('state'), code=params.get('code'), realm_id=params.get('realmId'),

@@ -61,9 +61,9 @@ async def test_scheduler_runs_the_keepalive_job(connection_env: ConnectionEnv) -
     scheduler.start()
     try:
         assert scheduler.running
-        (job,) = scheduler.jobs()
+        (job,) = scheduler.scheduled_jobs()
         assert (job.id, job.interval_seconds) == (KEEPALIVE_JOB, 3600)
-        assert job.as_json()['next_run_at']
+        assert scheduler.jobs()[0]['next_run_at'] == job.next_run_at.isoformat()
         scheduler.run_now(KEEPALIVE_JOB)
         await asyncio.wait_for(ran.wait(), timeout=5)
     finally:
