@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .accounting.faults import FaultError, QBOFault, business_validation, fault_body, system_failure
 from .accounting.wire import dumps, intuit_datetime
+from .oauth.grants import ApiAccessDenied
 
 if TYPE_CHECKING:
     from .faults_injection import FaultKind
@@ -76,7 +77,7 @@ class ApiGate:
         authorization = headers.get(b'authorization', b'').decode('latin-1')
         try:
             registered = self.state.grants.authorize_api_call(authorization, realm_id)
-        except Exception:  # ApiAccessDenied and anything else: the route gives the proper answer
+        except ApiAccessDenied:  # the route gives the proper 401/403 answer
             return True
         if not registered.throttling:
             return True

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Hashable
 
 from .clock import Clock
 
@@ -69,9 +69,10 @@ class Throttle:
 
     def admit(self, realm_id: str, client_id: str, *, batch: bool = False) -> bool:
         """Count the call and return True, or return False (the caller answers 429) without counting it."""
-        checks: list[tuple[SlidingWindow, Hashable]] = [(self._realm, realm_id), (self._realm_app, (realm_id, client_id))]
+        pair = (realm_id, client_id)
+        checks: list[tuple[SlidingWindow, Hashable]] = [(self._realm, realm_id), (self._realm_app, pair)]
         if batch:
-            checks += [(self._batch_realm_app, (realm_id, client_id)), (self._batch_realm, realm_id)]
+            checks += [(self._batch_realm_app, pair), (self._batch_realm, realm_id)]
         now = self.clock.now()
         with self._lock:
             if not all(window.has_room(key, now) for window, key in checks):

@@ -11,7 +11,8 @@ from qbsync.sandbox.accounting.faults import QBOFault
 
 from ops_support import api_client, bearer, connect_app, make_state
 
-LINE = {'Amount': Decimal('100'), 'DetailType': 'SalesItemLineDetail', 'SalesItemLineDetail': {'ItemRef': {'value': '1'}}}
+LINE = {'Amount': Decimal('100'), 'DetailType': 'SalesItemLineDetail',
+        'SalesItemLineDetail': {'ItemRef': {'value': '1'}}}
 INVOICE = {'CustomerRef': {'value': '1'}, 'Line': [LINE]}
 
 

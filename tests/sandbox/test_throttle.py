@@ -120,5 +120,6 @@ async def test_burst_against_the_real_api_trips_the_throttle_and_recovers():
         answers = []
         for _ in range(41):
             state.clock.advance(seconds=0.5)
-            answers.append((await client.post(f'/v3/company/{realm}/batch', json=batch, headers=bearer(token))).status_code)
+            answer = await client.post(f'/v3/company/{realm}/batch', json=batch, headers=bearer(token))
+            answers.append(answer.status_code)
         assert answers == [200] * 40 + [429]

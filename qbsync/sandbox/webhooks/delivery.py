@@ -202,7 +202,8 @@ class WebhookDispatcher:
         token = registered.verifier_token if registered is not None else ''
         if delivery.format == 'cloudevents':
             delivery.event_ids = tuple(str(uuid.uuid4()) for _ in delivery.notices)
-            delivery.body = cloudevents_body(delivery.realm_id, delivery.client_id, delivery.notices, delivery.event_ids)
+            delivery.body = cloudevents_body(delivery.realm_id, delivery.client_id, delivery.notices,
+                                             delivery.event_ids)
         else:
             delivery.body = legacy_body(delivery.realm_id, delivery.notices)
         delivery.signature = sign(delivery.body, token or '')
