@@ -19,7 +19,7 @@ from ..db import Database
 from ..models import ConnectionStatus, QuickBooksConnection, SyncLogEntry
 from ..quickbooks.errors import NotConnectedError, ReconnectRequired
 from ..quickbooks.oauth import IntuitOAuth, TokenSet
-from ..security import TokenCipher
+from ..security import TokenCipher, TokenDecryptionError
 
 __all__ = ['TokenKeeper', 'RealmTokens', 'REFRESH_MARGIN']
 
@@ -54,7 +54,15 @@ class TokenKeeper:
         row.refresh_token_hard_expires_at = tokens.refresh_hard_expires_at
 
     def unseal(self, row: QuickBooksConnection) -> TokenSet:
-        return TokenSet.from_json(self._cipher.decrypt(row.encrypted_tokens))
+        """The stored tokens; a key that was removed from QUICKBOOKS_TOKEN_ENCRYPTION_KEY makes them unusable."""
+        try:
+            return TokenSet.from_json(self._cipher.decrypt(row.encrypted_tokens))
+        except TokenDecryptionError:
+            log.error('the stored QuickBooks tokens of company %s cannot be decrypted with the configured keys',
+                      row.realm_id)
+            raise ReconnectRequired('undecryptable_tokens', 'The stored QuickBooks tokens cannot be decrypted with '
+                                    'QUICKBOOKS_TOKEN_ENCRYPTION_KEY: list the previous key after the new one, or '
+                                    'reconnect.') from None
 
     @staticmethod
     def clear(row: QuickBooksConnection) -> None:

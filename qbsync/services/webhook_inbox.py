@@ -5,6 +5,7 @@ stored once per ``event_key`` (the CloudEvents id, or realm+entity+id+operation+
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Callable, Sequence
 
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +20,7 @@ __all__ = ['WebhookInbox']
 
 
 class WebhookInbox:
-    def __init__(self, db: Database, *, now: Callable = utcnow) -> None:  # type: ignore[type-arg]
+    def __init__(self, db: Database, *, now: Callable[[], datetime] = utcnow) -> None:
         self._db = db
         self._now = now
 

@@ -7,11 +7,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlmodel import select
 
 from qbsync.models import ConnectionStatus, SyncLogEntry
 from qbsync.quickbooks.errors import NotConnectedError, ReconnectRequired
+from qbsync.quickbooks.oauth import TokenSet
 from qbsync.sandbox.oauth.grants import TokenError
+from qbsync.security import TokenCipher
+from qbsync.services.connection import ConnectionService
 from qbsync.services.connection_views import ConnectResult
 
 from connection_env import CLIENT_ID, ConnectionEnv, connection_env  # noqa: F401 (fixture)
@@ -162,3 +166,25 @@ async def test_tokens_do_not_appear_in_reprs_or_logs(connection_env: ConnectionE
     assert tokens.refresh_token not in str(error.value) and tokens.refresh_token not in caplog.text
     assert tokens.access_token not in caplog.text
 
+
+
+async def test_encryption_key_rotation(connection_env: ConnectionEnv) -> None:
+    """New key first, old key second: stored tokens still work and every refresh re-encrypts under the new key."""
+    env = connection_env
+    await _connected(env)
+    new_key = Fernet.generate_key().decode()
+    rotated = TokenCipher([new_key, *env.settings.token_encryption_keys])
+    service = ConnectionService(env.settings, env.db, rotated, transport=env.transport, now=env.clock.now)
+    try:
+        env.clock.advance(hours=2)
+        await (await service.api()).company_info()  # decrypts with the old key, refreshes, encrypts with the new
+        stored = (await env.row()).encrypted_tokens
+        assert TokenSet.from_json(TokenCipher([new_key]).decrypt(stored)).access_token
+        only_unknown = ConnectionService(env.settings, env.db, TokenCipher([Fernet.generate_key().decode()]),
+                                         transport=env.transport, now=env.clock.now)
+        with pytest.raises(ReconnectRequired) as lost:
+            await (await only_unknown.api()).company_info()
+        assert 'QUICKBOOKS_TOKEN_ENCRYPTION_KEY' in lost.value.description
+        await only_unknown.aclose()
+    finally:
+        await service.aclose()
