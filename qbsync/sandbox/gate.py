@@ -16,8 +16,10 @@ import httpx
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .accounting.faults import FaultError, QBOFault, business_validation, fault_body, system_failure
-from .accounting.wire import dumps, intuit_datetime
+from .accounting.faults import FaultError, QBOFault, business_validation, system_failure
+from .accounting.routes import _fault as fault_response
+from .accounting.store import COMPANY_ZONE
+from .accounting.wire import intuit_datetime
 from .oauth.grants import ApiAccessDenied
 
 if TYPE_CHECKING:
@@ -120,14 +122,13 @@ def throttle_response(state: SandboxState, realm_id: str, *, xml: bool = False) 
 
 
 def _fault_response(state: SandboxState, realm_id: str, fault: QBOFault) -> Response:
-    body = dumps(fault_body(fault, _now(state, realm_id)))
-    return Response(body, status_code=fault.status, media_type='application/json')
+    return fault_response(fault, _now(state, realm_id))
 
 
 def _now(state: SandboxState, realm_id: str) -> str:
-    """The envelope time in the company's offset (UTC for a realm that does not exist)."""
+    """The envelope time in the company's offset (the seeded companies' zone for a realm that does not exist)."""
     company = state.companies.get(realm_id)
     if company is not None:
         return company.time_string()
-    return intuit_datetime(state.clock.now(), ZoneInfo('UTC'), millis=True)
+    return intuit_datetime(state.clock.now(), ZoneInfo(COMPANY_ZONE), millis=True)
 

@@ -14,7 +14,8 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from ..accounting.faults import QBOFault, fault_body, object_not_found
+from ..accounting.faults import QBOFault, object_not_found
+from ..accounting.routes import _fault as fault_response
 from ..accounting.store import Company
 from ..accounting.wire import WireError, dumps, loads
 from ..state import SandboxState
@@ -99,8 +100,7 @@ async def edit(request: Request, realm_id: str) -> Response:
         user_edit = _parse_edit(loads(await request.body()))
         result = edit_as_user(company, user_edit)
     except QBOFault as fault:
-        return Response(dumps(fault_body(fault, company.time_string())), status_code=fault.status,
-                        media_type='application/json')
+        return fault_response(fault, company.time_string())
     except (WireError, ValueError) as exc:
         raise HTTPException(422, str(exc)) from exc
     return Response(dumps({_canonical(user_edit.entity): result, 'time': company.time_string()}),
