@@ -13,6 +13,8 @@ Used by ``GET /cdc`` and by ``CDCQuery`` batch items. Choices where Intuit is UN
 """
 from __future__ import annotations
 
+import copy
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -61,12 +63,12 @@ def change_data_capture(company: Company, request: CdcRequest) -> list[dict[str,
         changed: list[tuple[datetime, int, str, dict[str, Any]]] = []
         for order, name in enumerate(request.entities):
             kind = entity_type(name)
-            live = [kind.render(company, obj) for obj in company.iter_objects(name)]
+            live = kind.views(company)
             gone = [dict(stub) for stub in company.tombstones.get(name, {}).values()]
             for obj in live + gone:
                 stamp = _last_updated(obj)
                 if stamp >= request.changed_since:
-                    changed.append((stamp, order, name, obj))
+                    changed.append((stamp, order, name, copy.deepcopy(obj)))  # views are live objects
     changed.sort(key=lambda row: (row[0], row[1], _id_key(row[3])))
     grouped: dict[str, list[dict[str, Any]]] = {}
     for _, _, name, obj in changed[:CDC_MAX_OBJECTS]:

@@ -15,6 +15,8 @@ clause mentions ``Active``.
 """
 from __future__ import annotations
 
+import copy
+
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -203,7 +205,7 @@ def run_query(company: Company, text: str) -> dict[str, Any]:
             raise faults.query_invalid(f'Property {name} not found or not queryable for entity {etype.name}')
     if query.count and query.order:
         raise faults.query_parse_error('ORDERBY cannot be used with COUNT(*)')
-    rows = [obj for obj in etype.render_all(company) if _matches(obj, query.where, company.zone)]
+    rows = [obj for obj in etype.views(company) if _matches(obj, query.where, company.zone)]
     if etype.name_list and not any(c.field == 'Active' for c in query.where):
         rows = [obj for obj in rows if obj.get('Active', True) is not False]
     if query.count:
@@ -217,7 +219,7 @@ def run_query(company: Company, text: str) -> dict[str, Any]:
     page = rows[query.start - 1: query.start - 1 + min(query.max_results, MAX_RESULTS)]
     if not page:
         return {}
-    return {etype.name: page, 'startPosition': query.start, 'maxResults': len(page)}
+    return {etype.name: copy.deepcopy(page), 'startPosition': query.start, 'maxResults': len(page)}
 
 
 def _lookup(obj: dict[str, Any], path: str) -> Any:

@@ -139,12 +139,24 @@ class EntityType:
     def after_commit(self, company: Company, stored: dict[str, Any] | None, previous: dict[str, Any] | None) -> None:
         """Bring dependent objects up to date (balances of the invoices a payment touches)."""
 
+    def view(self, company: Company, obj: dict[str, Any]) -> dict[str, Any]:
+        """The object with its derived read-only values, for reading only: a shallow overlay or ``obj`` itself.
+
+        Filtering and sorting a query looks at every object, so this must stay cheap; only what leaves the sandbox
+        is deep-copied (``render``).
+        """
+        return obj
+
+    def views(self, company: Company) -> list[dict[str, Any]]:
+        """``view`` of every object; entities whose derived values need company-wide totals compute them once."""
+        return [self.view(company, obj) for obj in company.iter_objects(self.name)]
+
     def render(self, company: Company, obj: dict[str, Any]) -> dict[str, Any]:
-        """The object as Intuit returns it (a copy; derived read-only values filled in)."""
-        return copy.deepcopy(obj)
+        """The object as Intuit returns it: an independent copy with derived read-only values filled in."""
+        return copy.deepcopy(self.view(company, obj))
 
     def render_all(self, company: Company) -> list[dict[str, Any]]:
-        return [self.render(company, obj) for obj in company.iter_objects(self.name)]
+        return [copy.deepcopy(v) for v in self.views(company)]
 
     # --- shared machinery -------------------------------------------------------------------------------------
     def _allow(self, operation: str) -> None:

@@ -1,7 +1,6 @@
 """Items, accounts, and the read-only lists (tax, terms, payment methods, classes, departments, company settings)."""
 from __future__ import annotations
 
-import copy
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -124,17 +123,17 @@ class AccountType(NameListType):
         super().rules(ctx, obj)
 
 
-    def render(self, company: Company, obj: dict[str, Any]) -> dict[str, Any]:
+    def view(self, company: Company, obj: dict[str, Any]) -> dict[str, Any]:
         return self._with_balance(company, obj, account_balances(company))
 
-    def render_all(self, company: Company) -> list[dict[str, Any]]:
+    def views(self, company: Company) -> list[dict[str, Any]]:
         moves = account_balances(company)
         return [self._with_balance(company, obj, moves) for obj in company.iter_objects(self.name)]
 
     @staticmethod
     def _with_balance(company: Company, obj: dict[str, Any], moves: dict[str, Decimal]) -> dict[str, Any]:
         """The stored (opening) balance plus what the transactions moved; sub-accounts roll up by name path."""
-        out = copy.deepcopy(obj)
+        out = dict(obj)
         out['CurrentBalance'] = Decimal(obj.get('CurrentBalance', 0)) + moves.get(obj['Id'], Decimal('0'))
         prefix = obj.get('FullyQualifiedName', '') + ':'
         below = sum((Decimal(a.get('CurrentBalance', 0)) + moves.get(a['Id'], Decimal('0'))

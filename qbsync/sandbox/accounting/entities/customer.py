@@ -1,7 +1,6 @@
 """Customer: DisplayName derived from name parts, unique across customers, vendors and employees; balances derived."""
 from __future__ import annotations
 
-import copy
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -78,16 +77,16 @@ class CustomerType(NameListType):
         if customer_balances(company).get(existing['Id'], ZERO) != 0:
             raise faults.delete_has_balance('Customer')
 
-    def render(self, company: Company, obj: dict[str, Any]) -> dict[str, Any]:
+    def view(self, company: Company, obj: dict[str, Any]) -> dict[str, Any]:
         return self._with_balances(obj, *_balances(company))
 
-    def render_all(self, company: Company) -> list[dict[str, Any]]:
+    def views(self, company: Company) -> list[dict[str, Any]]:
         totals = _balances(company)
         return [self._with_balances(obj, *totals) for obj in company.iter_objects(self.name)]
 
     @staticmethod
     def _with_balances(obj: dict[str, Any], own: dict[str, Decimal], with_jobs: dict[str, Decimal]) -> dict[str, Any]:
-        out = copy.deepcopy(obj)
+        out = dict(obj)
         out['Balance'] = money(own.get(obj['Id'], ZERO))
         out['BalanceWithJobs'] = money(with_jobs.get(obj['Id'], ZERO))
         return out
