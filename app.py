@@ -22,7 +22,7 @@ transport: httpx.AsyncBaseTransport | None = None
 if settings.embedded_sandbox:
     # Demo mode: the sandbox lives in this process under /sandbox and the app talks to it through the same ASGI
     # app, in Intuit's wire format; webhooks come back the same way.
-    sandbox = SandboxState(SandboxConfig(database_path=settings.data_dir / 'sandbox.db',
+    sandbox = SandboxState(SandboxConfig(database_path=settings.data_dir / 'sandbox.db', admin_loopback_only=True,
                                          webhook_transport=httpx.ASGITransport(app=app)))
     sandbox.apps.register(client_id=DEMO_CLIENT_ID, client_secret=settings.client_secret, name='qbsync (demo)',
                           redirect_uris=[settings.redirect_uri], webhook_url=settings.webhook_url,
