@@ -1,0 +1,65 @@
+"""Sync Settings tab: validated Save for managers, read-only for viewers."""
+from __future__ import annotations
+
+from nicegui import app, ui
+from nicegui.testing import User
+
+from qbsync.models import User as Account
+from qbsync.services.sync_settings import SyncPreferences
+
+from .quickbooks_flow import CENTER
+
+SETTINGS = f'{CENTER}/settings'
+
+
+async def test_save_valid_settings(user: User, admin: Account) -> None:
+    await user.open(SETTINGS)
+    await user.should_see(marker='save-settings', retries=20)
+    user.find(marker='auto-sync').click()
+    user.find(marker='interval').clear().type('30')
+    user.find(marker='inbound-sync').click()
+    user.find(marker='sync-expense').click()
+    user.find(marker='conflict-policy').click()
+    user.find('QuickBooks wins').click()
+    user.find(marker='start-date').type('2025-01-01')
+    user.find(marker='save-settings').click()
+    await user.should_see('Sync settings saved.', retries=20)
+    saved = await app.state.services.sync_settings.load()
+    assert saved.auto_sync_enabled and saved.inbound_enabled and saved.interval_minutes == 30
+    assert not saved.sync_expenses and saved.sync_invoices
+    assert saved.conflict_policy == 'quickbooks_wins' and saved.start_date.isoformat() == '2025-01-01'
+    await user.open(SETTINGS)  # a reload shows what was kept
+    await user.should_see(marker='start-date', retries=20)
+    interval = user.find(marker='interval').elements.pop()
+    assert interval.value == 30
+
+
+async def test_invalid_values_are_marked_and_nothing_is_saved(user: User, owner: Account) -> None:
+    await user.open(SETTINGS)
+    await user.should_see(marker='save-settings', retries=20)
+    user.find(marker='auto-sync').click()  # the interval is editable while automatic sync is on
+    user.find(marker='interval').clear().type('2')
+    user.find(marker='save-settings').click()
+    await user.should_see('The interval must be between 5 and 1440 minutes (24 hours).', retries=20)
+    user.find(marker='interval').clear().type('60')
+    user.find(marker='start-date').type('2999-01-01')
+    user.find(marker='save-settings').click()
+    await user.should_see('The sync start date cannot be in the future.', retries=20)
+    user.find(marker='start-date').clear().type('01/02/2025')
+    user.find(marker='save-settings').click()
+    await user.should_see('Enter a date as YYYY-MM-DD.', retries=20)
+    assert await app.state.services.sync_settings.load() == SyncPreferences(
+        interval_minutes=app.state.services.settings.sync_interval_minutes)
+
+
+async def test_viewer_sees_the_settings_read_only(user: User, viewer: Account) -> None:
+    await app.state.services.sync_settings.save(SyncPreferences(auto_sync_enabled=True, interval_minutes=45),
+                                                acting=next(u for u in await app.state.services.users.list_users()
+                                                            if u.role == 'owner'))
+    await user.open(SETTINGS)
+    await user.should_see(marker='settings-read-only', retries=20)
+    await user.should_not_see(marker='save-settings')
+    interval = user.find(marker='interval').elements.pop()
+    assert interval.value == 45 and not interval.enabled
+    assert not user.find(marker='auto-sync').elements.pop().enabled
+    assert not user.find(kind=ui.select, marker='conflict-policy').elements.pop().enabled
