@@ -7,7 +7,20 @@ from nicegui.testing import User
 from qbsync.models import Role
 from qbsync.models import User as Account
 
+from qbsync import security
+
 from .accounts import log_in_as
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id at its default cost takes a noticeable part of a second per login; these stories test the pages,
+    not the hash (tests/unit covers that), so the app built by the `user` fixture hashes cheaply."""
+    original = security.PasswordHasher.__init__
+
+    def cheap(self: security.PasswordHasher, **_: int | None) -> None:
+        original(self, time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(security.PasswordHasher, '__init__', cheap)
 
 
 @pytest.fixture
