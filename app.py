@@ -14,6 +14,7 @@ from qbsync.sandbox import SandboxConfig, SandboxState, create_sandbox_app
 from qbsync.services import Services
 from qbsync.settings import DEMO_CLIENT_ID, SANDBOX_MOUNT, load_settings
 from qbsync.web import health, quickbooks_routes
+from qbsync.web.loopback import LoopbackTransport
 
 settings = load_settings()
 logging.basicConfig(level=settings.log_level, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
@@ -29,7 +30,7 @@ if settings.embedded_sandbox:
                           verifier_token=settings.webhook_verifier_token)
     app.mount(SANDBOX_MOUNT, create_sandbox_app(sandbox))
     app.state.sandbox = sandbox
-    transport = httpx.ASGITransport(app=app)
+    transport = LoopbackTransport(app=app)  # in-process, without leaking request context into the caller
 
 services = Services(settings, http_transport=transport)
 app.state.services = services  # the handle tests use
