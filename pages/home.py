@@ -39,12 +39,12 @@ def register(services: Services) -> None:
             with ui.row().classes('w-full gap-4'):
                 for counts in stats.entities:
                     page = PAGES_BY_TYPE[counts.entity_type]
-                    with ui.link(target=page.path).classes('no-underline text-inherit'):
-                        with ui.card().classes('w-44 gap-1').mark(f'count-{page.slug}'):
+                    with ui.link(target=page.path).classes('no-underline text-inherit').mark(f'count-{page.slug}'):
+                        with ui.card().classes('w-44 gap-1'):
                             ui.label(page.plural).classes('text-grey-8')
-                            ui.label(str(counts.total)).classes('text-2xl font-bold')
+                            ui.label(str(counts.total)).classes('text-2xl font-bold').mark(f'count-{page.slug}-total')
                             ui.label(f'{counts.synced} synced · {counts.pending} pending · {counts.failed} failed') \
-                                .classes('text-xs text-grey-7')
+                                .classes('text-xs text-grey-7').mark(f'count-{page.slug}-states')
 
 
 async def _connection(services: Services) -> ConnectionView | None:

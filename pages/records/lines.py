@@ -19,7 +19,7 @@ from qbsync.services.validation import cents, to_decimal
 
 from .display import money
 from .inputs import FieldElement, as_text, field_input, read_field
-from .specs import APPLICATION_INPUT, CUSTOMER, ITEM, LineSpec
+from .specs import APPLICATION_INPUT, LineSpec
 
 if TYPE_CHECKING:
     from qbsync.services import Services
@@ -50,6 +50,7 @@ class LineEditor:
     spec: LineSpec
     choices: dict[str, dict[int, str]]  # field kind -> id -> name, for the item and customer pickers
     rows: list[_LineRow] = field(default_factory=list)
+    added: int = 0
 
     def build(self, lines: list[Any]) -> None:
         self.container = ui.column().classes('w-full gap-1')
@@ -61,18 +62,18 @@ class LineEditor:
             self.add(line)
 
     def add(self, line: Any) -> None:
-        index = len(self.rows)
+        # markers count every line ever added (a removed line's number is not reused); error keys use positions
+        serial, self.added = self.added, self.added + 1
         with self.container:
             with ui.row().classes('w-full items-start gap-2 no-wrap') as container:
-                inputs = {spec.name: field_input(spec, getattr(line, spec.name, None) if line is not None
-                                                 else _default(spec.name), dense=True,
-                                                 choices=self.choices.get(spec.kind), marker=f'line-{index}-{spec.name}')
-                          for spec in self.spec.fields}
+                inputs = {spec.name: field_input(spec, getattr(line, spec.name) if line else _default(spec.name),
+                                                 choices=self.choices.get(spec.kind), dense=True,
+                                                 marker=f'line-{serial}-{spec.name}') for spec in self.spec.fields}
                 row = _LineRow(container, inputs)
                 if self.spec.amount_from_quantity:
-                    row.amount = ui.label().classes('w-28 text-right pt-3').mark(f'line-{index}-amount')
+                    row.amount = ui.label().classes('w-28 text-right pt-3').mark(f'line-{serial}-amount')
                 ui.button(icon='delete', on_click=lambda r=row: self.remove(r)).props('flat round dense') \
-                    .mark(f'line-{index}-remove')
+                    .mark(f'line-{serial}-remove')
         self.rows.append(row)
         for name, element in inputs.items():
             if name == 'item_id':

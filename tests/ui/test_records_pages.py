@@ -53,7 +53,8 @@ async def _link(entity_type: str, local_id: int, status: str, error: str = '', v
 
 
 async def test_list_shows_each_rows_quickbooks_status_and_the_failure_reason(user: User, viewer: Account) -> None:
-    synced, pending, failed, fresh = [await _customer(name) for name in ('Alder Ltd', 'Birch Co', 'Cedar Inc', 'Dogwood')]
+    names = ('Alder Ltd', 'Birch Co', 'Cedar Inc', 'Dogwood')
+    synced, pending, failed, fresh = [await _customer(name) for name in names]
     await _link('customer', synced, LinkStatus.SYNCED)
     await _link('customer', pending, LinkStatus.PENDING)
     await _link('customer', failed, LinkStatus.FAILED, error='Duplicate Name Exists Error (6240)')
@@ -211,19 +212,38 @@ async def test_a_payment_is_applied_to_the_customers_open_invoices(user: User, o
 async def test_expense_lines_with_an_amount_message_per_line(user: User, admin: Account) -> None:
     await user.open('/expenses/new')
     _type(user, 'field-payee', 'Hardware Depot')
-    _type(user, 'line-0-category', 'Supplies')
-    _type(user, 'line-0-amount', '19.99')
+    _type(user, 'line-0-category', 'Dropped')
     user.find(marker='add-line').click()
-    _type(user, 'line-1-category', 'Fuel')
-    _type(user, 'line-1-amount', '-5')
+    _type(user, 'line-1-category', 'Supplies')
+    _type(user, 'line-1-amount', '19.99')
+    user.find(marker='add-line').click()
+    _type(user, 'line-2-category', 'Fuel')
+    _type(user, 'line-2-amount', '-5')
+    user.find(marker='line-0-remove').click()  # the message for what is now the second line must land on it
     await user.should_see(marker='lines-total', content='Total 14.99')
     user.find(marker='record-save').click()
-    await user.should_see(marker='line-1-amount', content='Must be more than 0')
-    _type(user, 'line-1-amount', '40.01')
+    await user.should_see(marker='line-2-amount', content='Must be more than 0')
+    await user.should_not_see(marker='line-1-amount', content='Must be more than 0')
+    _type(user, 'line-2-amount', '40.01')
     user.find(marker='record-save').click()
     await user.should_see(marker='record-total', content='Total 60.00', retries=20)
     [expense] = (await _records().list_records('expense')).rows
+    assert [line.category for line in (await _records().get('expense', expense.id)).lines] == ['Supplies', 'Fuel']
     assert expense.total == Decimal('60.00')
+
+
+async def test_the_dashboard_counts_records_and_links_to_the_control_center(user: User, viewer: Account) -> None:
+    await _customer('Linden Lane')
+    await _customer('Maple Mews')
+    await _item('Survey', '300.00')
+    await user.open('/')
+    await user.should_see(marker='connection-status', content='Not connected to QuickBooks.')
+    await user.should_see(marker='control-center-link')
+    await user.should_see(marker='count-customers-total', content='2')
+    await user.should_see(marker='count-items-total', content='1')
+    await user.should_see(marker='count-customers-states', content='0 synced · 0 pending · 0 failed')
+    user.find(marker='count-customers').click()  # the whole card is the link
+    await user.should_see(marker='page-title', content='Customers', retries=20)
 
 
 async def test_an_edit_form_refuses_to_save_for_a_user_demoted_meanwhile(user: User, admin: Account) -> None:
