@@ -43,6 +43,12 @@ def _sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--cloudevents', action='store_true', help='send webhooks as CloudEvents, not legacy JSON')
     parser.add_argument('--public-url', help='base URL clients use to reach the sandbox (for discovery documents)')
     parser.add_argument('--data', metavar='FILE', help='keep sandbox companies in this database file')
+    parser.add_argument('--fault-injection', action='store_true',
+                        help='enable /_sandbox/faults (500/503 rates, latency, timeout after commit, transient 6000)')
+    parser.add_argument('--no-throttle', action='store_true',
+                        help="register the --app apps without Intuit's rate limits (for load tests)")
+    parser.add_argument('--throttle-xml', action='store_true',
+                        help='answer throttled requests with the XML fault body some Intuit endpoints send')
 
 
 def build_sandbox_state(args: argparse.Namespace) -> SandboxState:
@@ -54,12 +60,14 @@ def build_sandbox_state(args: argparse.Namespace) -> SandboxState:
     if args.verifier_token and not args.webhook_url:
         raise ValueError('--verifier-token needs --webhook-url')
     config = SandboxConfig(public_base_url=args.public_url.rstrip('/') if args.public_url else None,
-                           database_path=Path(args.data).expanduser() if args.data else None)
+                           database_path=Path(args.data).expanduser() if args.data else None,
+                           fault_injection=args.fault_injection, throttle_xml=args.throttle_xml)
     state = SandboxState(config)
     for spec in args.apps:
         state.apps.register(spec.client_id, spec.client_secret, name=spec.client_id, redirect_uris=spec.redirect_uris,
                             webhook_url=args.webhook_url, verifier_token=args.verifier_token,
-                            webhook_format='cloudevents' if args.cloudevents else 'legacy')
+                            webhook_format='cloudevents' if args.cloudevents else 'legacy',
+                            throttling=not args.no_throttle)
     return state
 
 

@@ -44,3 +44,18 @@ def test_bad_options_fail_cleanly(monkeypatch, capsys):
     assert cli.main(['sandbox', '--verifier-token', 'v']) == 2
     with pytest.raises(SystemExit):
         cli.main(['sandbox', '--app', 'broken'])
+
+
+def test_fault_injection_and_throttle_switches(monkeypatch):
+    served = {}
+    monkeypatch.setattr('uvicorn.run', lambda app, **kwargs: served.update(app=app, **kwargs))
+    assert cli.main(['sandbox', '--app', 'load:secret-load-1:http://localhost:1/cb', '--fault-injection',
+                     '--no-throttle', '--throttle-xml']) == 0
+    state = served['app'].state.sandbox
+    assert state.config.fault_injection and state.config.throttle_xml
+    assert state.apps.get('load').throttling is False
+    served.clear()
+    assert cli.main(['sandbox', '--app', 'plain:secret-plain-1:http://localhost:1/cb']) == 0
+    state = served['app'].state.sandbox
+    assert not state.config.fault_injection and not state.config.throttle_xml
+    assert state.apps.get('plain').throttling is True
