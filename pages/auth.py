@@ -35,11 +35,17 @@ from .forms import show_field_errors
 if TYPE_CHECKING:
     from qbsync.services import Services
 
-__all__ = ['register', 'current_user', 'authorize', 'allowed', 'PUBLIC_PREFIXES', 'AuthMiddleware', 'OwnerGate']
+__all__ = ['register', 'current_user', 'authorize', 'allowed', 'is_public', 'PUBLIC_PREFIXES', 'AuthMiddleware',
+           'OwnerGate']
 
 # never behind the login: the login itself, NiceGUI's assets and websocket, health checks, Intuit's webhook (it sends
 # no cookie) and the embedded sandbox (it plays Intuit, whose pages the browser visits during connect)
 PUBLIC_PREFIXES = ('/login', '/setup', '/_nicegui', '/healthz', '/api/quickbooks/webhook', '/sandbox', '/favicon.ico')
+
+
+def is_public(path: str) -> bool:
+    """Whether ``path`` is one of PUBLIC_PREFIXES or below one ('/sandbox/v3/...' yes, '/sandboxes' no)."""
+    return any(path == prefix or path.startswith(prefix + '/') for prefix in PUBLIC_PREFIXES)
 
 
 def allowed(user: User, *, manage: bool = False, owner: bool = False) -> bool:
@@ -130,7 +136,7 @@ class AuthMiddleware(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         path = request.url.path
-        if path.startswith(PUBLIC_PREFIXES):
+        if is_public(path):
             return await call_next(request)
         if not await self.gate.ready():
             return RedirectResponse('/setup')

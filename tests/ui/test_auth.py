@@ -106,8 +106,12 @@ async def test_logout_ends_the_session(user: User) -> None:
 
 async def test_public_paths_need_no_login(user: User) -> None:
     await make_account(Role.OWNER)
-    assert (await user.http_client.get('/healthz')).status_code != 307
+    assert (await user.http_client.get('/healthz')).status_code == 200
     assert (await user.http_client.get('/login')).status_code == 200
+    webhook = await user.http_client.post('/api/quickbooks/webhook', content=b'{}')
+    assert webhook.status_code != 307  # Intuit sends no cookie: the route itself checks the signature
+    assert (await user.http_client.get('/sandbox-lookalike')).status_code == 307
+    assert (await user.http_client.get('/api/quickbooks/connect')).status_code == 307
 
 
 async def test_viewer_sees_no_owner_navigation_and_is_refused_owner_pages(user: User) -> None:
