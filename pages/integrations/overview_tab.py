@@ -85,8 +85,9 @@ def _warnings(context: CenterContext, view: ConnectionView, missing: list[str]) 
     if view.needs_reconnect:
         with ui.card().classes('w-full bg-orange-1').mark('warning-reconnect-card'):
             ui.label('QuickBooks needs to be reconnected').classes('text-lg font-bold text-orange-10')
-            ui.label(view.last_error or 'Intuit no longer accepts qbsync\'s access (the authorization was revoked '
-                     'or expired). Sync is paused until you reconnect.').classes('text-grey-9').mark('warning-reconnect')
+            reason = view.last_error or ('Intuit no longer accepts qbsync\'s access (the authorization was revoked '
+                                         'or expired). Sync is paused until you reconnect.')
+            ui.label(reason).classes('text-grey-9').mark('warning-reconnect')
             if context.can_manage:
                 ui.button('Reconnect', icon='sync_lock', on_click=lambda: start_connect(context.services)) \
                     .mark('reconnect')

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Page, expect
 
 from .conftest import RunningApp
 
@@ -13,14 +14,14 @@ pytestmark = pytest.mark.e2e
 CENTER = '/settings/integrations/quickbooks'
 
 
-async def _choose(page, field_label: str, option: str) -> None:  # type: ignore[no-untyped-def]
+async def _choose(page: Page, field_label: str, option: str) -> None:
     """Pick ``option`` in the Quasar select labelled ``field_label``."""
     await page.locator('.q-field', has_text=field_label).first.click()
     await page.locator('.q-menu .q-item', has_text=option).first.click()
     await page.keyboard.press('Escape')
 
 
-async def test_connect_map_and_disconnect(running_app: RunningApp, browser_page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_connect_map_and_disconnect(running_app: RunningApp, browser_page: Page, tmp_path: Path) -> None:
     page, base = browser_page, running_app.base_url
     try:
         await page.goto(f'{base}/settings/integrations')  # not signed in: the login comes first

@@ -42,7 +42,8 @@ async def test_accounts_are_filtered_by_role_and_deposit_defaults_to_undeposited
     deposit = _select(user, f'map-{DEPOSIT}')
     assert deposit.options[deposit.value] == 'Undeposited Funds · Other Current Asset'
     assert 'Checking · Bank' in deposit.options.values()
-    assert set(_select(user, 'map-expense_payment').options.values()) >= {'Checking · Bank', 'Mastercard · Credit Card'}
+    assert set(_select(user, 'map-expense_payment').options.values()) >= \
+        {'Checking · Bank', 'Mastercard · Credit Card'}
     assert 'Office Expenses · Expense' in _select(user, 'map-expense_category').options.values()
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from nicegui import app, ui
 from nicegui.testing import User
 
@@ -54,7 +55,8 @@ async def test_mapping_warning_goes_once_income_and_ar_are_mapped(user: User, ow
     await user.should_not_see(marker='warning-mapping')
 
 
-async def test_invalid_grant_asks_for_reconnection(user: User, owner: Account, caplog) -> None:  # type: ignore[no-untyped-def]
+async def test_invalid_grant_asks_for_reconnection(user: User, owner: Account,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
     realm_id = await connect_quickbooks(user)
     services = app.state.services
     app.state.sandbox.grants.revoke_grant(realm_id, DEMO_CLIENT_ID)  # e.g. the user removed the app at Intuit

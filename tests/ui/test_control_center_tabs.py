@@ -4,8 +4,10 @@ from __future__ import annotations
 from nicegui import ui
 from nicegui.testing import User
 
+from qbsync.models import Role
 from qbsync.models import User as Account
 
+from .accounts import make_account
 from .quickbooks_flow import CENTER
 
 TAB_MARKERS = {'overview': 'overview-not-connected', 'settings': 'sync-settings', 'mapping': 'mapping-not-connected',
@@ -43,8 +45,6 @@ async def test_unknown_tab_goes_to_the_overview(user: User, owner: Account) -> N
 
 
 async def test_the_control_center_needs_a_login(user: User) -> None:
-    from .accounts import make_account
-    from qbsync.models import Role
     await make_account(Role.OWNER)
     response = await user.http_client.get(f'{CENTER}/mapping')
     assert response.status_code == 307 and response.headers['location'].startswith('/login?redirect_to=')

@@ -6,7 +6,7 @@ from nicegui.testing import User
 
 from qbsync.models import User as Account
 
-from .quickbooks_flow import CENTER, connect_quickbooks
+from .quickbooks_flow import connect_quickbooks
 
 
 async def test_not_connected_offers_connect(user: User, owner: Account) -> None:
@@ -34,4 +34,5 @@ async def test_connected_company_is_shown(user: User, admin: Account) -> None:
     company = app.state.sandbox.companies.get(realm_id).name
     await user.should_see(marker='integration-status', content=f'Connected to {company} (demo)')
     await user.should_not_see(marker='connect-quickbooks')
-    assert CENTER.startswith('/settings/integrations/')
+    user.find(marker='open-control-center').click()
+    await user.should_see(marker='realm-id', content=realm_id, retries=20)
