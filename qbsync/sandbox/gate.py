@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .accounting.faults import FaultError, QBOFault, business_validation, system_failure
-from .accounting.routes import _fault as fault_response
+from .accounting.routes import fault_response
 from .accounting.store import COMPANY_ZONE
 from .accounting.wire import intuit_datetime
 from .oauth.grants import ApiAccessDenied

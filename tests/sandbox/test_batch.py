@@ -134,3 +134,21 @@ async def test_batch_over_http_is_200_and_a_requestid_replays_the_whole_answer()
         broken = await client.post(url, content=b'{"BatchItemRequest": [', headers=bearer(token))
         assert broken.status_code == 400 and broken.json()['Fault']['Error'][0]['code'] == '2010'
         assert (await client.post(url, json=body)).status_code == 401
+
+
+async def test_a_batch_requestid_is_limited_to_36_characters_and_its_bids_to_10():
+    state = make_state()
+    token = connect_app(state)
+    url = f'/v3/company/{state.default_realm_id}/batch'
+    short_bids = {'BatchItemRequest': [{'bId': 'q1', 'Query': 'select count(*) from Item'}]}
+    long_bid = {'BatchItemRequest': [{'bId': 'query-number-1', 'Query': 'select count(*) from Item'}]}
+    async with api_client(state) as client:
+        too_long = await client.post(url, params={'requestid': 'r' * 37}, json=short_bids, headers=bearer(token))
+        assert too_long.status_code == 400
+        assert too_long.json()['Fault']['Error'][0]['code'] == '2130'
+        assert (await client.post(url, params={'requestid': 'r' * 36}, json=short_bids,
+                                  headers=bearer(token))).status_code == 200
+        refused = await client.post(url, params={'requestid': 'batch-2'}, json=long_bid, headers=bearer(token))
+        assert refused.status_code == 400
+        assert refused.json()['Fault']['Error'][0]['element'] == 'bId'
+        assert (await client.post(url, json=long_bid, headers=bearer(token))).status_code == 200  # no requestid

@@ -7,6 +7,9 @@ Fault is keyed by its ``bId``; the call itself answers 200 unless the request as
 (B-BATCH17); the sandbox reproduces that by hiding each newly created object from the rest of the batch, under the
 company lock so no other call sees the company in that state, and putting them back when the batch ends.
 
+A batch that carries a ``requestid`` is limited to a 36-character requestid and 10-character ``bId`` values
+(B-RID), both answered with 2130.
+
 UNCONFIRMED choices: an entity item without ``operation`` is a create; a missing or repeated ``bId`` rejects the
 whole batch with 2020/2010 (no answer could be correlated); ``Query`` and ``CDCQuery`` items see the company as the
 earlier items left it, minus their creations.
@@ -22,9 +25,11 @@ from .faults import FaultError, QBOFault
 if TYPE_CHECKING:
     from .store import Company
 
-__all__ = ['MAX_BATCH_ITEMS', 'batch_too_large', 'run_batch']
+__all__ = ['MAX_BATCH_ITEMS', 'MAX_BATCH_REQUEST_ID', 'MAX_BID_WITH_REQUEST_ID', 'batch_too_large', 'run_batch']
 
 MAX_BATCH_ITEMS = 30
+MAX_BATCH_REQUEST_ID = 36
+MAX_BID_WITH_REQUEST_ID = 10
 _OPERATIONS = ('create', 'update', 'delete', 'void')
 
 
@@ -34,9 +39,11 @@ def batch_too_large(count: int) -> QBOFault:
                                 f'Supplied: {count}')])
 
 
-def run_batch(company: Company, body: Any) -> list[dict[str, Any]]:
+def run_batch(company: Company, body: Any, request_id: str | None = None) -> list[dict[str, Any]]:
     """The ``BatchItemResponse`` list for a parsed request body; raises QBOFault when the batch as a whole is bad."""
-    items = _items(body)
+    if request_id is not None and len(request_id) > MAX_BATCH_REQUEST_ID:
+        raise faults.invalid_request_id(request_id, MAX_BATCH_REQUEST_ID)
+    items = _items(body, bid_limit=MAX_BID_WITH_REQUEST_ID if request_id else None)
     hidden: list[tuple[str, str, dict[str, Any]]] = []
     with company.lock:
         try:
@@ -53,7 +60,7 @@ def run_batch(company: Company, body: Any) -> list[dict[str, Any]]:
                 company.objects.setdefault(entity, {})[entity_id] = obj
 
 
-def _items(body: Any) -> list[dict[str, Any]]:
+def _items(body: Any, bid_limit: int | None) -> list[dict[str, Any]]:
     items = body.get('BatchItemRequest') if isinstance(body, dict) else None
     if not isinstance(items, list) or not items:
         raise faults.required_param('BatchItemRequest', 'Required parameter BatchItemRequest is missing or empty')
@@ -64,6 +71,8 @@ def _items(body: Any) -> list[dict[str, Any]]:
         bid = item.get('bId') if isinstance(item, dict) else None
         if not isinstance(bid, str) or not bid.strip():
             raise faults.required_param('bId', 'Required parameter bId is missing in a BatchItemRequest')
+        if bid_limit is not None and len(bid) > bid_limit:
+            raise faults.invalid_request_id(bid, bid_limit, 'bId')
         if bid in seen:
             raise faults.request_body_error(f'bId {bid} is used by more than one BatchItemRequest')
         seen.add(bid)

@@ -1,7 +1,7 @@
 """``GET /cdc`` and ``POST /batch``: the bulk endpoints, on the same call path as every other API route.
 
 Bearer check, company lookup, ``requestid`` replay (a batch with a requestid replays its whole answer) and the
-envelope ``time`` come from ``routes._api_call``; this module only parses the two requests. Included before the
+envelope ``time`` come from ``routes.api_call``; this module only parses the two requests. Included before the
 entity routes, whose ``POST /{entity}`` would otherwise take ``/batch`` for an entity name.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from starlette.responses import Response
 from . import faults
 from .batch import run_batch
 from .cdc import change_data_capture, parse_cdc_request
-from .routes import BASE, _api_call
+from .routes import BASE, api_call
 from .store import Company
 from .wire import WireError, loads
 
@@ -30,7 +30,7 @@ async def cdc(request: Request, realm_id: str) -> Response:
     def run(company: Company) -> tuple[int, dict[str, Any]]:
         cdc_request = parse_cdc_request(company, params.get('entities'), params.get('changedSince'))
         return 200, {'CDCResponse': change_data_capture(company, cdc_request)}
-    return await _api_call(request, realm_id, run, replayable=False)
+    return await api_call(request, realm_id, run, replayable=False)
 
 
 @router.post(BASE + '/batch')
@@ -42,5 +42,5 @@ async def batch(request: Request, realm_id: str) -> Response:
             body = loads(raw)
         except WireError as exc:
             raise faults.request_body_error(f'the request body is not valid JSON ({exc})') from None
-        return 200, {'BatchItemResponse': run_batch(company, body)}
-    return await _api_call(request, realm_id, run, replayable=True)
+        return 200, {'BatchItemResponse': run_batch(company, body, request.query_params.get('requestid'))}
+    return await api_call(request, realm_id, run, replayable=True)

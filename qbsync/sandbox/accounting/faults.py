@@ -179,9 +179,10 @@ def invalid_object_name(name: str) -> QBOFault:
     return _one('2000', 'Invalid object name', f'Invalid object name: {name} is not a supported entity.')
 
 
-def invalid_request_id(value: str) -> QBOFault:
+def invalid_request_id(value: str, limit: int = 50, element: str = 'requestid') -> QBOFault:
     return _one('2130', 'Invalid Request Id Format',
-                f'Request Id should be at most 50 characters long. Supplied length:{len(value)}', 'requestid')
+                f'{"Request Id" if element == "requestid" else element} should be at most {limit} characters long. '
+                f'Supplied length:{len(value)}', element)
 
 
 def query_parse_error(detail: str) -> QBOFault:

@@ -26,7 +26,7 @@ from .wire import WireError, dumps, epoch_ms, intuit_datetime, loads
 if TYPE_CHECKING:
     from ..state import SandboxState
 
-__all__ = ['router', 'MAX_REQUEST_ID_LENGTH']
+__all__ = ['router', 'api_call', 'fault_response', 'BASE', 'MAX_REQUEST_ID_LENGTH']
 
 MAX_REQUEST_ID_LENGTH = 50
 BASE = '/v3/company/{realm_id}'
@@ -47,12 +47,12 @@ async def query(request: Request, realm_id: str) -> Response:
         if not statement.strip():
             raise faults.query_parse_error('No query statement was supplied')
         return 200, {'QueryResponse': company.query(statement)}
-    return await _api_call(request, realm_id, run, replayable=False)
+    return await api_call(request, realm_id, run, replayable=False)
 
 
 @router.get(BASE + '/preferences')
 async def read_preferences(request: Request, realm_id: str) -> Response:
-    return await _api_call(request, realm_id, lambda c: (200, {'Preferences': c.read('Preferences', '1')}),
+    return await api_call(request, realm_id, lambda c: (200, {'Preferences': c.read('Preferences', '1')}),
                            replayable=False)
 
 
@@ -60,7 +60,7 @@ async def read_preferences(request: Request, realm_id: str) -> Response:
 async def read_company_info(request: Request, realm_id: str, entity_id: str) -> Response:
     """``/companyinfo/{realmId}`` is how clients ask; the object's own Id ("1") is accepted too."""
     target = '1' if entity_id in (realm_id, '1') else entity_id
-    return await _api_call(request, realm_id, lambda c: (200, {'CompanyInfo': c.read('CompanyInfo', target)}),
+    return await api_call(request, realm_id, lambda c: (200, {'CompanyInfo': c.read('CompanyInfo', target)}),
                            replayable=False)
 
 
@@ -69,7 +69,7 @@ async def read(request: Request, realm_id: str, entity: str, entity_id: str) -> 
     def run(company: Company) -> tuple[int, dict[str, Any]]:
         etype = entity_type(entity)
         return 200, {etype.name: company.read(etype.name, entity_id)}
-    return await _api_call(request, realm_id, run, replayable=False)
+    return await api_call(request, realm_id, run, replayable=False)
 
 
 @router.post(BASE + '/{entity}')
@@ -91,7 +91,7 @@ async def write(request: Request, realm_id: str, entity: str) -> Response:
         else:
             result = company.create(etype.name, payload, allow_duplicate_doc_num=options.allow_duplicate_doc_num)
         return 200, {etype.name: result}
-    return await _api_call(request, realm_id, run, replayable=True)
+    return await api_call(request, realm_id, run, replayable=True)
 
 
 def _entity_body(raw: bytes, name: str) -> Any:
@@ -105,7 +105,7 @@ def _entity_body(raw: bytes, name: str) -> Any:
     return payload
 
 
-async def _api_call(request: Request, realm_id: str, run: Callable[[Company], tuple[int, dict[str, Any]]],
+async def api_call(request: Request, realm_id: str, run: Callable[[Company], tuple[int, dict[str, Any]]],
                     replayable: bool) -> Response:
     state: SandboxState = request.app.state.sandbox
     from ..oauth.grants import ApiAccessDenied
@@ -117,30 +117,30 @@ async def _api_call(request: Request, realm_id: str, run: Callable[[Company], tu
         if denied.status == 401:
             body = faults.authentication_body(denied.detail, epoch_ms(state.clock.now()))
             return Response(dumps(body), status_code=401, media_type=JSON)
-        return _fault(faults.authorization_fault(denied.detail), intuit_datetime(state.clock.now(), zone, True))
+        return fault_response(faults.authorization_fault(denied.detail), intuit_datetime(state.clock.now(), zone, True))
     if company is None:
-        return _fault(faults.authorization_fault(f'Company {realm_id} does not exist or is not connected'),
+        return fault_response(faults.authorization_fault(f'Company {realm_id} does not exist or is not connected'),
                       intuit_datetime(state.clock.now(), zone, True))
     request_id = request.query_params.get('requestid')
     if request_id is not None and len(request_id) > MAX_REQUEST_ID_LENGTH:
-        return _fault(faults.invalid_request_id(request_id), company.time_string())
+        return fault_response(faults.invalid_request_id(request_id), company.time_string())
     with company.lock:
         if replayable and request_id and (replay := company.replays.get(request_id)) is not None:
             return Response(replay.body, status_code=replay.status, media_type=JSON)
         try:
             status, body = run(company)
         except faults.QBOFault as fault:
-            return _fault(fault, company.time_string())
+            return fault_response(fault, company.time_string())
         except Exception:   # Intuit's answer to its own failures: 500 with code 10000 (logged here for the developer)
             logger.exception('sandbox accounting call failed: %s %s', request.method, request.url.path)
-            return _fault(faults.system_failure(), company.time_string())
+            return fault_response(faults.system_failure(), company.time_string())
         encoded = dumps({**body, 'time': company.time_string()})
         if replayable and request_id:
             company.replays[request_id] = Replay(status, encoded)
     return Response(encoded, status_code=status, media_type=JSON)
 
 
-def _fault(fault: faults.QBOFault, time: str) -> Response:
+def fault_response(fault: faults.QBOFault, time: str) -> Response:
     return Response(dumps(faults.fault_body(fault, time)), status_code=fault.status, media_type=JSON)
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from ..accounting.faults import QBOFault, object_not_found
-from ..accounting.routes import _fault as fault_response
+from ..accounting.routes import fault_response
 from ..accounting.store import Company
 from ..accounting.wire import WireError, dumps, loads
 from ..state import SandboxState
