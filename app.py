@@ -24,12 +24,13 @@ if settings.embedded_sandbox:
     # Demo mode: the sandbox lives in this process under /sandbox and the app talks to it through the same ASGI
     # app, in Intuit's wire format; webhooks come back the same way.
     sandbox = SandboxState(SandboxConfig(database_path=settings.data_dir / 'sandbox.db', admin_loopback_only=True,
-                                         webhook_transport=httpx.ASGITransport(app=app)))
+                                         webhook_transport=LoopbackTransport(app=app)))
     sandbox.apps.register(client_id=DEMO_CLIENT_ID, client_secret=settings.client_secret, name='qbsync (demo)',
                           redirect_uris=[settings.redirect_uri], webhook_url=settings.webhook_url,
                           verifier_token=settings.webhook_verifier_token)
     app.mount(SANDBOX_MOUNT, create_sandbox_app(sandbox))
     app.state.sandbox = sandbox
+    app.on_shutdown(sandbox.webhooks.stop)
     transport = LoopbackTransport(app=app)  # in-process, without leaking request context into the caller
 
 services = Services(settings, http_transport=transport)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
+from qbsync.models import SyncRun
 from qbsync.sync.stats import DashboardStats, dashboard_stats, recent_runs
 
 from .common import CenterContext, stamp
@@ -34,6 +35,7 @@ RUN_COLUMNS = [
 
 
 async def build(context: CenterContext) -> None:
+    figures, runs = await _load(context)  # before drawing: the table never shows empty while the query runs
     with ui.card().classes('w-full gap-2'):
         with ui.row().classes('gap-8'):
             last_run = ui.label().mark('last-run')
@@ -44,22 +46,28 @@ async def build(context: CenterContext) -> None:
         ui.label('Recent runs').classes('text-lg font-bold')
         runs_table = ui.table(columns=RUN_COLUMNS, rows=[], row_key='id').classes('w-full').mark('recent-runs')
 
-    async def update() -> None:
-        async with context.services.db.session() as session:
-            figures = await dashboard_stats(session)
-            runs = await recent_runs(session, figures.realm_id)
+    def show(figures: DashboardStats, runs: list[SyncRun]) -> None:
         _show(figures, table, last_run, last_success, company)
         runs_table.update_rows([{'id': r.id, 'started': stamp(r.started_at), 'trigger': r.trigger,
                                  'status': r.status, 'created': r.created, 'updated': r.updated,
                                  'failed': r.failed, 'error': r.error} for r in runs])
 
+    async def update() -> None:
+        show(*await _load(context))
+
     async def tick() -> None:
         if context.active_tab() == 'dashboard':
             await update()
 
-    await update()
+    show(figures, runs)
     ui.timer(REFRESH_SECONDS, tick, immediate=False)
     context.on_change(update)
+
+
+async def _load(context: CenterContext) -> tuple[DashboardStats, list[SyncRun]]:
+    async with context.services.db.session() as session:
+        figures = await dashboard_stats(session)
+        return figures, list(await recent_runs(session, figures.realm_id))
 
 
 def _show(figures: DashboardStats, table: ui.table, last_run: ui.label, last_success: ui.label,
