@@ -37,7 +37,7 @@ async def build(context: CenterContext) -> None:
     with ui.card().classes('w-full gap-2'):
         ui.label('Register these with Intuit').classes('text-lg font-bold')
         _copy_row('Redirect URI', guide.redirect_uri, 'redirect-uri')
-        ui.label(f'From {guide.redirect_uri_source}.').classes('text-xs text-grey-7').mark('redirect-uri-source')
+        ui.label(f'Source: {guide.redirect_uri_source}.').classes('text-xs text-grey-7').mark('redirect-uri-source')
         _copy_row('Webhook URL', guide.webhook_url, 'webhook-url')
         _verifier_row(context, guide)
     with ui.card().classes('w-full gap-2'):
