@@ -27,7 +27,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from qbsync.models import Role, User
-from qbsync.services.errors import PermissionDenied, ValidationError
+from qbsync.services.errors import LoginLocked, PermissionDenied, ValidationError
 
 from .frame import ROLE_LABELS, frame
 from .forms import show_field_errors
@@ -159,10 +159,15 @@ def register(services: Services) -> None:
             return RedirectResponse(target)
 
         async def log_in() -> None:
-            user = await services.users.authenticate((email.value or '').strip(), password.value or '')
+            try:
+                user = await services.users.authenticate((email.value or '').strip(), password.value or '')
+            except LoginLocked as locked:
+                user, reason = None, str(locked)
+            else:
+                reason = 'Wrong email or password.'
             if user is None:
                 password.value = ''
-                message.set_text('Wrong email or password.')
+                message.set_text(reason)
                 message.set_visibility(True)
                 return
             app.storage.user['user_id'] = user.id

@@ -1,7 +1,9 @@
 """Errors the services raise for the pages and routes to show; each carries what a user needs to fix it."""
 from __future__ import annotations
 
-__all__ = ['ServiceError', 'ValidationError', 'NotFound', 'PermissionDenied']
+from datetime import timedelta
+
+__all__ = ['ServiceError', 'ValidationError', 'NotFound', 'PermissionDenied', 'LoginLocked']
 
 
 class ServiceError(Exception):
@@ -26,3 +28,12 @@ class NotFound(ServiceError, LookupError):
 
 class PermissionDenied(ServiceError, PermissionError):
     """The acting user's role does not allow the action; checked on the server, whatever the page showed."""
+
+
+class LoginLocked(ServiceError):
+    """Too many failed logins for this email; ``retry_after`` says when it may try again."""
+
+    def __init__(self, retry_after: timedelta) -> None:
+        self.retry_after = retry_after
+        minutes = max(1, -(-int(retry_after.total_seconds()) // 60))
+        super().__init__(f'Too many failed attempts. Try again in {minutes} minute{"s" if minutes != 1 else ""}.')

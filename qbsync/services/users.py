@@ -5,6 +5,7 @@ removed since login takes effect at once), whatever the page showed.
 """
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 from collections.abc import Iterable
@@ -18,7 +19,8 @@ from ..db import Database
 from ..models import OAuthState, QuickBooksConnection, Role, User
 from ..models.records import utcnow
 from ..security import PasswordHasher
-from .errors import NotFound, PermissionDenied, ValidationError
+from .errors import LoginLocked, NotFound, PermissionDenied, ValidationError
+from .login_throttle import LoginThrottle
 
 __all__ = ['UserService', 'NewUser', 'check_new_user', 'require_role', 'ensure_owner', 'generate_password',
            'MIN_PASSWORD_LENGTH']
@@ -89,9 +91,11 @@ def ensure_owner(session: Session, *, email: str, password: str, name: str = 'Ow
 
 
 class UserService:
-    def __init__(self, db: Database, *, hasher: PasswordHasher | None = None) -> None:
+    def __init__(self, db: Database, *, hasher: PasswordHasher | None = None,
+                 throttle: LoginThrottle | None = None) -> None:
         self.db = db
         self.hasher = hasher or PasswordHasher()
+        self.throttle = throttle or LoginThrottle()
 
     async def owner_exists(self) -> bool:
         async with self.db.session() as session:
@@ -119,22 +123,36 @@ class UserService:
             return user
 
     async def authenticate(self, email: str, password: str) -> User | None:
-        """The active user with these credentials, or None. Upgrades an outdated hash while the password is known."""
+        """The active user with these credentials, or None. Upgrades an outdated hash while the password is known.
+
+        Raises LoginLocked after repeated failures for the email (see login_throttle). Hashing runs in a worker
+        thread: argon2 is deliberately slow and would otherwise stall every other page and sync on the event loop.
+        """
+        if (locked := self.throttle.locked_for(email)) is not None:
+            raise LoginLocked(locked)
+        async with self.db.session() as session:  # no session stays open across the slow hash below
+            user = (await session.exec(select(User).where(User.email == (email or '').strip().lower()))).first()
+        if user is None or not user.active:
+            await asyncio.to_thread(self.hasher.burn, password or '')
+            self.throttle.failed(email)
+            return None
+        if not await asyncio.to_thread(self.hasher.verify, user.password_hash, password or ''):
+            self.throttle.failed(email)
+            return None
+        self.throttle.succeeded(email)
+        rehashed = (await asyncio.to_thread(self.hasher.hash, password)
+                    if self.hasher.needs_rehash(user.password_hash) else None)
         async with self.db.session() as session:
-            found = await session.exec(select(User).where(User.email == (email or '').strip().lower()))
-            user = found.first()
-            if user is None or not user.active:
-                self.hasher.burn(password or '')
+            current = await session.get(User, user.id)
+            if current is None or not current.active:  # removed while the password was being checked
                 return None
-            if not self.hasher.verify(user.password_hash, password or ''):
-                return None
-            if self.hasher.needs_rehash(user.password_hash):
-                user.password_hash = self.hasher.hash(password)
-            user.last_login_at = utcnow()
-            session.add(user)
+            if rehashed is not None:
+                current.password_hash = rehashed
+            current.last_login_at = utcnow()
+            session.add(current)
             await session.commit()
-            await session.refresh(user)
-            return user
+            await session.refresh(current)
+            return current
 
     async def get(self, user_id: int | None) -> User | None:
         """The active user with this id (None for a removed or deactivated user: their session ends)."""

@@ -1,6 +1,8 @@
 """Login, first-run setup, the auth middleware and server-side role checks, through the simulated browser."""
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from nicegui import app
 from nicegui.testing import User
@@ -74,6 +76,7 @@ async def test_unknown_user_and_wrong_password_are_refused(user: User) -> None:
     user.find(marker='login-email').clear().type('nobody@example.com')
     user.find(marker='login-password').type(PASSWORD)
     user.find(marker='login-submit').click()
+    await _answered(user)
     await user.should_see('Wrong email or password.')
     assert (await user.http_client.get('/')).status_code == 307
 
@@ -133,3 +136,31 @@ async def test_a_removed_user_is_signed_out_on_the_next_page(user: User) -> None
     await users.remove_user(admin.id, acting=owner)
     response = await user.http_client.get('/customers')
     assert response.status_code == 307 and response.headers['location'].startswith('/login')
+
+
+async def test_repeated_failures_lock_the_email_even_for_the_right_password(user: User) -> None:
+    from qbsync.services.login_throttle import MAX_FAILURES
+
+    await make_account(Role.OWNER)
+    await user.open('/login')
+    user.find(marker='login-email').type(EMAILS[Role.OWNER])
+    for _ in range(MAX_FAILURES):
+        user.find(marker='login-password').clear().type('wrong password')
+        user.find(marker='login-submit').click()
+        await _answered(user)
+        await user.should_see('Wrong email or password.')
+    user.find(marker='login-password').type(PASSWORD)
+    user.find(marker='login-submit').click()
+    await user.should_see('Too many failed attempts. Try again in 15 minutes.', retries=50)
+    assert (await user.http_client.get('/')).status_code == 307
+
+
+async def _answered(user: User) -> None:
+    """Wait until the login handler has answered: it clears the password field on a refused attempt (the message
+    from an earlier attempt may still be showing, so seeing it proves nothing)."""
+    password = user.find(marker='login-password').elements.pop()
+    for _ in range(200):
+        if not password.value:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError('the login attempt was not answered')
