@@ -1,0 +1,2 @@
+"""Moving records between the app and QuickBooks: scheduling, dashboard figures, the sync log (the engine joins
+here: plan, outbound, inbound, runner)."""
