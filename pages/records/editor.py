@@ -95,6 +95,8 @@ async def _form(services: Services, spec: RecordPage, user: User, view: RecordVi
         with ui.card().classes('w-full'):
             with ui.row().classes('w-full gap-4 items-start'):
                 for field in spec.fields:
+                    if view is None and not field.on_create:
+                        continue
                     value = getattr(start, field.name)
                     if field.kind == DATE and value is None and view is None and field.name == 'txn_date':
                         value = date.today()

@@ -29,6 +29,7 @@ class FieldSpec:
     hint: str = ''
     width: str = 'w-64'
     blank_is_default: bool = False  # '' is sent as None: the service fills in a default (terms, price, ...)
+    on_create: bool = True  # False: only an existing record shows it (a new record is never voided or inactive)
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ CUSTOMER_PAGE = RecordPage(
         FieldSpec('bill_country', 'Country', width='w-48'),
         FieldSpec('terms', 'Terms', hint='e.g. Net 30', width='w-48'),
         FieldSpec('notes', 'Notes', LONG_TEXT, width='w-full'),
-        FieldSpec('active', 'Active', FLAG),
+        FieldSpec('active', 'Active', FLAG, on_create=False),
     ))
 
 ITEM_PAGE = RecordPage(
@@ -115,7 +116,7 @@ ITEM_PAGE = RecordPage(
         FieldSpec('purchase_cost', 'Purchase cost', MONEY, width='w-40'),
         FieldSpec('quantity_on_hand', 'Quantity on hand', QUANTITY, hint='Inventory items only', width='w-40'),
         FieldSpec('taxable', 'Taxable', FLAG),
-        FieldSpec('active', 'Active', FLAG),
+        FieldSpec('active', 'Active', FLAG, on_create=False),
     ))
 
 INVOICE_PAGE = RecordPage(
@@ -131,7 +132,7 @@ INVOICE_PAGE = RecordPage(
         FieldSpec('bill_email', 'Send to email', hint='Blank: the customer\'s email', blank_is_default=True),
         FieldSpec('memo', 'Message to the customer', LONG_TEXT, width='w-full'),
         FieldSpec('private_note', 'Private note', LONG_TEXT, width='w-full'),
-        FieldSpec('voided', 'Voided', FLAG),
+        FieldSpec('voided', 'Voided', FLAG, on_create=False),
     ))
 
 PAYMENT_PAGE = RecordPage(
@@ -146,7 +147,7 @@ PAYMENT_PAGE = RecordPage(
         FieldSpec('method', 'Method', CHOICE, required=True, choices=PAYMENT_METHODS, width='w-40'),
         FieldSpec('reference', 'Reference (check no.)', width='w-48'),
         FieldSpec('memo', 'Memo', LONG_TEXT, width='w-full'),
-        FieldSpec('voided', 'Voided', FLAG),
+        FieldSpec('voided', 'Voided', FLAG, on_create=False),
     ))
 
 EXPENSE_PAGE = RecordPage(
@@ -165,7 +166,7 @@ EXPENSE_PAGE = RecordPage(
         FieldSpec('payment_type', 'Paid by', CHOICE, required=True, choices=EXPENSE_PAYMENT_TYPES, width='w-40'),
         FieldSpec('doc_number', 'Reference no.', width='w-40'),
         FieldSpec('memo', 'Memo', LONG_TEXT, width='w-full'),
-        FieldSpec('voided', 'Voided', FLAG),
+        FieldSpec('voided', 'Voided', FLAG, on_create=False),
     ))
 
 CREDIT_MEMO_PAGE = RecordPage(
@@ -179,7 +180,7 @@ CREDIT_MEMO_PAGE = RecordPage(
         FieldSpec('txn_date', 'Date', DATE, required=True, width='w-40'),
         FieldSpec('memo', 'Message to the customer', LONG_TEXT, width='w-full'),
         FieldSpec('private_note', 'Private note', LONG_TEXT, width='w-full'),
-        FieldSpec('voided', 'Voided', FLAG),
+        FieldSpec('voided', 'Voided', FLAG, on_create=False),
     ))
 
 RECORD_PAGES: tuple[RecordPage, ...] = (CUSTOMER_PAGE, ITEM_PAGE, INVOICE_PAGE, PAYMENT_PAGE, EXPENSE_PAGE,

@@ -108,6 +108,7 @@ async def test_create_a_customer_with_a_message_next_to_the_bad_field(user: User
     await user.open('/customers')
     user.find(marker='record-new').click()
     await user.should_see(marker='record-save', retries=20)
+    await user.should_not_see(marker='field-active')  # a new customer is active; only an edit can change that
     _type(user, 'field-display_name', 'Acme: Plumbing')
     _type(user, 'field-email', 'not an email')
     user.find(marker='record-save').click()
@@ -129,6 +130,7 @@ async def test_edit_an_item_price_exactly(user: User, admin: Account) -> None:
     await user.open(f'/items/{item}')
     user.find(marker='record-edit').click()
     await user.should_see(marker='record-save', retries=20)
+    await user.should_see(marker='field-active')
     _type(user, 'field-unit_price', '12O.50')
     user.find(marker='record-save').click()
     await user.should_see(marker='field-unit_price', content='Enter a number')
