@@ -25,7 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 lint: $(STAMP)
-	$(BIN)/python -m compileall -q qbsync pages app.py
+	$(BIN)/ruff check .
 	$(BIN)/python -m pip check
 
 # The end-to-end tests drive Debian's Chromium; install it when missing (CI runs as root).

@@ -127,7 +127,7 @@ def cold_start_benchmark() -> None:
                    'QBSYNC_ADMIN_EMAIL': 'owner@bench.test', 'QBSYNC_ADMIN_PASSWORD': 'bench-password-123'}
             env.pop('QUICKBOOKS_CLIENT_ID', None)
 
-            async def boot() -> float:
+            async def boot(env: dict[str, str]) -> float:
                 services = Services(load_settings(env))
                 start = time.perf_counter()
                 services.start()
@@ -135,7 +135,7 @@ def cold_start_benchmark() -> None:
                 await services.stop()
                 return elapsed
 
-            report(f'app: Services.start() (demo data={demo})', [asyncio.run(boot())])
+            report(f'app: Services.start() (demo data={demo})', [asyncio.run(boot(env))])
 
 
 def _json(body: dict) -> str:

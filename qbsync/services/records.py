@@ -244,7 +244,7 @@ def _kind_of(data: RecordInput) -> _Kind:
 
 
 def _id(model: type[SQLModel]) -> Any:
-    return col(getattr(model, 'id'))
+    return col(model.id)  # type: ignore[attr-defined]
 
 
 def _has_customer(kind: _Kind) -> bool:
@@ -324,7 +324,7 @@ async def _lines(session: AsyncSession, kind: _Kind, record_id: int) -> list[Any
     if kind.line_model is None:
         return []
     model = kind.line_model
-    order = [col(getattr(model, 'line_num'))] if 'line_num' in model.model_fields else []
+    order = [col(model.line_num)] if 'line_num' in model.model_fields else []  # type: ignore[attr-defined]
     query = select(model).where(getattr(model, kind.line_key) == record_id).order_by(*order, _id(model))
     return list((await session.exec(query)).all())
 
@@ -342,8 +342,10 @@ async def _differs(session: AsyncSession, kind: _Kind, record: Any, draft: rules
     if draft.lines is None:
         return False
     current = await _lines(session, kind, record.id)
-    return [{name: getattr(line, name) for name in values} for line, values in zip(current, draft.lines)] \
-        != draft.lines or len(current) != len(draft.lines)
+    if len(current) != len(draft.lines):
+        return True
+    stored = [{name: getattr(line, name) for name in values} for line, values in zip(current, draft.lines, strict=True)]
+    return stored != draft.lines
 
 
 async def _commit(session: AsyncSession, kind: _Kind, before: Callable[[], Awaitable[None]] | None,
