@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .sandbox import SandboxState
 
-__all__ = ['main', 'COMMANDS', 'AppSpec', 'parse_app_spec', 'build_sandbox_state']
+__all__ = ['main', 'COMMANDS', 'AppSpec', 'parse_app_spec', 'parse_webhook_entities', 'build_sandbox_state']
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,16 @@ def parse_app_spec(spec: str) -> AppSpec:
     return AppSpec(client_id=parts[0].strip(), client_secret=parts[1].strip(), redirect_uris=uris)
 
 
+def parse_webhook_entities(text: str) -> list[str]:
+    """``Invoice,Customer.Merge``: checked and spelled as Intuit does (see sandbox.webhooks.subscriptions)."""
+    from .sandbox.webhooks.subscriptions import normalise_subscriptions
+
+    try:
+        return normalise_subscriptions(part for part in text.split(',') if part.strip()) or []
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--host', default='127.0.0.1', help='interface to listen on (default 127.0.0.1)')
     parser.add_argument('--port', type=int, default=9000, help='port to listen on (default 9000)')
@@ -41,6 +51,9 @@ def _sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--webhook-url', help="webhook endpoint for the --app apps")
     parser.add_argument('--verifier-token', help="webhook verifier token for the --app apps (signs deliveries)")
     parser.add_argument('--cloudevents', action='store_true', help='send webhooks as CloudEvents, not legacy JSON')
+    parser.add_argument('--webhook-entities', type=parse_webhook_entities, metavar='ENTITY[.OPERATION],...',
+                        help='webhooks for these entities only, e.g. Invoice,Customer or Invoice.Emailed '
+                             '(default: all, as if every box were ticked on the portal)')
     parser.add_argument('--public-url', help='base URL clients use to reach the sandbox (for discovery documents)')
     parser.add_argument('--data', metavar='FILE', help='keep sandbox companies in this database file')
     parser.add_argument('--fault-injection', action='store_true',
@@ -67,7 +80,8 @@ def build_sandbox_state(args: argparse.Namespace) -> SandboxState:
         state.apps.register(spec.client_id, spec.client_secret, name=spec.client_id, redirect_uris=spec.redirect_uris,
                             webhook_url=args.webhook_url, verifier_token=args.verifier_token,
                             webhook_format='cloudevents' if args.cloudevents else 'legacy',
-                            throttling=not args.no_throttle)
+                            throttling=not args.no_throttle,
+                            webhook_entities=args.webhook_entities)
     return state
 
 
@@ -87,7 +101,8 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     for ref in state.companies.realms():
         print(f'Company: {ref.name} (realmId {ref.realm_id})')
     for app in state.apps.all():  # never the secrets
-        webhook = f', webhooks to {app.webhook_url} ({app.webhook_format})' if app.webhook_url else ''
+        chosen = f' for {", ".join(app.webhook_entities)}' if app.webhook_entities is not None else ''
+        webhook = f', webhooks to {app.webhook_url} ({app.webhook_format}{chosen})' if app.webhook_url else ''
         print(f'App: {app.client_id}, redirect URIs {", ".join(app.redirect_uris)}{webhook}')
     if not state.apps.all():
         print(f'No apps registered: use --app, or POST {base}/_sandbox/apps')

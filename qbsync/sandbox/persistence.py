@@ -158,9 +158,10 @@ class PersistentCompany(Company):
     def writing(self) -> bool:
         return not self._seeding and self.persistence.writes_enabled()
 
-    def commit(self, entity: str, obj: dict[str, Any], operation: Operation, emit: bool = True) -> dict[str, Any]:
+    def commit(self, entity: str, obj: dict[str, Any], operation: Operation, emit: bool = True,
+               announce: Operation | None = None, deleted_id: str | None = None) -> dict[str, Any]:
         with self.lock:
-            stored = super().commit(entity, obj, operation, emit)
+            stored = super().commit(entity, obj, operation, emit, announce, deleted_id)
             if self.writing():
                 self.persistence.save_object(self, entity, stored, deleted=operation == 'Delete')
             return stored

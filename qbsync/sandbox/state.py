@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from .accounting.policy import SANDBOX_EMAILS_PER_DAY, CompanyPolicy, DeactivationOperation
 from .accounting.store import CompanyStore
 from .clock import Clock, SystemClock
 from .events import EventBus
@@ -37,6 +38,12 @@ class SandboxConfig:
     webhook_background: bool | None = None  # background delivery task; None = only on a real (non-manual) clock
     throttle_limits: ThrottleLimits = field(default_factory=ThrottleLimits)  # applied to apps with throttling on
     throttle_xml: bool = False             # answer 429 in XML, as some captured Intuit throttles were
+    deactivation_webhook: DeactivationOperation = 'Delete'  # name-list Active:false announced as (UNCONFIRMED)
+    emails_per_day: int = SANDBOX_EMAILS_PER_DAY  # /send limit per realm and company-local day
+
+    def company_policy(self) -> CompanyPolicy:
+        """The settings every company reads (see ``accounting.policy.CompanyPolicy`` for why these defaults)."""
+        return CompanyPolicy(deactivation_operation=self.deactivation_webhook, emails_per_day=self.emails_per_day)
 
 
 class SandboxState:
@@ -51,7 +58,8 @@ class SandboxState:
         # demo mode keeps companies in a SQLite file (write-through); tests keep them in memory
         self.persistence = SandboxPersistence(self.config.database_path) if self.config.database_path else None
         factory = self.persistence.company_factory(self.clock, self.events) if self.persistence else None
-        self.companies = CompanyStore(self.clock, self.events, company_factory=factory)
+        self.companies = CompanyStore(self.clock, self.events, company_factory=factory,
+                                      policy=self.config.company_policy())
         restored = self.persistence.restore(self.companies) if self.persistence else []
         # one seeded company from the start (or the first one saved)
         self.default_realm_id = restored[0] if restored else self.companies.create_company().realm_id

@@ -14,7 +14,8 @@ __all__ = [
     'invalid_enum', 'invalid_id', 'stale_object', 'duplicate_name', 'duplicate_doc_num', 'business_validation',
     'inactive_customer', 'no_name', 'amount_mismatch', 'delete_has_balance', 'unsupported_operation',
     'invalid_object_name', 'invalid_request_id', 'query_parse_error', 'query_invalid', 'system_failure',
-    'invalid_characters', 'request_body_error', 'tax_detail_not_applicable',
+    'invalid_characters', 'request_body_error', 'tax_detail_not_applicable', 'invalid_email', 'no_email_address',
+    'email_limit_reached', 'merge_refused',
 ]
 
 
@@ -201,3 +202,29 @@ def request_body_error(detail: str) -> QBOFault:
 def system_failure(detail: str = 'An application error has occurred while processing your request') -> QBOFault:
     return _one('10000', 'An application error has occurred while processing your request',
                 f'System Failure Error: {detail}', status=500, type_='SystemFault')
+
+
+def invalid_email(element: str, value: str) -> QBOFault:
+    """A ``sendTo`` (or BillEmail) that is no email address: the 20xx validation family, code 2050 (UNCONFIRMED)."""
+    return _one('2050', 'Invalid Email Address',
+                f'Invalid Email Address : {element} : "{value}" is not an email address (it needs an @ and a '
+                f'domain with a dot).', element)
+
+
+def no_email_address(entity: str, entity_id: str) -> QBOFault:
+    """Send without ``sendTo`` on a document without BillEmail: 2020 on BillEmail (Intuit's code UNCONFIRMED)."""
+    return required_param('BillEmail.Address',
+                          f'Required parameter BillEmail.Address is missing: {entity} {entity_id} has no billing '
+                          f'email address. Set BillEmail or pass sendTo to send it.')
+
+
+def email_limit_reached(limit: int, day: str) -> QBOFault:
+    """The sandbox's daily email limit: 400 with 6000 rather than 429, since retrying the same day cannot succeed
+    (Intuit's code for it is UNCONFIRMED)."""
+    return business_validation(f'This sandbox company has sent its {limit} emails for {day}, the most a sandbox '
+                               f'company may send in a day. Try again tomorrow.')
+
+
+def merge_refused(detail: str, element: str = '') -> QBOFault:
+    """A merge QuickBooks refuses (into itself, across types, into an inactive record...): 6000 with the reason."""
+    return business_validation(f'These records can\'t be merged: {detail}', element)

@@ -4,6 +4,7 @@ Every call: bearer check (401 lowercase body / 403 fault), company lookup, ``req
 Only successful (200) answers are kept for replay: a refused request changed nothing, so re-running it is harmless
 and lets a client retry after fixing its data (Intuit's handling of failed requests is UNCONFIRMED). Replays are kept
 for POST operations (create, update, delete, void), where idempotency matters; reads are always answered fresh.
+``/send`` is a POST and replayable like the other writes; ``/pdf`` answers ``application/pdf`` (faults stay JSON).
 ``minorversion`` is accepted whatever its value and everything behaves as 75. An entity path this sandbox does not
 know is answered 400 with code 2000 "Invalid object name"; anything else unknown under /v3 is a plain 404.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -26,13 +28,24 @@ from .wire import WireError, dumps, epoch_ms, intuit_datetime, loads
 if TYPE_CHECKING:
     from ..state import SandboxState
 
-__all__ = ['router', 'api_call', 'fault_response', 'BASE', 'MAX_REQUEST_ID_LENGTH']
+__all__ = ['router', 'api_call', 'fault_response', 'BinaryAnswer', 'BASE', 'MAX_REQUEST_ID_LENGTH']
 
 MAX_REQUEST_ID_LENGTH = 50
 BASE = '/v3/company/{realm_id}'
 JSON = 'application/json;charset=UTF-8'
 router = APIRouter()
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BinaryAnswer:
+    """A successful answer that is not JSON (a PDF); never stored for replay."""
+
+    content: bytes
+    media_type: str
+
+
+Answer = tuple[int, dict[str, Any]] | BinaryAnswer
 
 
 @router.api_route(BASE + '/query', methods=['GET', 'POST'])
@@ -72,6 +85,24 @@ async def read(request: Request, realm_id: str, entity: str, entity_id: str) -> 
     return await api_call(request, realm_id, run, replayable=False)
 
 
+@router.post(BASE + '/{entity}/{entity_id}/send')
+async def send(request: Request, realm_id: str, entity: str, entity_id: str) -> Response:
+    """Email an invoice or credit memo; ``sendTo`` replaces BillEmail.Address. The body (octet-stream) is ignored."""
+    send_to = request.query_params.get('sendTo', request.query_params.get('sendto'))
+
+    def run(company: Company) -> tuple[int, dict[str, Any]]:
+        etype = entity_type(entity)
+        return 200, {etype.name: company.send(etype.name, entity_id, send_to)}
+    return await api_call(request, realm_id, run, replayable=True)
+
+
+@router.get(BASE + '/{entity}/{entity_id}/pdf')
+async def pdf(request: Request, realm_id: str, entity: str, entity_id: str) -> Response:
+    def run(company: Company) -> BinaryAnswer:
+        return BinaryAnswer(company.pdf(entity_type(entity).name, entity_id), 'application/pdf')
+    return await api_call(request, realm_id, run, replayable=False)
+
+
 @router.post(BASE + '/{entity}')
 async def write(request: Request, realm_id: str, entity: str) -> Response:
     raw = await request.body()
@@ -105,8 +136,7 @@ def _entity_body(raw: bytes, name: str) -> Any:
     return payload
 
 
-async def api_call(request: Request, realm_id: str, run: Callable[[Company], tuple[int, dict[str, Any]]],
-                    replayable: bool) -> Response:
+async def api_call(request: Request, realm_id: str, run: Callable[[Company], Answer], replayable: bool) -> Response:
     state: SandboxState = request.app.state.sandbox
     from ..oauth.grants import ApiAccessDenied
     company = state.companies.get(realm_id)
@@ -128,12 +158,15 @@ async def api_call(request: Request, realm_id: str, run: Callable[[Company], tup
         if replayable and request_id and (replay := company.replays.get(request_id)) is not None:
             return Response(replay.body, status_code=replay.status, media_type=JSON)
         try:
-            status, body = run(company)
+            answer = run(company)
         except faults.QBOFault as fault:
             return fault_response(fault, company.time_string())
         except Exception:   # Intuit's answer to its own failures: 500 with code 10000 (logged here for the developer)
             logger.exception('sandbox accounting call failed: %s %s', request.method, request.url.path)
             return fault_response(faults.system_failure(), company.time_string())
+        if isinstance(answer, BinaryAnswer):
+            return Response(answer.content, status_code=200, media_type=answer.media_type)
+        status, body = answer
         encoded = dumps({**body, 'time': company.time_string()})
         if replayable and request_id:
             company.replays[request_id] = Replay(status, encoded)

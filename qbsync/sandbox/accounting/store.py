@@ -3,7 +3,8 @@
 A company keeps every object as JSON-ready data, exactly as Intuit would return it (Decimal amounts, offset
 timestamps), so persistence only has to serialise ``Company.objects``/``tombstones``/``counters``. Every change goes
 through ``Company.commit``: it stamps Id, SyncToken and MetaData and announces a ``ChangeEvent``. The entity rules
-(create/update/delete/void/read/query) are methods here so the routes, the batch endpoint and admin tools share them.
+(create/update/delete/void/read/query, send, pdf, merge) are methods here so the routes, the batch endpoint and admin
+tools share them.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from ..clock import Clock
 from ..events import ChangeEvent, EventBus, Operation
+from .policy import CompanyPolicy
 from .wire import intuit_datetime
 
 __all__ = ['CompanyRef', 'CompanyStore', 'Company', 'Replay', 'REALM_BASE', 'COMPANY_ZONE']
@@ -42,12 +44,13 @@ class Company:
     """One realm: its objects per entity, Id counters, requestid replays, and the entity operations."""
 
     def __init__(self, realm_id: str, name: str, clock: Clock, events: EventBus,
-                 zone: str = COMPANY_ZONE) -> None:
+                 zone: str = COMPANY_ZONE, policy: CompanyPolicy | None = None) -> None:
         self.realm_id = realm_id
         self.name = name
         self.zone = ZoneInfo(zone)
         self.clock = clock
         self.events = events
+        self.policy = policy or CompanyPolicy()
         self.lock = threading.RLock()
         self.objects: dict[str, dict[str, dict[str, Any]]] = {}
         self.tombstones: dict[str, dict[str, dict[str, Any]]] = {}
@@ -77,8 +80,14 @@ class Company:
     def iter_objects(self, entity: str) -> Iterator[dict[str, Any]]:
         return iter(list(self.objects.get(entity, {}).values()))
 
-    def commit(self, entity: str, obj: dict[str, Any], operation: Operation, emit: bool = True) -> dict[str, Any]:
-        """The single mutation path: stamp, store (or tombstone), announce; returns the stored object."""
+    def commit(self, entity: str, obj: dict[str, Any], operation: Operation, emit: bool = True,
+               announce: Operation | None = None, deleted_id: str | None = None) -> dict[str, Any]:
+        """The single mutation path: stamp, store (or tombstone), announce; returns the stored object.
+
+        ``operation`` is what happens to the record (Create, Delete, anything else updates it); ``announce`` is the
+        ChangeEvent operation when it differs (an update announced as Emailed, Merge or a deactivation's Delete),
+        ``deleted_id`` the merged-away record a Merge announcement carries.
+        """
         with self.lock:
             now = self.now()
             stamp = intuit_datetime(now, self.zone)
@@ -101,7 +110,7 @@ class Company:
                 obj['sparse'] = False
                 bucket[obj['Id']] = obj
             if emit:
-                self.events.emit(ChangeEvent(self.realm_id, entity, obj['Id'], operation, now))
+                self.events.emit(ChangeEvent(self.realm_id, entity, obj['Id'], announce or operation, now, deleted_id))
             return obj
 
     # --- entity operations (rules live in .entities) ------------------------------------------------------------
@@ -130,6 +139,24 @@ class Company:
         with self.lock:
             return entity_type(entity).read(self, entity_id)
 
+    def send(self, entity: str, entity_id: str, send_to: str | None = None) -> dict[str, Any]:
+        """Email an invoice or credit memo (``POST /{entity}/{id}/send``); returns it as the API answers."""
+        from .sending import send_document
+        with self.lock:
+            return copy.deepcopy(send_document(self, entity, entity_id, send_to))
+
+    def pdf(self, entity: str, entity_id: str) -> bytes:
+        """The document as QuickBooks prints it (``GET /{entity}/{id}/pdf``)."""
+        from .pdf import document_pdf
+        with self.lock:
+            return document_pdf(self, entity, entity_id)
+
+    def merge(self, entity: str, keep_id: str, merge_id: str, merge_entity: str | None = None) -> dict[str, Any]:
+        """Merge record ``merge_id`` into ``keep_id``, as a QuickBooks user does in the UI (no public API)."""
+        from .merge import merge_records
+        with self.lock:
+            return copy.deepcopy(merge_records(self, entity, keep_id, merge_id, merge_entity))
+
     def query(self, text: str) -> dict[str, Any]:
         """Run a query statement; returns the ``QueryResponse`` content."""
         from .query import run_query
@@ -152,9 +179,11 @@ class CompanyStore:
     """All companies of one sandbox; realm ids are deterministic (``REALM_BASE`` + a counter)."""
 
     def __init__(self, clock: Clock, events: EventBus,
-                 company_factory: Callable[[str, str], Company] | None = None) -> None:
+                 company_factory: Callable[[str, str], Company] | None = None,
+                 policy: CompanyPolicy | None = None) -> None:
         self._clock = clock
         self._events = events
+        self.policy = policy or CompanyPolicy()
         self._companies: dict[str, Company] = {}
         self._counter = 0
         self._lock = threading.Lock()
@@ -169,6 +198,7 @@ class CompanyStore:
             self._counter += 1
             realm_id = str(REALM_BASE + self._counter)
             company = self._factory(realm_id, name or f'Sandbox Company_US_{self._counter}')
+            company.policy = self.policy   # whatever the factory built, the store's policy applies
             company.load_seed()
             self._companies[realm_id] = company
             return CompanyRef(realm_id, company.name)

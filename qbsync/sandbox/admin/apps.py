@@ -30,6 +30,7 @@ class AppIn(BaseModel):
     verifier_token: str | None = None
     webhook_format: Literal['legacy', 'cloudevents'] = 'legacy'
     throttling: bool = True
+    webhook_entities: list[str] | None = None   # None: all; e.g. ["Invoice", "Customer.Merge"]
 
 
 class ConsentIn(BaseModel):

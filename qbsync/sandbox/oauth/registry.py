@@ -10,6 +10,9 @@ import threading
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
+from ..events import Operation
+from ..webhooks.subscriptions import normalise_subscriptions, subscribed
+
 __all__ = ['RegisteredApp', 'AppRegistry', 'WEBHOOK_FORMATS', 'mask_secret']
 
 WEBHOOK_FORMATS = ('legacy', 'cloudevents')
@@ -25,6 +28,11 @@ class RegisteredApp:
     verifier_token: str | None = field(default=None, repr=False)
     webhook_format: str = 'legacy'  # or 'cloudevents'
     throttling: bool = True
+    webhook_entities: list[str] | None = None  # None: every entity; else 'Invoice' or 'Invoice.Emailed' entries
+
+    def wants_webhook(self, entity: str, operation: Operation) -> bool:
+        """Whether the app's portal settings select this change (see ``webhooks.subscriptions``)."""
+        return subscribed(self.webhook_entities, entity, operation)
 
     def secret_matches(self, secret: str | None) -> bool:
         """Constant-time comparison, so a wrong secret's timing says nothing about the right one."""
@@ -46,7 +54,7 @@ class AppRegistry:
     def register(self, client_id: str, client_secret: str, name: str | None = None,
                  redirect_uris: list[str] | tuple[str, ...] = (), webhook_url: str | None = None,
                  verifier_token: str | None = None, webhook_format: str = 'legacy',
-                 throttling: bool = True) -> RegisteredApp:
+                 throttling: bool = True, webhook_entities: list[str] | None = None) -> RegisteredApp:
         """Add or replace the app ``client_id``; raises ValueError (with a readable reason) on bad settings."""
         client_id = (client_id or '').strip()
         if not client_id or any(c.isspace() or c == ':' for c in client_id):
@@ -60,9 +68,10 @@ class AppRegistry:
             webhook_url = _checked_url(webhook_url, 'webhook URL')
         if webhook_format not in WEBHOOK_FORMATS:
             raise ValueError(f'webhook_format must be one of {", ".join(WEBHOOK_FORMATS)}')
+        entities = normalise_subscriptions(webhook_entities)
         app = RegisteredApp(client_id=client_id, client_secret=client_secret, name=(name or client_id).strip(),
                             redirect_uris=uris, webhook_url=webhook_url or None, verifier_token=verifier_token or None,
-                            webhook_format=webhook_format, throttling=bool(throttling))
+                            webhook_format=webhook_format, throttling=bool(throttling), webhook_entities=entities)
         with self._lock:
             self._apps[client_id] = app
         return app

@@ -5,10 +5,12 @@ sending happens in ``deliver_due()``, which tests await after ``clock.advance(..
 runs when the sandbox serves for real. That task starts lazily on first use (the API gate and the listener call
 ``ensure_background``) because a sandbox mounted inside another app never sees its own lifespan events.
 
-Per app and realm, deliveries form a queue. A delivery first collects events for ``aggregation_window`` (close
-events go out together, one realm per notification), is then sealed (body, signature and CloudEvents ids fixed,
-so retries are byte-identical) and sent. Only HTTP 200 within ``timeout_seconds`` counts as delivered (Intuit asks
-for a 200 in 3 s); anything else is retried after 10 s, 20 s, 30 s, 5 min, 20 min, 2 h, 4 h, 6 h and then every 6 h.
+Only the entities (and operations) an app selected reach it (``RegisteredApp.webhook_entities``, as on Intuit's
+portal; all of them when unset). Per app and realm, deliveries form a queue. A delivery first collects events for
+``aggregation_window`` (close events go out together, one realm per notification), is then sealed (body, signature
+and CloudEvents ids fixed, so retries are byte-identical) and sent. Only HTTP 200 within ``timeout_seconds``
+counts as delivered (Intuit asks for a 200 in 3 s); anything else is retried after 10 s, 20 s, 30 s, 5 min, 20 min,
+2 h, 4 h, 6 h and then every 6 h.
 With ``hold_while_failing`` (Intuit: later events "may be held") nothing newer goes out until the head succeeds.
 """
 from __future__ import annotations
@@ -107,7 +109,7 @@ class WebhookDispatcher:
         notice = Notice.from_event(event)
         now = self.state.clock.now()
         for app in self.state.grants.connected_apps(event.realm_id):
-            if not (app.webhook_url and app.verifier_token):
+            if not (app.webhook_url and app.verifier_token) or not app.wants_webhook(event.entity, event.operation):
                 continue
             with self._lock:
                 queue = self._queues.setdefault((app.client_id, event.realm_id), [])

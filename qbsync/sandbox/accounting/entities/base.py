@@ -14,6 +14,7 @@ from .. import faults
 from .values import UNSET, clean, is_unset, ref_id, to_bool, walk
 
 if TYPE_CHECKING:
+    from ...events import Operation
     from ..store import Company
 
 __all__ = ['EntityType', 'RefRule', 'Context', 'SYSTEM_FIELDS', 'display_name_of']
@@ -87,7 +88,7 @@ class EntityType:
         obj['Id'] = existing['Id']
         self._prepare(Context(company, existing, allow_duplicate_doc_num), obj)
         previous = copy.deepcopy(existing)
-        stored = company.commit(self.name, obj, 'Update')
+        stored = company.commit(self.name, obj, 'Update', announce=self.update_announcement(company, previous, obj))
         self.after_commit(company, stored, previous)
         return self.render(company, stored)
 
@@ -138,6 +139,10 @@ class EntityType:
 
     def after_commit(self, company: Company, stored: dict[str, Any] | None, previous: dict[str, Any] | None) -> None:
         """Bring dependent objects up to date (balances of the invoices a payment touches)."""
+
+    def update_announcement(self, company: Company, previous: dict[str, Any], obj: dict[str, Any]) -> Operation | None:
+        """The webhook operation of an update when it is not Update (a name-list deactivation), else None."""
+        return None
 
     def view(self, company: Company, obj: dict[str, Any]) -> dict[str, Any]:
         """The object with its derived read-only values, for reading only: a shallow overlay or ``obj`` itself.

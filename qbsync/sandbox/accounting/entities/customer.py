@@ -9,7 +9,7 @@ from ..seed import HOME_CURRENCY
 from .base import Context, EntityType, RefRule
 from .ledger import customer_balances
 from .names import PERSON_ENTITIES, NameListType, check_name_characters, set_hierarchy
-from .values import money, ref_id
+from .values import is_email, money, ref_id
 
 if TYPE_CHECKING:
     from ..store import Company
@@ -63,7 +63,7 @@ class CustomerType(NameListType):
         check_name_characters(obj, ('DisplayName', *NAME_PARTS, 'PrintOnCheckName'))
         obj.setdefault('PrintOnCheckName', obj.get('CompanyName') or obj['DisplayName'])
         email = (obj.get('PrimaryEmailAddr') or {}).get('Address')
-        if email is not None and ('@' not in email or '.' not in email.split('@')[-1]):
+        if email is not None and not is_email(str(email)):
             raise faults.business_validation('Email Address does not conform to the syntax rules of RFC 822',
                                              'PrimaryEmailAddr')
         set_hierarchy(ctx, 'Customer', obj, obj['DisplayName'], 'Job')

@@ -14,6 +14,7 @@ from .base import Context, EntityType
 from .values import ref_id
 
 if TYPE_CHECKING:
+    from ...events import Operation
     from ..store import Company
 
 __all__ = ['NameListType', 'PERSON_ENTITIES', 'check_unique', 'check_name_characters', 'set_hierarchy']
@@ -36,6 +37,12 @@ class NameListType(EntityType):
 
     def check_deactivate(self, company: Company, existing: dict[str, Any]) -> None:
         """Refuse a deactivation Intuit refuses (a customer with an open balance)."""
+
+    def update_announcement(self, company: Company, previous: dict[str, Any], obj: dict[str, Any]) -> Operation | None:
+        """Making a record inactive is announced as ``CompanyPolicy.deactivation_operation`` (UNCONFIRMED)."""
+        if previous.get('Active', True) and obj.get('Active') is False:
+            return company.policy.deactivation_operation
+        return None
 
 
 def check_unique(company: Company, own_entity: str, entities: Iterable[str], field: str, obj: dict[str, Any],

@@ -28,13 +28,14 @@ NON_TAXABLE = 'NON'
 
 
 class SalesType(TransactionType):
+    operations = TransactionType.operations | {'send', 'pdf'}
     auto_number = True
     taxed = True
     fields = TXN_FIELDS | {'CustomerRef', 'CustomerMemo', 'BillAddr', 'ShipAddr', 'BillEmail', 'BillEmailCc',
                            'BillEmailBcc', 'EmailStatus', 'PrintStatus', 'TxnTaxDetail', 'ApplyTaxAfterDiscount',
                            'ClassRef', 'ShipDate', 'TrackingNum', 'ShipMethodRef', 'GlobalTaxCalculation',
                            'SalesTermRef', 'DepositToAccountRef'}
-    computed = frozenset({'TotalAmt', 'Balance', 'LinkedTxn'})
+    computed = frozenset({'TotalAmt', 'Balance', 'LinkedTxn', 'DeliveryInfo'})   # DeliveryInfo: set by /send
     lengths = {**TransactionType.lengths, 'BillEmail.Address': 100, 'CustomerMemo.value': 1000,
                'TrackingNum': 31}
     enums = {'EmailStatus': ('NotSet', 'NeedToSend', 'EmailSent'),

@@ -8,7 +8,7 @@ from typing import Any
 from .. import faults
 
 __all__ = ['UNSET', 'clean', 'is_unset', 'to_decimal', 'money', 'to_date', 'to_bool', 'walk', 'ref_id', 'CENT',
-           'MAX_AMOUNT']
+           'MAX_AMOUNT', 'is_email']
 
 CENT = Decimal('0.01')
 MAX_AMOUNT = Decimal('9999999999.99999')   # Intuit amounts: at most 15 digits, 10 before and 5 after the point
@@ -96,3 +96,9 @@ def ref_id(ref: Any) -> str | None:
     if isinstance(ref, (str, int)) and not isinstance(ref, bool):
         return str(ref)
     return None
+
+
+def is_email(text: str) -> bool:
+    """Intuit's check, as lenient as theirs: an ``@`` and a dot in the domain after it."""
+    local, at, domain = text.strip().rpartition('@')
+    return bool(at and local and '.' in domain.strip('.'))
