@@ -59,3 +59,19 @@ def test_fault_injection_and_throttle_switches(monkeypatch):
     state = served['app'].state.sandbox
     assert not state.config.fault_injection and not state.config.throttle_xml
     assert state.apps.get('plain').throttling is True
+
+
+def test_webhook_entities_option(monkeypatch, capsys):
+    served = {}
+    monkeypatch.setattr('uvicorn.run', lambda app, **kwargs: served.update(app=app, **kwargs))
+    assert cli.main(['sandbox', '--app', 'hooks:secret-hooks-1:http://localhost:1/cb', '--webhook-url',
+                     'https://hooks.example/qb', '--verifier-token', 'v-1', '--webhook-entities',
+                     'invoice, Customer.merge']) == 0
+    assert served['app'].state.sandbox.apps.get('hooks').webhook_entities == ['Invoice', 'Customer.Merge']
+    assert 'for Invoice, Customer.Merge' in capsys.readouterr().out
+    served.clear()
+    assert cli.main(['sandbox', '--app', 'all:secret-all-1:http://localhost:1/cb']) == 0
+    assert served['app'].state.sandbox.apps.get('all').webhook_entities is None
+    with pytest.raises(SystemExit):
+        cli.main(['sandbox', '--webhook-entities', 'Invoice,Widgets'])
+    assert 'Widgets' in capsys.readouterr().err

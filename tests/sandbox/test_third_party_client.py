@@ -158,3 +158,26 @@ def test_connect_create_read_update_query_pay_and_void(qb):
     with pytest.raises(ValidationException) as caught:
         nameless.save(qb=qb)
     assert caught.value.error_code == 2020
+
+
+def test_send_and_download_pdf(qb):
+    invoice = Invoice()
+    line = SalesItemLine()
+    line.Amount = Decimal('75.00')
+    line.Description = 'Design consultation'
+    line.SalesItemLineDetail = SalesItemLineDetail()
+    line.SalesItemLineDetail.ItemRef = Item.get(3, qb=qb).to_ref()
+    invoice.Line.append(line)
+    invoice.CustomerRef = Customer.get(1, qb=qb).to_ref()
+    invoice = invoice.save(qb=qb)
+
+    answer = invoice.send(qb=qb, send_to='ap+design@fidelity.example')     # octet-stream POST, no body
+    assert answer['Invoice']['EmailStatus'] == 'EmailSent'
+    assert answer['Invoice']['BillEmail']['Address'] == 'ap+design@fidelity.example'
+    sent = Invoice.get(invoice.Id, qb=qb)
+    assert sent.EmailStatus == 'EmailSent' and sent.DeliveryInfo.DeliveryType == 'Email'
+
+    pdf = invoice.download_pdf(qb=qb)
+    assert pdf.startswith(b'%PDF-') and b'Design consultation' in pdf
+    with pytest.raises(ObjectNotFoundException):
+        qb.download_pdf('Invoice', '99999')

@@ -4,6 +4,9 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import timedelta
+from functools import partial
+
+import pytest
 
 from qbsync.sandbox.events import ChangeEvent
 from qbsync.sandbox.webhooks import INTUIT_RETRY_SCHEDULE, Notice, legacy_body, sign
@@ -202,3 +205,108 @@ async def test_a_hanging_webhook_endpoint_never_holds_up_api_calls():
         assert (first.status_code, second.status_code) == (200, 200)
         assert [d.status for d in state.webhooks.deliveries()][-1] in ('pending', 'collecting')
     await state.webhooks.stop()
+
+
+def _entities(call):
+    return json.loads(call.body)['eventNotifications'][0]['dataChangeEvent']['entities']
+
+
+async def test_emailed_and_merged_changes_reach_both_payload_formats():
+    receiver = Receiver()
+    state = make_state(receiver)
+    legacy_token = connect_app(state, 'legacy-app')
+    connect_app(state, 'cloud-app', webhook_format='cloudevents')
+    realm = state.default_realm_id
+    async with api_client(state) as client:
+        created = (await client.post(f'/v3/company/{realm}/invoice', json=INVOICE, headers=bearer(legacy_token))).json()
+        invoice_id = created['Invoice']['Id']
+        sent = await client.post(f'/v3/company/{realm}/invoice/{invoice_id}/send', params={'sendTo': 'a@b.example'},
+                                 headers={**bearer(legacy_token), 'Content-Type': 'application/octet-stream'})
+        assert sent.status_code == 200
+        merged = await client.post(f'/_sandbox/companies/{realm}/edits', json={
+            'entity': 'Customer', 'operation': 'merge', 'id': '1', 'merge_id': '2'})
+        assert merged.status_code == 200
+    await state.webhooks.flush()
+    by_type = {call.headers['content-type']: call for call in receiver.calls}
+    legacy = _entities(by_type['application/json'])
+    assert [(e['name'], e['id'], e['operation'], e.get('deletedId')) for e in legacy] == [
+        ('Invoice', invoice_id, 'Create', None), ('Invoice', invoice_id, 'Emailed', None),
+        ('Customer', '1', 'Merge', '2')]
+    cloud = json.loads(by_type['application/cloudevents+json'].body)
+    assert [(e['type'], e['intuitentityid'], e['data']) for e in cloud] == [
+        ('qbo.invoice.created.v1', invoice_id, {}), ('qbo.invoice.emailed.v1', invoice_id, {}),
+        ('qbo.customer.merged.v1', '1', {'deletedid': '2'})]
+    assert all(call.headers['intuit-signature'] == sign(call.body, VERIFIER) for call in receiver.calls)
+
+
+async def test_apps_receive_only_the_entities_and_operations_they_chose():
+    receiver = Receiver()
+    state = make_state(receiver)
+    connect_app(state, 'everything')
+    connect_app(state, 'invoices')
+    state.apps.register('invoices', 'secret-invoices', redirect_uris=['https://app.example/callback'],
+                        webhook_url=RECEIVER_URL, verifier_token=VERIFIER, webhook_entities=['invoice'])
+    connect_app(state, 'merges')
+    state.apps.register('merges', 'secret-merges', redirect_uris=['https://app.example/callback'],
+                        webhook_url=RECEIVER_URL, verifier_token=VERIFIER,
+                        webhook_entities=['Customer.Merge', 'Invoice.Emailed'])
+    assert state.apps.get('invoices').webhook_entities == ['Invoice']
+    _emit(state, 'Invoice', '130', 'Create')
+    _emit(state, 'Invoice', '130', 'Emailed')
+    _emit(state, 'Customer', '58', 'Update')
+    _emit(state, 'Customer', '58', 'Merge', deleted_id='61')
+    deliveries = {d.client_id: d for d in await state.webhooks.flush()}
+    seen = {client: [(n.entity, n.operation) for n in d.notices] for client, d in deliveries.items()}
+    assert seen == {
+        'everything': [('Invoice', 'Create'), ('Invoice', 'Emailed'), ('Customer', 'Update'), ('Customer', 'Merge')],
+        'invoices': [('Invoice', 'Create'), ('Invoice', 'Emailed')],
+        'merges': [('Invoice', 'Emailed'), ('Customer', 'Merge')]}
+    state.apps.register('merges', 'secret-merges', redirect_uris=['https://app.example/callback'],
+                        webhook_url=RECEIVER_URL, verifier_token=VERIFIER, webhook_entities=[])
+    _emit(state, 'Customer', '58', 'Merge', deleted_id='62')
+    assert sorted(d.client_id for d in await state.webhooks.flush()) == ['everything']
+
+
+def test_webhook_entities_are_checked_when_an_app_is_registered():
+    state = make_state()
+    register = partial(state.apps.register, 'checked', 'secret', redirect_uris=['https://app.example/callback'])
+    for bad, reason in ((['Invoices'], 'not an entity'), (['Invoice.Sent'], 'operation must be one of'),
+                        ('Invoice', 'must be a list')):
+        with pytest.raises(ValueError, match=reason):
+            register(webhook_entities=bad)
+    assert register(webhook_entities=['payment', 'Payment', 'customer.merge']).webhook_entities == [
+        'Payment', 'Customer.Merge']
+    assert register().webhook_entities is None
+
+
+async def test_admin_registration_takes_webhook_entities():
+    state = make_state()
+    app = {'client_id': 'portal-app', 'client_secret': 'portal-secret-123', 'redirect_uris': ['https://a.example/cb'],
+           'webhook_url': RECEIVER_URL, 'verifier_token': VERIFIER}
+    async with api_client(state) as client:
+        created = await client.post('/_sandbox/apps', json={**app, 'webhook_entities': ['invoice', 'Customer']})
+        assert created.status_code == 201 and created.json()['webhook_entities'] == ['Invoice', 'Customer']
+        bad = await client.post('/_sandbox/apps', json={**app, 'webhook_entities': ['Widget']})
+        assert bad.status_code == 400 and 'Widget' in bad.json()['error_description']
+        plain = await client.post('/_sandbox/apps', json=app)
+        assert plain.json()['webhook_entities'] is None
+    assert state.apps.get('portal-app').webhook_entities is None
+
+
+@pytest.mark.parametrize(('setting', 'announced'), [(None, 'Delete'), ('Delete', 'Delete'), ('Update', 'Update')])
+async def test_deactivating_a_name_list_record_is_announced_as_configured(setting, announced):
+    receiver = Receiver()
+    state = make_state(receiver, **({} if setting is None else {'deactivation_webhook': setting}))
+    connect_app(state)
+    company = state.companies.get(state.default_realm_id)
+    company.update('Customer', {'Id': '3', 'SyncToken': '0', 'sparse': True, 'Active': False})
+    company.update('Item', {'Id': '2', 'SyncToken': '0', 'sparse': True, 'Active': False})
+    company.update('Customer', {'Id': '3', 'SyncToken': '1', 'sparse': True, 'Notes': 'still inactive'})
+    company.update('Customer', {'Id': '3', 'SyncToken': '2', 'sparse': True, 'Active': True})
+    await state.webhooks.flush()
+    [call] = receiver.calls
+    later_updates = [('Customer', '3', 'Update')] if announced != 'Update' else []   # else aggregated into one
+    assert [(e['name'], e['id'], e['operation']) for e in _entities(call)] == [
+        ('Customer', '3', announced), ('Item', '2', announced), *later_updates]
+    inactive = company.read('Item', '2')         # whatever the announcement, the record itself is only updated
+    assert inactive['Active'] is False and inactive['SyncToken'] == '1'
