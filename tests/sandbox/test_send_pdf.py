@@ -214,3 +214,24 @@ def test_delivery_time_is_in_the_companys_zone():
     clock.advance(timedelta(hours=8))      # 01:00 UTC on the 16th = 17:00 on the 15th in California
     sent = company.send('Invoice', invoice['Id'])
     assert sent['DeliveryInfo']['DeliveryTime'] == '2026-01-15T17:00:00-08:00'
+
+
+def test_the_days_email_count_and_a_merge_survive_a_restart(tmp_path):
+    clock = ManualClock()
+    path = tmp_path / 'sandbox.db'
+    state = SandboxState(SandboxConfig(clock=clock, database_path=path, emails_per_day=2))
+    company = state.companies.get(state.default_realm_id)
+    invoice = company.create('Invoice', {'CustomerRef': {'value': '2'}, 'Line': LINES})
+    company.send('Invoice', invoice['Id'])
+    company.send('Invoice', invoice['Id'])
+    company.merge('Customer', '1', '2')
+    state.persistence.close()
+
+    again = SandboxState(SandboxConfig(clock=clock, database_path=path, emails_per_day=2))
+    restored = again.companies.get(state.default_realm_id)
+    with pytest.raises(QBOFault) as refused:
+        restored.send('Invoice', invoice['Id'])
+    assert refused.value.code == '6000'
+    assert restored.read('Invoice', invoice['Id'])['CustomerRef']['value'] == '1'
+    assert restored.get_object('Customer', '2') is None and restored.tombstones['Customer']['2']['status'] == 'Deleted'
+    again.persistence.close()
