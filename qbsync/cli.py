@@ -111,9 +111,29 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _status_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = 'Reads the same QBSYNC_* / QUICKBOOKS_* variables as the app (QBSYNC_DATA_DIR, QBSYNC_DATABASE_URL).'
+
+
+def _run_status(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from .settings import load_settings
+    from .status import collect_status, render_status
+
+    try:
+        settings = load_settings()
+    except ValueError as error:
+        print(f'qbsync status: {error}', file=sys.stderr)
+        return 2
+    print(render_status(asyncio.run(collect_status(settings))))
+    return 0
+
+
 Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 COMMANDS: list[Command] = [
     ('sandbox', 'serve the QuickBooks Online sandbox on its own', _sandbox_arguments, _run_sandbox),
+    ('status', 'show the QuickBooks connection, token health and sync figures', _status_arguments, _run_status),
 ]
 
 
