@@ -112,7 +112,7 @@ def _run_sandbox(args: argparse.Namespace) -> int:
 
 
 def _status_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = 'Reads the same QBSYNC_* / QUICKBOOKS_* variables as the app (QBSYNC_DATA_DIR, QBSYNC_DATABASE_URL).'
+    parser.epilog = 'Reads the same QBSYNC_* and QUICKBOOKS_* variables as the app (QBSYNC_DATA_DIR, ...).'
 
 
 def _run_status(args: argparse.Namespace) -> int:
