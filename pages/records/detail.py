@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from nicegui import ui
 
+from qbsync.models import User
 from qbsync.services.errors import NotFound
 from qbsync.services.records import RecordView
 
@@ -16,7 +17,7 @@ from .specs import CUSTOMER, ITEM, LONG_TEXT, RecordPage
 if TYPE_CHECKING:
     from qbsync.services import Services
 
-__all__ = ['register', 'not_found']
+__all__ = ['register', 'load_or_explain']
 
 
 def register(services: Services, spec: RecordPage) -> None:
@@ -25,11 +26,8 @@ def register(services: Services, spec: RecordPage) -> None:
         user = await current_user(services)
         if user is None:
             return
-        try:
-            view = await services.records.get(spec.entity_type, record_id)
-        except NotFound:
-            with frame(spec.plural, user=user):
-                not_found(spec, record_id)
+        view = await load_or_explain(services, spec, record_id, user)
+        if view is None:
             return
         names = await _names(services, spec, view)
         with frame(spec.title_of(view.record), user=user):
@@ -61,10 +59,16 @@ def register(services: Services, spec: RecordPage) -> None:
                         ui.label(f'{_balance_label(spec)} {money(view.balance)}').mark('record-balance')
 
 
-def not_found(spec: RecordPage, record_id: int) -> None:
-    ui.label(f'There is no {spec.singular.lower()} #{record_id}. It may have been removed.') \
-        .classes('text-lg').mark('record-not-found')
-    ui.link(f'All {spec.plural.lower()}', spec.path)
+async def load_or_explain(services: Services, spec: RecordPage, record_id: int, user: User) -> RecordView | None:
+    """The record, or None after drawing a page that says it does not exist (view and edit pages alike)."""
+    try:
+        return await services.records.get(spec.entity_type, record_id)
+    except NotFound:
+        with frame(spec.plural, user=user):
+            ui.label(f'There is no {spec.singular.lower()} #{record_id}. It may have been removed.') \
+                .classes('text-lg').mark('record-not-found')
+            ui.link(f'All {spec.plural.lower()}', spec.path)
+        return None
 
 
 def _balance_label(spec: RecordPage) -> str:

@@ -13,13 +13,13 @@ from nicegui import ui
 from nicegui.elements.mixins.validation_element import ValidationElement
 
 from qbsync.models import User
-from qbsync.services.errors import NotFound, ServiceError, ValidationError
+from qbsync.services.errors import ServiceError, ValidationError
 from qbsync.services.records import RecordView, input_from_view
 
 from ..auth import authorize, current_user
 from ..forms import error_text, show_field_errors
 from ..frame import frame
-from .detail import not_found
+from .detail import load_or_explain
 from .inputs import FieldElement, field_input, read_field
 from .lines import ApplicationEditor, LineEditor
 from .specs import CUSTOMER, DATE, FLAG, ITEM, LONG_TEXT, RecordPage
@@ -43,11 +43,8 @@ def register(services: Services, spec: RecordPage) -> None:
         user = await current_user(services, manage=True)
         if user is None:
             return
-        try:
-            view = await services.records.get(spec.entity_type, record_id)
-        except NotFound:
-            with frame(spec.plural, user=user):
-                not_found(spec, record_id)
+        view = await load_or_explain(services, spec, record_id, user)
+        if view is None:
             return
         await _form(services, spec, user, view)
 
