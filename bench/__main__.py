@@ -116,6 +116,20 @@ def parser_benchmark(rounds: int) -> None:
     report('query parser: parse one statement', samples)
 
 
+def migration_benchmark(rounds: int) -> None:
+    """Alembic on a fresh SQLite file: NiceGUI's user fixture pays it for every UI test."""
+    from qbsync.db import upgrade_schema
+
+    samples = []
+    with tempfile.TemporaryDirectory() as folder:
+        upgrade_schema(f'sqlite+aiosqlite:///{folder}/warm.db')  # imports and script parsing, once per process
+        for n in range(rounds):
+            start = time.perf_counter()
+            upgrade_schema(f'sqlite+aiosqlite:///{folder}/fresh-{n}.db')
+            samples.append(time.perf_counter() - start)
+    report('db: migrate a fresh database', samples)
+
+
 def cold_start_benchmark() -> None:
     """Services.start() on an empty data folder: migrations, owner, no demo data; then again with demo data."""
     from qbsync.services import Services
@@ -147,6 +161,7 @@ def main() -> None:
     quick = '--quick' in sys.argv
     asyncio.run(sandbox_benchmarks(customers=100 if quick else 500, invoices=300 if quick else 3000))
     parser_benchmark(2000 if quick else 20000)
+    migration_benchmark(3 if quick else 10)
     cold_start_benchmark()
 
 

@@ -2,7 +2,6 @@
 the owner's generated password is printed once."""
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -68,13 +67,11 @@ def test_money_is_consistent_and_some_invoices_are_open() -> None:
     assert len({i.doc_number for i in invoices}) == len(invoices)
 
 
-def test_loads_fast_once_and_obeys_the_record_rules(db_url: str) -> None:
+def test_loads_once_and_obeys_the_record_rules(db_url: str) -> None:
     engine = create_sync_engine(db_url)
     try:
         with Session(engine) as session:
-            started = time.perf_counter()
             loaded = load_demo_data(session, today=TODAY)
-            assert time.perf_counter() - started < 2.0  # measured ~0.25 s
             assert loaded is not None and loaded.count(Invoice) >= 200
             assert load_demo_data(session, today=TODAY) is None  # records exist: never loaded twice
     finally:
@@ -127,35 +124,25 @@ async def test_owner_from_the_environment_and_no_demo(
     monkeypatch.setenv('QBSYNC_ADMIN_EMAIL', 'Boss@Example.com')
     monkeypatch.setenv('QBSYNC_ADMIN_PASSWORD', 'from the environment')
     services = Services(load_settings())
-    started = time.perf_counter()
     services.start()
-    elapsed = time.perf_counter() - started
     try:
         assert capsys.readouterr().out == ''
         assert await services.users.authenticate('boss@example.com', 'from the environment') is not None
         assert (await services.records.list_records('invoice')).total == 0
-        assert elapsed < 2.0  # migrations ~0.06 s + one argon2 hash; UI tests pay start() each
         health = await services.health()
         assert health['database']['ok'] and health['scheduler'] is not None
     finally:
         await services.stop()
 
 
-async def test_start_on_an_empty_database_is_fast(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv('QBSYNC_DATA_DIR', str(tmp_path / 'warm'))
-    warm = Services(load_settings())
-    warm.start()  # imports and migration scripts are loaded once per process
-    await warm.stop()
+async def test_start_on_an_empty_database_makes_no_user_so_setup_asks(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv('QBSYNC_DATA_DIR', str(tmp_path / 'empty'))
     services = Services(load_settings())
-    started = time.perf_counter()
-    services.start()
-    elapsed = time.perf_counter() - started
+    services.start()  # its cost, paid by every UI test, is measured by `make bench` (app: Services.start())
     try:
         assert await services.users.list_users() == [] and not await services.users.owner_exists()
     finally:
         await services.stop()
-    assert elapsed < 1.0  # measured ~0.06 s idle: NiceGUI's user fixture runs this for every UI test
 
 
 def _count_by(rows, name: str) -> dict[int, int]:  # type: ignore[no-untyped-def]
