@@ -20,6 +20,7 @@ class ConnectionStatus:
     CONNECTED = 'connected'
     NEEDS_RECONNECT = 'needs_reconnect'  # invalid_grant or lost access: the user must reconnect
     DISCONNECTED = 'disconnected'
+    PENDING_SWITCH = 'pending_switch'  # another company's grant, parked until the user confirms the switch
 
 
 class LinkStatus:

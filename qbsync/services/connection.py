@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 STATE_LIFETIME = timedelta(minutes=10)
 SWITCH_LIFETIME = timedelta(minutes=15)
 IDLE_REFRESH_AFTER = timedelta(hours=24)  # well inside Intuit's 100-day rolling refresh-token window
-PENDING_SWITCH = 'pending_switch'  # QuickBooksConnection.status of a company waiting for the user's choice
+PENDING_SWITCH = ConnectionStatus.PENDING_SWITCH  # re-exported: the status of a company awaiting the user's choice
 ACTIVE = (ConnectionStatus.CONNECTED, ConnectionStatus.NEEDS_RECONNECT)
 
 
