@@ -286,7 +286,7 @@ def test_delete_transactions_and_refuse_name_list_delete(company, events):
     fault = _fault('500', company.delete, 'Customer', {'Id': '1', 'SyncToken': '0'})
     assert 'Active:false' in fault.errors[0].detail
     _fault('500', company.void, 'Customer', {'Id': '1', 'SyncToken': '0'})
-    _fault('500', company.create, 'Vendor', {'DisplayName': 'Read only here'})
+    _fault('500', company.create, 'TaxRate', {'Name': 'Read only here'})
 
 
 def test_deactivating_a_customer_with_open_balance_is_refused(company):

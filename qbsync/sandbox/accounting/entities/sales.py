@@ -7,13 +7,14 @@ when both are non-zero.
 """
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .. import faults
 from .base import Context, RefRule
 from .ledger import applied_to, derived_balance, refresh_linked
+from .lists import term_due_date
+from .tax import global_tax, is_global
 from .txn import TXN_FIELDS, ZERO, TransactionType, assign_line_ids
 from .values import money, ref_id, to_bool, to_date, to_decimal
 
@@ -64,7 +65,8 @@ class SalesType(TransactionType):
                 detail = line.setdefault('SalesItemLineDetail', {})
                 if not ref_id(detail.get('ItemRef')):
                     detail['ItemRef'] = {'value': DEFAULT_ITEM_ID}
-                detail.setdefault('TaxCodeRef', {'value': NON_TAXABLE})
+                if ctx.company.get_object('TaxCode', NON_TAXABLE) is not None:
+                    detail.setdefault('TaxCodeRef', {'value': NON_TAXABLE})   # US companies' pseudo code
             lines.append(line)
         if not lines:
             raise faults.required_param('Line', 'Required parameter Line is missing in the request: at least one '
@@ -90,11 +92,16 @@ class SalesType(TransactionType):
                 line.setdefault('DescriptionLineDetail', {}) if kind == 'DescriptionOnly' else None
                 body.append(line)
         discount = sum((self._discount(line, subtotal) for line in discounts), ZERO)
-        tax = self._tax(ctx, obj, taxable - (discount if to_bool(obj.get('ApplyTaxAfterDiscount')) and subtotal
-                                             and taxable == subtotal else ZERO))
         obj['Line'] = body + [{'Amount': money(subtotal), 'DetailType': 'SubTotalLineDetail',
                                'SubTotalLineDetail': {}}] + discounts
-        obj['TotalAmt'] = money(subtotal - discount + tax)
+        if is_global(ctx.company):
+            tax, net = global_tax(ctx.company, obj, [(line['Amount'], line['SalesItemLineDetail'].get('TaxCodeRef'))
+                                                     for line in body if 'SalesItemLineDetail' in line])
+            obj['TotalAmt'] = money(net + tax - discount)
+        else:
+            tax = self._tax(ctx, obj, taxable - (discount if to_bool(obj.get('ApplyTaxAfterDiscount')) and subtotal
+                                                 and taxable == subtotal else ZERO))
+            obj['TotalAmt'] = money(subtotal - discount + tax)
         self.compute_balance(ctx, obj)
 
     def compute_balance(self, ctx: Context, obj: dict[str, Any]) -> None:
@@ -220,8 +227,7 @@ class InvoiceType(SalesType):
             term = ctx.company.get_object('Term', term_id or '')
             if term is not None:
                 obj.setdefault('SalesTermRef', {'value': term['Id'], 'name': term['Name']})
-            days = int((term or {}).get('DueDays', 0))
-            obj['DueDate'] = (self.txn_date(obj) + timedelta(days=days)).isoformat()
+            obj['DueDate'] = term_due_date(term or {}, self.txn_date(obj)).isoformat()
         super().compute(ctx, obj)
 
 

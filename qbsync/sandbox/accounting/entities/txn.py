@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from .. import faults
-from ..seed import HOME_CURRENCY, SALES_DOC_COUNTER
+from ..seed import SALES_DOC_COUNTER, home_currency
 from .base import Context, EntityType
 from .values import to_date, to_decimal
 
@@ -57,7 +57,7 @@ class TransactionType(EntityType):
             if 'CurrencyRef' not in obj:
                 raise faults.required_param('CurrencyRef')
         else:
-            obj.setdefault('CurrencyRef', dict(HOME_CURRENCY))
+            obj.setdefault('CurrencyRef', home_currency(ctx.company))
         if not self.taxed:
             return
         country = (ctx.company.get_object('CompanyInfo', '1') or {}).get('Country', 'US')
