@@ -59,7 +59,7 @@ def test_vendor_create_update_deactivate_and_names_unique_across_people(company,
     assert company.query("select * from Vendor where DisplayName = 'Ortega Stoneworks'") == {}
     assert company.query("select * from Vendor where Active = false")['Vendor'][0]['Id'] == vendor['Id']
     fault = _fault('500', company.delete, 'Vendor', {'Id': vendor['Id'], 'SyncToken': '3'})
-    assert 'Make it inactive (Active:false) instead.' in fault.errors[0].detail
+    assert 'A Vendor cannot be deleted: make it inactive (Active:false) instead.' in fault.errors[0].detail
     _fault('6000', _sparse, company, 'Vendor', vendor['Id'], CurrencyRef={'value': 'EUR'})
 
 

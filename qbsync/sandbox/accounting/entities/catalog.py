@@ -90,7 +90,7 @@ class AccountType(NameListType):
                         'ParentRef', 'TaxCodeRef'})
     computed = frozenset({'CurrentBalance', 'CurrentBalanceWithSubAccounts', 'CurrencyRef'})
     required = ('Name',)
-    lengths = {'Name': 100, 'Description': 100, 'AcctNum': 7}
+    lengths = {'Name': 100, 'Description': 100}   # AcctNum: CompanyPolicy.account_number_max_length
     enums = {'AccountType': ACCOUNT_TYPES}
     refs = (RefRule('TaxCodeRef', ('TaxCode',), named=False),)
     defaults = {'Active': True}
@@ -109,6 +109,13 @@ class AccountType(NameListType):
         set_hierarchy(ctx, 'Account', obj, obj['Name'], 'SubAccount')
 
     def rules(self, ctx: Context, obj: dict[str, Any]) -> None:
+        limit = ctx.company.policy.account_number_max_length
+        if len(str(obj.get('AcctNum', ''))) > limit:
+            raise faults.string_length('AcctNum', limit, len(str(obj['AcctNum'])))
+        if obj.get('AcctNum'):                      # account numbers are unique like names (6240)
+            for other in ctx.company.iter_objects('Account'):
+                if other['Id'] != obj.get('Id') and str(other.get('AcctNum', '')) == str(obj['AcctNum']):
+                    raise faults.duplicate_name('account')
         if 'AccountType' not in obj:
             raise faults.required_param('AccountType')
         obj['Classification'] = CLASSIFICATION[obj['AccountType']]

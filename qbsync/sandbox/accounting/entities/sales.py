@@ -7,6 +7,7 @@ when both are non-zero.
 """
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from .values import money, ref_id, to_bool, to_date, to_decimal
 if TYPE_CHECKING:
     from ..store import Company
 
-__all__ = ['InvoiceType', 'CreditMemoType', 'compute_item_line']
+__all__ = ['InvoiceType', 'CreditMemoType', 'compute_item_line', 'with_invoice_link']
 
 DEFAULT_ITEM_ID = '1'   # the seeded "Services" item
 LINE_TYPES = ('SalesItemLineDetail', 'DescriptionOnly', 'DiscountLineDetail', 'SubTotalLineDetail')
@@ -245,3 +246,14 @@ class CreditMemoType(SalesType):
     def apply_void(self, obj: dict[str, Any]) -> None:
         super().apply_void(obj)
         obj['RemainingCredit'] = ZERO
+
+
+def with_invoice_link(company: Company, invoice: dict[str, Any]) -> dict[str, Any]:
+    """``include=invoiceLink``: the customer's pay-online link, given only when the invoice can be paid online (card
+    or ACH allowed) and has a billing email to send it to, as Intuit gives it; otherwise the invoice is unchanged."""
+    online = to_bool(invoice.get('AllowOnlineCreditCardPayment')) or to_bool(invoice.get('AllowOnlineACHPayment'))
+    if online and (invoice.get('BillEmail') or {}).get('Address'):
+        token = hashlib.sha256(f"{company.realm_id}:{invoice['Id']}".encode()).hexdigest()
+        invoice['InvoiceLink'] = (f'https://connect.intuit.com/portal/app/CommerceNetwork/view/scs-v1-'
+                                  f'{token[:32]}{token[32:64]}?locale=en_US')
+    return invoice

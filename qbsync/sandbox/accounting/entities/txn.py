@@ -79,7 +79,7 @@ class TransactionType(EntityType):
         if self.check_doc_number and obj.get('DocNumber') and not ctx.allow_duplicate_doc_num:
             for other in ctx.company.iter_objects(self.name):
                 if other['Id'] != obj.get('Id') and other.get('DocNumber') == obj['DocNumber']:
-                    raise faults.duplicate_doc_num(self.name, other['Id'])
+                    raise faults.duplicate_doc_num(self.name, other['Id'], obj['DocNumber'])
         self.compute(ctx, obj)
         if ctx.auto_doc_number is not None:
             ctx.company.counters[SALES_DOC_COUNTER] = int(ctx.auto_doc_number)
