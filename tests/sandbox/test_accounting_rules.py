@@ -286,7 +286,17 @@ def test_delete_transactions_and_refuse_name_list_delete(company, events):
     fault = _fault('500', company.delete, 'Customer', {'Id': '1', 'SyncToken': '0'})
     assert 'Active:false' in fault.errors[0].detail
     _fault('500', company.void, 'Customer', {'Id': '1', 'SyncToken': '0'})
-    _fault('500', company.create, 'Vendor', {'DisplayName': 'Read only here'})
+    _fault('500', company.create, 'Employee', {'DisplayName': 'Read only here'})
+
+
+def test_vendors_and_payment_methods_can_be_created_with_unique_names(company):
+    vendor = company.create('Vendor', {'DisplayName': 'Office Depot'})
+    assert vendor['Active'] is True and vendor['SyncToken'] == '0'
+    fault = _fault('6240', company.create, 'Customer', {'DisplayName': 'office depot'})
+    assert 'Another customer, vendor or employee' in fault.errors[0].detail
+    method = company.create('PaymentMethod', {'Name': 'Wire'})
+    assert method['Type'] == 'NON_CREDIT_CARD'
+    _fault('6240', company.create, 'PaymentMethod', {'Name': 'Wire'})
 
 
 def test_deactivating_a_customer_with_open_balance_is_refused(company):

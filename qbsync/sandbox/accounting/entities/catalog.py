@@ -175,7 +175,6 @@ READ_ONLY_LISTS = (
     ReadOnlyList('TaxRate', 'taxrate', _NAMED | {'RateValue', 'AgencyRef'}),
     ReadOnlyList('TaxAgency', 'taxagency', {'DisplayName'}, name_list=False),
     ReadOnlyList('Term', 'term', _NAMED | {'DueDays', 'Type'}),
-    ReadOnlyList('PaymentMethod', 'paymentmethod', _NAMED | {'Type'}),
     ReadOnlyList('Class', 'class', _NAMED | {'FullyQualifiedName', 'SubClass', 'ParentRef'}),
     ReadOnlyList('Department', 'department', _NAMED | {'FullyQualifiedName', 'SubDepartment', 'ParentRef'}),
     ReadOnlyList('CompanyCurrency', 'companycurrency', _NAMED | {'Code'}),

@@ -1,4 +1,5 @@
-"""Name-list entities: Customer (writable), Vendor and Employee (read and query), Item and Account (writable).
+"""Name-list entities: Customer and Vendor (writable), Employee (read and query), Item and Account (writable),
+PaymentMethod (writable).
 
 Shared rules: names unique (DisplayName across Customer, Vendor and Employee; Name per Item/Account), no ``:``, tab
 or newline in names, ``FullyQualifiedName`` built from the parent chain, never deleted, only deactivated.
@@ -94,10 +95,30 @@ def set_hierarchy(ctx: Context, entity: str, obj: dict[str, Any], own_name: str,
 
 
 class VendorType(NameListType):
+    """Vendors can be created and updated through the API (REF-vendor); the fields a payee needs are kept."""
     name, path = 'Vendor', 'vendor'
+    operations = frozenset({'create', 'read', 'update', 'query'})
     unique_field, unique_among, unique_kind = 'DisplayName', PERSON_ENTITIES, 'person'
+    fields = frozenset({'DisplayName', 'GivenName', 'FamilyName', 'CompanyName', 'PrintOnCheckName', 'Active',
+                        'PrimaryPhone', 'PrimaryEmailAddr', 'BillAddr', 'Vendor1099', 'AcctNum', 'TermRef'})
+    required = ('DisplayName',)
+    lengths = {'DisplayName': 500, 'GivenName': 100, 'FamilyName': 100, 'CompanyName': 100,
+               'PrintOnCheckName': 110}
+    defaults = {'Active': True, 'Vendor1099': False}
     filterable = EntityType.filterable | {'DisplayName', 'GivenName', 'FamilyName', 'CompanyName', 'Active',
                                           'Balance', 'PrimaryEmailAddr', 'PrintOnCheckName', 'Vendor1099'}
+
+
+class PaymentMethodType(NameListType):
+    """Payment methods can be created through the API (REF-paymentmethod); names are unique."""
+    name, path = 'PaymentMethod', 'paymentmethod'
+    operations = frozenset({'create', 'read', 'update', 'query'})
+    fields = frozenset({'Name', 'Active', 'Type'})
+    required = ('Name',)
+    lengths = {'Name': 31}
+    enums = {'Type': ('CREDIT_CARD', 'NON_CREDIT_CARD')}
+    defaults = {'Active': True, 'Type': 'NON_CREDIT_CARD'}
+    filterable = EntityType.filterable | {'Name', 'Active', 'Type'}
 
 
 class EmployeeType(NameListType):
