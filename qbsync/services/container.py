@@ -21,7 +21,7 @@ from .connection import ConnectionService
 from .records import RecordService
 from .sync_settings import SyncSettingsService
 from .users import UserService
-from .webhook_inbox import WebhookInbox
+from .webhook_inbox import PRUNE_INTERVAL, PRUNE_JOB, WebhookInbox
 
 __all__ = ['Services']
 
@@ -50,6 +50,7 @@ class Services:
         self.scheduler = SyncScheduler()  # started here, inside the running loop (stack-notes gotcha 9)
         self.scheduler.add_interval_job(KEEPALIVE_JOB, self.connection.refresh_idle_connections, KEEPALIVE_INTERVAL,
                                         name='QuickBooks token keep-alive')
+        self.scheduler.add_interval_job(PRUNE_JOB, self.webhooks.prune, PRUNE_INTERVAL, name='Webhook inbox pruning')
         self.scheduler.start()
         self.sync_settings = SyncSettingsService(self.db, scheduler=self.scheduler,
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
@@ -62,6 +63,9 @@ class Services:
         if scheduler is not None:
             scheduler.shutdown()
             await asyncio.sleep(0)  # APScheduler defers its shutdown to the next loop iteration
+        webhooks = getattr(self, 'webhooks', None)
+        if webhooks is not None:
+            await webhooks.drain()  # changes already acknowledged to Intuit are stored before the database closes
         connection = getattr(self, 'connection', None)
         if connection is not None:
             await connection.aclose()
