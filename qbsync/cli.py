@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .user_commands import run_users, users_arguments
+
 if TYPE_CHECKING:
     from .sandbox import SandboxState
 
@@ -134,6 +136,7 @@ Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[a
 COMMANDS: list[Command] = [
     ('sandbox', 'serve the QuickBooks Online sandbox on its own', _sandbox_arguments, _run_sandbox),
     ('status', 'show the QuickBooks connection, token health and sync figures', _status_arguments, _run_status),
+    ('users', 'manage accounts from the server (reset-password)', users_arguments, run_users),
 ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -19,6 +20,7 @@ from .bootstrap import BootstrapReport, bootstrap_database
 from .account_mapping import AccountMappingService
 from .connection import ConnectionService
 from .records import RecordService
+from .sessions import SessionRules
 from .sync_settings import SyncSettingsService
 from .users import UserService
 from .webhook_inbox import PRUNE_INTERVAL, PRUNE_JOB, WebhookInbox
@@ -36,6 +38,8 @@ class Services:
         self.started = False
         self.password_hasher = PasswordHasher()
         self.bootstrap_report: BootstrapReport | None = None
+        self.sessions = SessionRules(idle=timedelta(minutes=settings.session_idle_minutes),
+                                     lifetime=timedelta(hours=settings.session_max_hours))
 
     def start(self) -> None:
         """Synchronous on purpose: NiceGUI does not await async startup handlers before the first request."""

@@ -35,14 +35,14 @@ def build_router(services: Services) -> APIRouter:
     router = APIRouter(prefix='/api/quickbooks')
 
     @router.get('/connect')
-    async def connect(request: Request, allow_company_switch: bool = False) -> Response:
+    async def connect(request: Request) -> Response:  # a company switch is always confirmed on its own page
         session_id, user = await _identity(services, request)
         if user is None or session_id is None:
             return RedirectResponse(f'/login?redirect_to={INTEGRATIONS_PATH}', status_code=303)
         if not user.active or user.role not in Role.MANAGERS:
             return _page('Not allowed', 'Only owners and admins may connect QuickBooks.', status=403)
         assert user.id is not None
-        url = await services.connection.begin_connect(session_id, user.id, allow_company_switch=allow_company_switch)
+        url = await services.connection.begin_connect(session_id, user.id)
         return RedirectResponse(url, status_code=303)
 
     @router.get('/callback')
@@ -103,6 +103,8 @@ async def _identity(services: Services, request: Request) -> tuple[str | None, U
     storage = getattr(getattr(request.app, 'storage', None), 'user', None)
     user_id = storage.get('user_id') if storage is not None else None
     user = await services.users.get(user_id) if isinstance(user_id, int) else None
+    if user is not None and not services.sessions.valid(storage, user):  # idle, too old, or password changed
+        user = None
     return (str(session_id) if session_id else None), (user if user is not None and user.active else None)
 
 
