@@ -39,10 +39,11 @@ if TYPE_CHECKING:
 __all__ = ['register', 'current_user', 'authorize', 'allowed', 'is_public', 'PUBLIC_PREFIXES', 'AuthMiddleware',
            'OwnerGate']
 
-# never behind the login: the login itself, NiceGUI's assets and websocket, health checks, Intuit's webhook (it sends
-# no cookie) and the embedded sandbox (it plays Intuit, whose pages the browser visits during connect)
-PUBLIC_PREFIXES = ('/login', '/logout', '/setup', '/_nicegui', '/healthz', '/api/quickbooks/webhook', '/sandbox',
-                   '/favicon.ico')
+# never behind the login: the login itself, NiceGUI's assets and websocket (and socket.io's long-polling fallback
+# under /_nicegui_ws), health checks, Intuit's webhook (it sends no cookie) and the embedded sandbox (it plays
+# Intuit, whose pages the browser visits during connect)
+PUBLIC_PREFIXES = ('/login', '/logout', '/setup', '/_nicegui', '/_nicegui_ws', '/healthz', '/api/quickbooks/webhook',
+                   '/sandbox', '/favicon.ico')
 
 
 def is_public(path: str) -> bool:

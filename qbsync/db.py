@@ -89,7 +89,7 @@ def create_sync_engine(url: str) -> Engine:
     """A synchronous engine (with the SQLite pragmas) for migrations, the boot bootstrap and scripts."""
     url = sync_url(url)
     _prepare(url)
-    engine = create_engine(url)
+    engine = create_engine(url, hide_parameters=True)  # no bound values (tokens, emails) in logs or errors
     if _is_sqlite(url):
         event.listen(engine, 'connect', _on_connect_sqlite)
         event.listen(engine, 'connect', _transactional_sqlite)
@@ -128,7 +128,7 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = async_url(url)
         _prepare(self.url)
-        options: dict[str, Any] = {'echo': echo}
+        options: dict[str, Any] = {'echo': echo, 'hide_parameters': True}  # values never reach logs or errors
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if _is_sqlite(self.url):
             event.listen(self.engine.sync_engine, 'connect', _on_connect_sqlite)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-__all__ = ['Settings', 'IntuitEndpoints', 'load_settings', 'INTUIT_PRODUCTION', 'INTUIT_SANDBOX']
+__all__ = ['Settings', 'IntuitEndpoints', 'load_settings', 'INTUIT_PRODUCTION', 'INTUIT_SANDBOX', 'protect_data_dir',
+           'write_private']
 
 SANDBOX_MOUNT = '/sandbox'
 DEMO_CLIENT_ID = 'qbsync-demo-app'
@@ -105,7 +106,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Read QUICKBOOKS_* and QBSYNC_* variables; generate and keep demo secrets in the data folder."""
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get('QBSYNC_DATA_DIR', 'data')).expanduser().resolve()
-    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    protect_data_dir(data_dir)
     port = int(env.get('QBSYNC_PORT', '8080'))
     public_url = env.get('QBSYNC_PUBLIC_URL', f'http://localhost:{port}').rstrip('/')
     client_id = env.get('QUICKBOOKS_CLIENT_ID', '').strip()
@@ -181,6 +182,20 @@ def _kept(path: Path, make: Callable[[], str]) -> str:
     value = make()
     write_private(path, value + '\n')
     return value
+
+
+def protect_data_dir(data_dir: Path) -> None:
+    """Create the data folder 0700 and make everything in it private (0600 files, 0700 folders): it holds the
+    database, the token encryption key and the session secret. Fixes what an older version or a copy left open."""
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    data_dir.chmod(0o700)
+    for folder, folders, files in os.walk(data_dir):
+        for name in folders:
+            os.chmod(os.path.join(folder, name), 0o700)
+        for name in files:
+            path = os.path.join(folder, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o600)
 
 
 def write_private(path: Path, text: str) -> None:
