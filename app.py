@@ -13,7 +13,7 @@ from nicegui.storage import Storage
 import pages
 from qbsync.sandbox import SandboxConfig, SandboxState, create_sandbox_app
 from qbsync.services import Services
-from qbsync.settings import DEMO_CLIENT_ID, SANDBOX_MOUNT, load_settings
+from qbsync.settings import DEMO_CLIENT_ID, SANDBOX_MOUNT, kept_secret, load_settings
 from qbsync.logs import configure_logging
 from qbsync.web import health, quickbooks_routes, sessions
 from qbsync.web.headers import SecurityHeadersMiddleware
@@ -29,7 +29,9 @@ transport: httpx.AsyncBaseTransport | None = None
 if settings.embedded_sandbox:
     # Demo mode: the sandbox lives in this process under /sandbox and the app talks to it through the same ASGI
     # app, in Intuit's wire format; webhooks come back the same way.
+    # its admin API needs the token kept in the data folder (a loopback peer alone proves nothing behind a proxy)
     sandbox = SandboxState(SandboxConfig(database_path=settings.data_dir / 'sandbox.db', admin_loopback_only=True,
+                                         admin_token=kept_secret(settings.data_dir / 'sandbox-admin-token'),
                                          webhook_transport=LoopbackTransport(app=app)))
     sandbox.apps.register(client_id=DEMO_CLIENT_ID, client_secret=settings.client_secret, name='qbsync (demo)',
                           redirect_uris=[settings.redirect_uri], webhook_url=settings.webhook_url,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 __all__ = ['Settings', 'IntuitEndpoints', 'load_settings', 'INTUIT_PRODUCTION', 'INTUIT_SANDBOX', 'protect_data_dir',
-           'write_private']
+           'write_private', 'kept_secret']
 
 SANDBOX_MOUNT = '/sandbox'
 DEMO_CLIENT_ID = 'qbsync-demo-app'
@@ -162,6 +162,11 @@ def _flag(value: str | None, *, default: bool) -> bool:
     if value is None or not value.strip():
         return default
     return value.strip().lower() in {'1', 'true', 'yes', 'on'}
+
+
+def kept_secret(path: Path) -> str:
+    """A random secret kept in ``path`` (made on first use); e.g. the embedded sandbox's admin token."""
+    return _kept_secret(path)
 
 
 def _kept_secret(path: Path) -> str:
