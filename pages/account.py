@@ -9,10 +9,8 @@ from typing import TYPE_CHECKING
 
 from nicegui import app, ui
 
-from qbsync.services.errors import ServiceError, ValidationError
-
 from .auth import authorize, current_user
-from .forms import clear_field_errors, error_text, show_field_errors
+from .forms import clear_field_errors, submit
 from .frame import frame
 
 if TYPE_CHECKING:
@@ -38,14 +36,9 @@ def register(services: Services) -> None:
             if (fields['password'].value or '') != (fields['confirm'].value or ''):
                 fields['confirm'].error = 'The two passwords do not match.'
                 return
-            try:
-                changed = await services.users.change_password(user, current=fields['current_password'].value or '',
-                                                               new=fields['password'].value or '')
-            except ValidationError as error:
-                show_field_errors(fields, error)
-                return
-            except ServiceError as error:
-                ui.notify(error_text(error), type='negative')
+            changed = await submit(fields, services.users.change_password(
+                user, current=fields['current_password'].value or '', new=fields['password'].value or ''))
+            if changed is None:
                 return
             services.sessions.renew(app.storage.user, changed)
             for field in fields.values():

@@ -13,7 +13,7 @@ from qbsync.models import Role, User
 from qbsync.services.errors import ServiceError, ValidationError
 
 from .auth import authorize, current_user
-from .forms import clear_field_errors, error_text, show_field_errors, text_of
+from .forms import clear_field_errors, error_text, submit, text_of
 from .frame import ROLE_LABELS, frame
 
 if TYPE_CHECKING:
@@ -119,15 +119,10 @@ def register(services: Services) -> None:
             acting = await authorize(services, owner=True)
             if acting is None:
                 return
-            try:
-                created = await services.users.create_user(email=text_of(fields['email']), name=text_of(fields['name']),
-                                                           password=fields['password'].value or '',
-                                                           role=fields['role'].value, acting=acting)
-            except ValidationError as error:
-                show_field_errors(fields, error)
-                return
-            except ServiceError as error:
-                ui.notify(error_text(error), type='negative')
+            created = await submit(fields, services.users.create_user(
+                email=text_of(fields['email']), name=text_of(fields['name']), password=fields['password'].value or '',
+                role=fields['role'].value, acting=acting))
+            if created is None:
                 return
             for name in ('email', 'name', 'password'):
                 fields[name].value = ''

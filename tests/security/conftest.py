@@ -1,21 +1,11 @@
 """Security cases (issue 10): a migrated database for the service-level cases, cheap hashing for the app's."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from qbsync import security
-from qbsync.db import Database, upgrade_schema
 
-
-@pytest.fixture
-async def db(tmp_path) -> AsyncIterator[Database]:  # type: ignore[no-untyped-def]
-    url = f'sqlite+aiosqlite:///{tmp_path / "data.db"}'
-    upgrade_schema(url)
-    database = Database(url)
-    yield database
-    await database.dispose()
+from unit.data_support import db, db_url  # noqa: F401 (fixtures: a migrated database in the test's folder)
 
 
 @pytest.fixture(autouse=True)
