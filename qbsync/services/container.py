@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -20,9 +21,10 @@ from .bootstrap import BootstrapReport, bootstrap_database
 from .account_mapping import AccountMappingService
 from .connection import ConnectionService
 from .records import RecordService
+from .sessions import SessionRules
 from .sync_settings import SyncSettingsService
 from .users import UserService
-from .webhook_inbox import WebhookInbox
+from .webhook_inbox import PRUNE_INTERVAL, PRUNE_JOB, WebhookInbox
 
 __all__ = ['Services']
 
@@ -37,6 +39,8 @@ class Services:
         self.started = False
         self.password_hasher = PasswordHasher()
         self.bootstrap_report: BootstrapReport | None = None
+        self.sessions = SessionRules(idle=timedelta(minutes=settings.session_idle_minutes),
+                                     lifetime=timedelta(hours=settings.session_max_hours))
 
     def start(self) -> None:
         """Synchronous on purpose: NiceGUI does not await async startup handlers before the first request."""
@@ -51,6 +55,7 @@ class Services:
         self.scheduler = SyncScheduler()  # started here, inside the running loop (stack-notes gotcha 9)
         self.scheduler.add_interval_job(KEEPALIVE_JOB, self.connection.refresh_idle_connections, KEEPALIVE_INTERVAL,
                                         name='QuickBooks token keep-alive')
+        self.scheduler.add_interval_job(PRUNE_JOB, self.webhooks.prune, PRUNE_INTERVAL, name='Webhook inbox pruning')
         self.scheduler.start()
         self.sync_settings = SyncSettingsService(self.db, scheduler=self.scheduler,
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
@@ -64,6 +69,9 @@ class Services:
         if scheduler is not None:
             scheduler.shutdown()
             await asyncio.sleep(0)  # APScheduler defers its shutdown to the next loop iteration
+        webhooks = getattr(self, 'webhooks', None)
+        if webhooks is not None:
+            await webhooks.drain()  # changes already acknowledged to Intuit are stored before the database closes
         connection = getattr(self, 'connection', None)
         if connection is not None:
             await connection.aclose()
