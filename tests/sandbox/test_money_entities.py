@@ -116,8 +116,8 @@ def test_deposit_takes_undeposited_payments_and_locks_them(company, events):
         {'Amount': '100.00', 'LinkedTxn': [{'TxnId': invoice['Id'], 'TxnType': 'Invoice'}]}]})
     receipt = company.create('SalesReceipt', {'CustomerRef': {'value': '2'}, 'Line': _sale('60.00')})
     assert receipt['DepositToAccountRef']['value'] == FUNDS and receipt['Balance'] == 0
-    funds_before, bank_before = _balance(company, FUNDS), _balance(company, CHECKING)
-    assert funds_before == Decimal('160.00')
+    funds_before, bank_before, savings_before = (_balance(company, a) for a in (FUNDS, CHECKING, SAVINGS))
+    assert funds_before == company.read('Account', FUNDS)['CurrentBalance']
     deposit = company.create('Deposit', {'DepositToAccountRef': {'value': CHECKING}, 'Line': [
         {'Amount': '100.00', 'LinkedTxn': [{'TxnId': payment['Id'], 'TxnType': 'Payment'}]},
         {'Amount': '60.00', 'LinkedTxn': [{'TxnId': receipt['Id'], 'TxnType': 'SalesReceipt'}]},
@@ -125,8 +125,9 @@ def test_deposit_takes_undeposited_payments_and_locks_them(company, events):
          'DepositLineDetail': {'AccountRef': {'value': ACCOUNT_IDS['Opening Balance Equity']}}}],
         'CashBack': {'AccountRef': {'value': SAVINGS}, 'Amount': '5.00'}})
     assert deposit['TotalAmt'] == Decimal('180.00') and deposit['Line'][0]['LinkedTxn'][0]['TxnLineId'] == '0'
-    assert _balance(company, FUNDS) == 0 and _balance(company, CHECKING) == bank_before + Decimal('180.00')
-    assert _balance(company, SAVINGS) == Decimal('5.00')
+    assert _balance(company, FUNDS) == funds_before - Decimal('160.00')
+    assert _balance(company, CHECKING) == bank_before + Decimal('180.00')
+    assert _balance(company, SAVINGS) == savings_before + Decimal('5.00')
     fault = _fault('6540', company.update, 'Payment', {'Id': payment['Id'], 'SyncToken': '0', 'sparse': True,
                                                        'PrivateNote': 'changed'})
     assert f"is on Deposit {deposit['Id']}" in fault.errors[0].detail
@@ -144,7 +145,7 @@ def test_deposit_takes_undeposited_payments_and_locks_them(company, events):
                                       'PrivateNote': 'changed'})['PrivateNote'] == 'changed'   # off the deposit
     company.delete('Deposit', {'Id': deposit['Id'], 'SyncToken': '1'})
     assert company.void('SalesReceipt', {'Id': receipt['Id'], 'SyncToken': '0'})['TotalAmt'] == 0
-    assert _balance(company, FUNDS) == Decimal('100.00')
+    assert _balance(company, FUNDS) == funds_before - Decimal('60.00')
     assert [e.operation for e in events if e.entity == 'Deposit'] == ['Create', 'Update', 'Delete']
     direct = company.create('Payment', {'CustomerRef': {'value': '3'}, 'TotalAmt': '10.00',
                                         'DepositToAccountRef': {'value': CHECKING}})
@@ -204,11 +205,13 @@ def test_journal_entries_transfers_and_credit_card_payments(company):
             detail['Entity'] = {'Type': entity[0], 'EntityRef': {'value': entity[1]}}
         return {'Amount': amount, 'DetailType': 'JournalEntryLineDetail', 'JournalEntryLineDetail': detail}
 
+    equity = ACCOUNT_IDS['Opening Balance Equity']
+    before = {account: _balance(company, account) for account in (SAVINGS, CHECKING, CARD, equity)}
     entry = company.create('JournalEntry', {'Line': [line('Debit', '75.00', SAVINGS),
-                                                     line('Credit', '75.00', ACCOUNT_IDS['Opening Balance Equity'])]})
+                                                     line('Credit', '75.00', equity)]})
     assert entry['TotalAmt'] == Decimal('75.00') and entry['Adjustment'] is False
-    assert _balance(company, SAVINGS) == Decimal('75.00')
-    assert _balance(company, ACCOUNT_IDS['Opening Balance Equity']) == Decimal('75.00')
+    assert _balance(company, SAVINGS) == before[SAVINGS] + Decimal('75.00')
+    assert _balance(company, equity) == before[equity] + Decimal('75.00')
     fault = _fault('6000', company.create, 'JournalEntry', {'Line': [line('Debit', '10', SAVINGS),
                                                                       line('Credit', '9', CHECKING)]})
     assert 'not balanced' in fault.errors[0].detail
@@ -221,7 +224,7 @@ def test_journal_entries_transfers_and_credit_card_payments(company):
     transfer = company.create('Transfer', {'FromAccountRef': {'value': SAVINGS}, 'ToAccountRef': {'value': CHECKING},
                                            'Amount': '40'})
     assert transfer['Amount'] == Decimal('40.00') and 'Line' not in transfer
-    assert _balance(company, CHECKING) == Decimal('40.00')
+    assert _balance(company, CHECKING) == before[CHECKING] + Decimal('40.00')
     _fault('6000', company.create, 'Transfer', {'FromAccountRef': {'value': SAVINGS},
                                                 'ToAccountRef': {'value': SAVINGS}, 'Amount': 1})
     _fault('6000', company.create, 'Transfer', {'FromAccountRef': {'value': SAVINGS},
@@ -230,11 +233,11 @@ def test_journal_entries_transfers_and_credit_card_payments(company):
                                                 'ToAccountRef': {'value': CHECKING}})
     charge = company.create('Purchase', {'PaymentType': 'CreditCard', 'AccountRef': {'value': CARD},
                                          'Line': [_expense('30.00', UTILITIES)]})
-    assert charge and _balance(company, CARD) == Decimal('30.00')
+    assert charge and _balance(company, CARD) == before[CARD] + Decimal('30.00')
     paid = company.create('CreditCardPayment', {'CreditCardAccountRef': {'value': CARD},
                                                 'BankAccountRef': {'value': CHECKING}, 'Amount': '30.00'})
-    assert paid['Amount'] == Decimal('30.00') and _balance(company, CARD) == 0
-    assert _balance(company, CHECKING) == Decimal('10.00')
+    assert paid['Amount'] == Decimal('30.00') and _balance(company, CARD) == before[CARD]
+    assert _balance(company, CHECKING) == before[CHECKING] + Decimal('10.00')
     _fault('6000', company.create, 'CreditCardPayment', {'CreditCardAccountRef': {'value': CHECKING},
                                                          'BankAccountRef': {'value': SAVINGS}, 'Amount': 1})
 
