@@ -115,7 +115,7 @@ def test_every_seeded_reference_resolves_and_the_balances_add_up(sandbox_state, 
     money_in = sum(d['TotalAmt'] for d in company.iter_objects('Deposit'))
     money_out = (sum(b['TotalAmt'] for b in company.iter_objects('BillPayment'))
                  + sum(p['TotalAmt'] for p in company.iter_objects('Purchase') if p['PaymentType'] == 'Check')
-                 + sum(c['Amount'] for c in company.iter_objects('CreditCardPayment')))
+                 + sum(c['Amount'] for c in company.iter_objects('CreditCardPaymentTxn')))
     assert balance['Checking'] == money_in - money_out
 
 

@@ -3,7 +3,7 @@
 A journal entry's lines post debits and credits that must balance (6000 otherwise; Intuit's exact code is
 UNCONFIRMED); a line on Accounts Receivable names a customer and one on Accounts Payable a vendor (6000), as
 QuickBooks asks. A transfer moves an amount between two different balance-sheet accounts; a credit card payment
-pays a card's balance from a bank account.
+pays a card's balance from a bank account (answered as ``CreditCardPaymentTxn``, as Intuit answers it).
 """
 from __future__ import annotations
 
@@ -135,7 +135,10 @@ class TransferType(_TwoAccountType):
 
 
 class CreditCardPaymentType(_TwoAccountType):
-    name, path = 'CreditCardPayment', 'creditcardpayment'
+    """Intuit names the object CreditCardPaymentTxn in answers (and queries) while the path is /creditcardpayment;
+    both spellings find it here."""
+
+    name, path = 'CreditCardPaymentTxn', 'creditcardpayment'
     fields = TXN_FIELDS - {'Line', 'DocNumber'} | {'CreditCardAccountRef', 'BankAccountRef', 'Amount', 'VendorRef',
                                                    'Memo', 'PrintStatus', 'CheckNum'}
     accounts = (('BankAccountRef', ('Bank',)), ('CreditCardAccountRef', ('Credit Card',)))
