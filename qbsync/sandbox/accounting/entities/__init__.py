@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import faults
 from .base import Context, EntityType, RefRule
 from .catalog import READ_ONLY_LISTS, AccountType, ItemType, PreferencesType
+from .attachable import AttachableType
 from .bills import BillType, PurchaseOrderType, VendorCreditType
 from .customer import CustomerType
 from .deposit import DepositType
@@ -23,7 +24,7 @@ ENTITY_TYPES: dict[str, EntityType] = {t.name: t for t in (
     PaymentType(), PurchaseType(), PreferencesType(), ClassType(), DepartmentType(), TermType(), PaymentMethodType(),
     TaxAgencyType(), BillType(), BillPaymentType(), VendorCreditType(), PurchaseOrderType(), DepositType(),
     SalesReceiptType(), RefundReceiptType(), EstimateType(), JournalEntryType(), TransferType(),
-    CreditCardPaymentType(), TimeActivityType(), *READ_ONLY_LISTS)}
+    CreditCardPaymentType(), TimeActivityType(), AttachableType(), *READ_ONLY_LISTS)}
 _BY_KEY = {key: t for t in ENTITY_TYPES.values() for key in (t.name.lower(), t.path)}
 
 
