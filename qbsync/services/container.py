@@ -19,6 +19,7 @@ from .bootstrap import BootstrapReport, bootstrap_database
 from .account_mapping import AccountMappingService
 from .connection import ConnectionService
 from .records import RecordService
+from .region import RegionService
 from .sync_settings import SyncSettingsService
 from .users import UserService
 from .webhook_inbox import WebhookInbox
@@ -54,6 +55,7 @@ class Services:
         self.sync_settings = SyncSettingsService(self.db, scheduler=self.scheduler,
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
         self.account_mapping = AccountMappingService(self.db, self.connection)
+        self.region = RegionService(self.db)  # locale, time zone and currency of every page
         self.started = True
 
     async def stop(self) -> None:
