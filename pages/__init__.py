@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import auth, home, integrations, records, users
+from . import auth, home, integrations, records, region, users
 
 if TYPE_CHECKING:
     from qbsync.services import Services
@@ -21,3 +21,4 @@ def register(services: Services) -> None:
     users.register(services)
     records.register(services)
     integrations.register(services)
+    region.register(services)

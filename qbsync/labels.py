@@ -33,7 +33,8 @@ WORDS: dict[str, str] = {
     'pending_switch': 'Waiting for you to confirm a company switch',
     # sync runs: status, trigger, direction
     'running': 'Running', 'succeeded': 'Succeeded', 'partial': 'Partly done', 'failed': 'Failed',
-    'interrupted': 'Interrupted', 'manual': 'Started by hand', 'scheduled': 'Automatic', 'webhook': 'Change in QuickBooks',
+    'interrupted': 'Interrupted', 'manual': 'Started by hand', 'scheduled': 'Automatic',
+    'webhook': 'Change in QuickBooks',
     'outbound': 'To QuickBooks', 'inbound': 'From QuickBooks', 'both': 'Both ways',
     # record QuickBooks states
     'synced': 'Synced', 'pending': 'Waiting to sync', 'not synced': 'Not sent yet',

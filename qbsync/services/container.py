@@ -18,6 +18,7 @@ from ..sync.scheduler import KEEPALIVE_INTERVAL, KEEPALIVE_JOB, SyncScheduler
 from .bootstrap import BootstrapReport, bootstrap_database
 from .account_mapping import AccountMappingService
 from .connection import ConnectionService
+from .record_removal import RecordRemoval
 from .records import RecordService
 from .region import RegionService
 from .sync_settings import SyncSettingsService
@@ -46,6 +47,7 @@ class Services:
         self.cipher = TokenCipher(self.settings.token_encryption_keys)
         self.users = UserService(self.db, hasher=self.password_hasher)
         self.records = RecordService(self.db)
+        self.record_removal = RecordRemoval(self.db, self.records)  # delete, void or make inactive
         self.connection = ConnectionService(self.settings, self.db, self.cipher, transport=self.http_transport)
         self.webhooks = WebhookInbox(self.db)
         self.scheduler = SyncScheduler()  # started here, inside the running loop (stack-notes gotcha 9)
