@@ -35,7 +35,7 @@ class NavEntry:
 
 
 NAVIGATION: tuple[NavEntry, ...] = (
-    NavEntry('Dashboard', '/', 'dashboard', 'nav-home'),
+    NavEntry('Home', '/', 'home', 'nav-home'),
     NavEntry('Customers', '/customers', 'people', 'nav-customers'),
     NavEntry('Items', '/items', 'inventory_2', 'nav-items'),
     NavEntry('Invoices', '/invoices', 'receipt_long', 'nav-invoices'),

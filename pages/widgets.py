@@ -82,15 +82,19 @@ def empty_state(title: str, detail: str = '', *, icon: str = 'inbox', action: Ac
 
 
 def problem(title: str, detail: str, *, action: Action | None = None, marker: str = 'problem',
-            tone: str = 'warning') -> None:
-    """A problem in plain words and, on the same screen, the action that fixes it."""
-    with section(marker=marker, tone=tone):
+            tone: str = 'warning', note: str = '') -> None:
+    """A problem (or, with tone 'positive', a good state) in plain words and, on the same screen, the action that
+    fixes it; ``note`` is small print (what to quote to support)."""
+    icon, colour = {'negative': ('error_outline', 'text-negative'), 'positive': ('check_circle', 'text-positive'),
+                    'info': ('info', 'text-info')}.get(tone, ('warning_amber', 'text-warning'))
+    with section(marker=marker, tone='' if tone == 'positive' else tone):
         with ui.row().classes('items-start gap-3 no-wrap'):
-            ui.icon('error_outline' if tone == 'negative' else 'warning_amber', size='1.75rem') \
-                .classes('text-negative' if tone == 'negative' else 'text-warning').props('aria-hidden=true')
-            with ui.column().classes('gap-1'):
+            ui.icon(icon, size='1.75rem').classes(colour).props('aria-hidden=true')
+            with ui.column().classes('gap-1 min-w-0'):
                 ui.label(title).classes('text-base font-bold').mark(f'{marker}-title')
                 ui.label(detail).classes('text-grey-8').mark(f'{marker}-detail')
+                if note:
+                    ui.label(note).classes('text-xs text-grey-7 break-all').mark(f'{marker}-note')
                 if action is not None:
                     action_button(action)
 

@@ -240,11 +240,15 @@ async def test_the_dashboard_counts_records_and_links_to_the_control_center(user
     await _customer('Maple Mews')
     await _item('Survey', '300.00')
     await user.open('/')
-    await user.should_see(marker='connection-status', content='Not connected to QuickBooks.')
+    await user.should_see(marker='connection-title', content='Not connected to QuickBooks')
+    await user.should_not_see(marker='connection-connect')  # a viewer is told to ask an owner or admin
+    await user.should_see(marker='connection-detail', content='Ask an owner or admin')
+    await user.should_see(marker='last-sync', content='No sync has run yet.')
+    await user.should_see(marker='next-sync', content='Automatic sync is off.')
     await user.should_see(marker='control-center-link')
     await user.should_see(marker='count-customers-total', content='2')
     await user.should_see(marker='count-items-total', content='1')
-    await user.should_see(marker='count-customers-states', content='0 synced · 0 pending · 0 failed')
+    await user.should_see(marker='count-customers-states', content='0 synced · 0 waiting · 0 failed')
     user.find(marker='count-customers').click()  # the whole card is the link
     await user.should_see(marker='page-title', content='Customers', retries=20)
 
@@ -273,3 +277,9 @@ async def test_a_record_changed_meanwhile_is_not_overwritten(user: User, admin: 
 async def test_unknown_record_ids_say_so(user: User, viewer: Account) -> None:
     await user.open('/invoices/999')
     await user.should_see(marker='record-not-found', content='There is no invoice #999')
+
+
+async def test_home_offers_owners_connect_quickbooks(user: User, owner: Account) -> None:
+    await user.open('/')
+    await user.should_see(marker='connection-title', content='Not connected to QuickBooks')
+    await user.should_see(marker='connection-connect', content='Connect QuickBooks')
