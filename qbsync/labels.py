@@ -21,6 +21,7 @@ WORDS: dict[str, str] = {
     'ACH': 'Bank transfer (ACH)',
     # QuickBooks account types
     'AccountsReceivable': 'Accounts receivable (A/R)', 'AccountsPayable': 'Accounts payable (A/P)',
+    'Accounts Receivable': 'Accounts receivable (A/R)', 'Accounts Payable': 'Accounts payable (A/P)',
     'OtherCurrentAsset': 'Other current asset', 'FixedAsset': 'Fixed asset', 'OtherAsset': 'Other asset',
     'OtherCurrentLiability': 'Other current liability', 'LongTermLiability': 'Long-term liability',
     'CostofGoodsSold': 'Cost of goods sold', 'Cost of Goods Sold': 'Cost of goods sold',
