@@ -38,7 +38,7 @@ app.state.services = services  # the handle tests use
 app.on_startup(services.start)  # sync on purpose: async startup handlers are not awaited before requests
 app.on_shutdown(services.stop)
 app.include_router(health.build_router(services))
-app.include_router(quickbooks_routes.build_router(services))
+app.include_router(quickbooks_routes.build_router(services, layout=pages.static_layout))  # results in the app's look
 pages.register(services)
 
 if __name__ in {'__main__', '__mp_main__'}:

@@ -20,7 +20,7 @@ from qbsync.models import Role, User
 
 from .theme import apply_theme
 
-__all__ = ['frame', 'NavEntry', 'NAVIGATION', 'ROLE_LABELS']
+__all__ = ['frame', 'auth_card', 'NavEntry', 'NAVIGATION', 'ROLE_LABELS']
 
 ROLE_LABELS = {Role.OWNER: 'Owner', Role.ADMIN: 'Admin', Role.VIEWER: 'Viewer (read-only)'}
 
@@ -87,6 +87,22 @@ def frame(title: str, *, user: User) -> Iterator[ui.column]:
     with ui.element('main').classes('w-full max-w-6xl mx-auto p-2 sm:p-4'):
         with ui.column().classes('w-full gap-4') as content:
             yield content
+
+
+@contextmanager
+def auth_card(title: str, subtitle: str = '') -> Iterator[ui.card]:
+    """The layout of the pages before signing in (login, first-run setup): the same colours and type as the app,
+    one centred card that fits a phone."""
+    apply_theme()
+    with ui.element('main').classes('w-full min-h-screen flex items-center justify-center p-4'):
+        with ui.card().classes('w-full max-w-md gap-4 p-6').props('flat bordered') as card:
+            with ui.row().classes('items-center gap-2'):
+                ui.icon('sync', size='2rem').classes('text-primary').props('aria-hidden=true')
+                ui.label('qbsync').classes('text-xl font-bold text-primary')
+            ui.label(title).classes('text-2xl font-bold').props('role=heading aria-level=1')
+            if subtitle:
+                ui.label(subtitle).classes('text-grey-8')
+            yield card
 
 
 def _current_path() -> str:

@@ -47,7 +47,7 @@ async def build(context: CenterContext) -> None:
                                      kind='secondary', marker='disconnect'))
 
     async def _confirm_disconnect(view: ConnectionView) -> None:
-        with ui.dialog() as dialog, ui.card().classes('w-[32rem]').mark('disconnect-dialog'):
+        with ui.dialog() as dialog, ui.card().classes('w-full max-w-lg').mark('disconnect-dialog'):
             ui.label(f'Disconnect {view.company_name or view.realm_id}?').classes('text-lg font-bold')
             ui.label('qbsync revokes its access at Intuit, deletes the stored tokens and stops syncing. Your records '
                      'and the links to QuickBooks objects are kept, so reconnecting the same company continues '
@@ -81,13 +81,12 @@ async def build(context: CenterContext) -> None:
 
 
 def _not_connected(context: CenterContext) -> None:
-    with ui.card().classes('w-full').mark('overview-not-connected'):
-        ui.label('Not connected').classes('text-lg font-bold')
+    with section('Not connected', marker='overview-not-connected'):
         ui.label('Connect a QuickBooks Online company to start syncing customers, items, invoices, payments, '
                  'expenses and credit memos.').classes('text-grey-8')
         if context.can_manage:
-            ui.button('Connect QuickBooks Online', icon='link', on_click=lambda: start_connect(context.services)) \
-                .mark('connect-quickbooks')
+            action_button(Action('Connect QuickBooks', on_click=lambda: start_connect(context.services), icon='link',
+                                 marker='connect-quickbooks'))
         else:
             ui.label('An owner or admin can connect QuickBooks.').classes('text-grey-7')
 

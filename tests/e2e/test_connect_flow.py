@@ -31,7 +31,7 @@ async def test_connect_map_and_disconnect(running_app: RunningApp, browser_page:
         await page.get_by_role('button', name='Log in').click()
         await page.wait_for_url(f'{base}/settings/integrations')
 
-        await page.get_by_role('button', name='Connect QuickBooks Online').click()
+        await page.get_by_role('button', name='Connect QuickBooks').click()
         await page.wait_for_url(re.compile(r'.*/sandbox/connect/oauth2\?.*'))  # the consent page (Intuit's part)
         first = page.locator('#company option').first
         company, realm_id = (await first.inner_text()).strip(), await first.get_attribute('value')
@@ -65,6 +65,6 @@ async def test_connect_map_and_disconnect(running_app: RunningApp, browser_page:
         await dialog.get_by_text(f'Disconnect {company}?').wait_for()
         await dialog.get_by_role('button', name='Disconnect').click()
         await page.get_by_text('Not connected', exact=True).wait_for()
-        await page.get_by_role('button', name='Connect QuickBooks Online').wait_for()
+        await page.get_by_role('button', name='Connect QuickBooks').wait_for()
     finally:
         await page.screenshot(path=str(tmp_path / 'connect_flow.png'), full_page=True)
