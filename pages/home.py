@@ -43,7 +43,7 @@ def register(services: Services) -> None:
             with section('Syncing', marker='sync-summary'):
                 facts(_sync_facts(summary, formats))
                 with ui.row().classes('gap-2 wrap'):
-                    link_button('Open the Sync Dashboard', DASHBOARD, icon='monitoring', marker='open-dashboard')
+                    link_button('Open the Sync Dashboard', DASHBOARD, icon='bar_chart', marker='open-dashboard')
                     link_button('QuickBooks settings', CONTROL_CENTER, icon='tune', kind='flat',
                                 marker='control-center-link')
             with ui.element('div').classes('w-full grid grid-cols-2 sm:grid-cols-3 lg:grid-cols-6 gap-3'):
@@ -52,7 +52,7 @@ def register(services: Services) -> None:
                     with ui.link(target=page.path).classes('no-underline text-inherit').mark(f'count-{page.slug}'):
                         with ui.card().classes('w-full h-full gap-1').props('flat bordered'):
                             ui.label(page.plural).classes('text-grey-8')
-                            ui.label(formats.number(counts.total)).classes('text-2xl font-bold') \
+                            ui.label(formats.number(counts.total)).classes('text-2xl font-bold text-grey-10') \
                                 .mark(f'count-{page.slug}-total')
                             ui.label(f'{counts.synced} synced · {counts.pending} waiting · {counts.failed} failed') \
                                 .classes('text-xs text-grey-7').mark(f'count-{page.slug}-states')

@@ -36,7 +36,6 @@ body {{ font-family: Roboto, system-ui, -apple-system, "Segoe UI", sans-serif; c
 /* secondary text dark enough to read (WCAG AA) on white and on the light greys */
 .text-grey-6, .text-grey-7 {{ color: #5B6270 !important; }}
 .text-grey-8 {{ color: #424854 !important; }}
-.bg-grey-6 {{ background: #5B6270 !important; }}
 a {{ color: #1558B0; }}
 a:focus-visible, button:focus-visible, [tabindex]:focus-visible {{ outline: 3px solid #1565C0; outline-offset: 2px; }}
 .qb-money {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}

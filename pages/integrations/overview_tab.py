@@ -20,7 +20,7 @@ from .common import CenterContext, start_connect
 __all__ = ['build']
 
 STATUS_LABELS = {'connected': ('Connected', 'positive'), 'needs_reconnect': ('Needs reconnecting', 'negative'),
-                 'disconnected': ('Disconnected', 'grey-6')}
+                 'disconnected': ('Disconnected', 'grey-8')}
 
 
 async def build(context: CenterContext) -> None:
@@ -92,7 +92,7 @@ def _not_connected(context: CenterContext) -> None:
 
 
 def _details(view: ConnectionView, formats: LocalFormats) -> None:
-    label, color = STATUS_LABELS.get(view.status, (plain(view.status), 'grey-6'))
+    label, color = STATUS_LABELS.get(view.status, (plain(view.status), 'grey-8'))
     with section():
         with ui.row().classes('items-center gap-3 wrap'):
             ui.label(view.company_name or 'QuickBooks company').classes('text-xl font-bold').mark('company-name')

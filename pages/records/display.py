@@ -24,14 +24,14 @@ STATUS_LOOK = {
     QuickBooksStatus.SYNCED: ('Synced', 'positive'),
     QuickBooksStatus.PENDING: ('Waiting to sync', 'warning'),
     QuickBooksStatus.FAILED: ('Failed', 'negative'),
-    QuickBooksStatus.NOT_SYNCED: ('Not sent yet', 'grey-6'),
+    QuickBooksStatus.NOT_SYNCED: ('Not sent yet', 'grey-8'),
 }
 
 
 def status_chip(sync: SyncState, *, marker: str, reason: bool = True) -> None:
     """The QuickBooks status as a coloured chip; a failure also shows its reason (tooltip and, with ``reason``,
     as text)."""
-    label, color = STATUS_LOOK.get(sync.status, (plain(sync.status), 'grey-6'))
+    label, color = STATUS_LOOK.get(sync.status, (plain(sync.status), 'grey-8'))
     with ui.column().classes('gap-0'):
         with ui.badge(label, color=color).classes('text-sm px-2 py-1').mark(marker):
             if sync.status == QuickBooksStatus.FAILED and sync.error:

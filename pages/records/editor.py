@@ -19,6 +19,7 @@ from ..auth import authorize, current_user
 from ..forms import error_text, show_field_errors
 from ..frame import frame
 from ..local import local_formats
+from ..widgets import Action, action_bar, action_button, section
 from .detail import load_or_explain
 from .inputs import FieldElement, field_input, read_field
 from .lines import ApplicationEditor, LineEditor
@@ -90,7 +91,7 @@ async def _form(services: Services, spec: RecordPage, user: User, view: RecordVi
     title = f'New {spec.singular.lower()}' if view is None else f'Edit {spec.title_of(view.record)}'
     with frame(title, user=user):
         labels['version'] = _message_label('form-error')
-        with ui.card().classes('w-full'):
+        with ui.card().classes('w-full').props('flat bordered'):
             with ui.row().classes('w-full gap-4 items-start'):
                 for field in spec.fields:
                     if view is None and not field.on_create:
@@ -104,13 +105,12 @@ async def _form(services: Services, spec: RecordPage, user: User, view: RecordVi
                         if field.kind == FLAG:  # a checkbox has no message slot of its own
                             labels[field.name] = _message_label(f'field-{field.name}-error')
         if spec.lines is not None:
-            with ui.card().classes('w-full'):
-                ui.label('Lines').classes('text-lg font-bold')
+            with section('Lines'):
                 labels['lines'] = _message_label('lines-error')
                 lines = LineEditor(services, spec.lines, choices, formats)
                 lines.build(list(getattr(start, 'lines', [])))
         if spec.applies_to_invoices:
-            with ui.card().classes('w-full'):
+            with section():
                 applications = ApplicationEditor(
                     services, view.id if view else None, payment_amount=lambda: str(inputs['amount'].value or ''),
                     applied={a.invoice_id: a.amount for a in (view.lines if view else [])}, formats=formats)
@@ -118,10 +118,10 @@ async def _form(services: Services, spec: RecordPage, user: User, view: RecordVi
                 labels['applications'] = _message_label('applications-error')
                 await applications.load(inputs['customer_id'].value)
                 inputs['customer_id'].on_value_change(lambda e: applications.load(e.value))
-        with ui.row().classes('w-full justify-end gap-2'):
-            ui.button('Cancel', on_click=lambda: ui.navigate.to(
-                f'{spec.path}/{view.id}' if view else spec.path)).props('flat').mark('record-cancel')
-            save_button = ui.button('Save', icon='save', on_click=save).mark('record-save')
+        with action_bar():
+            action_button(Action('Cancel', href=f'{spec.path}/{view.id}' if view else spec.path, kind='flat',
+                                 marker='record-cancel'))
+            save_button = action_button(Action('Save', on_click=save, icon='save', marker='record-save'))
 
 
 def _message_label(marker: str) -> ui.label:
