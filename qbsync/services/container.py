@@ -20,8 +20,10 @@ from ..sync.scheduler import KEEPALIVE_INTERVAL, KEEPALIVE_JOB, SyncScheduler
 from .bootstrap import BootstrapReport, bootstrap_database
 from .account_mapping import AccountMappingService
 from .connection import ConnectionService
+from .record_removal import RecordRemoval
 from .records import RecordService
 from .sessions import SessionRules
+from .region import RegionService
 from .sync_settings import SyncSettingsService
 from .users import UserService
 from .webhook_inbox import PRUNE_INTERVAL, PRUNE_JOB, WebhookInbox
@@ -50,6 +52,7 @@ class Services:
         self.cipher = TokenCipher(self.settings.token_encryption_keys)
         self.users = UserService(self.db, hasher=self.password_hasher)
         self.records = RecordService(self.db)
+        self.record_removal = RecordRemoval(self.db, self.records)  # delete, void or make inactive
         self.connection = ConnectionService(self.settings, self.db, self.cipher, transport=self.http_transport)
         self.webhooks = WebhookInbox(self.db)
         self.scheduler = SyncScheduler()  # started here, inside the running loop (stack-notes gotcha 9)
@@ -61,6 +64,7 @@ class Services:
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
         self.account_mapping = AccountMappingService(self.db, self.connection)
         self.runner = SyncRunner(self.db, self.connection.api)  # the sync engine; passes register on it
+        self.region = RegionService(self.db)  # locale, time zone and currency of every page
         self.started = True
 
     async def stop(self) -> None:
