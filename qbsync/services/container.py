@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 from typing import Any
 
 import httpx
 
 from ..db import Database
+from ..operations.backup import BACKUP_INTERVAL, BACKUP_JOB, run_daily_backup
 from ..security import PasswordHasher, TokenCipher
 from ..settings import Settings
 from ..sync.scheduler import KEEPALIVE_INTERVAL, KEEPALIVE_JOB, SyncScheduler
@@ -50,6 +52,9 @@ class Services:
         self.scheduler = SyncScheduler()  # started here, inside the running loop (stack-notes gotcha 9)
         self.scheduler.add_interval_job(KEEPALIVE_JOB, self.connection.refresh_idle_connections, KEEPALIVE_INTERVAL,
                                         name='QuickBooks token keep-alive')
+        if self.settings.backup_keep > 0:
+            self.scheduler.add_interval_job(BACKUP_JOB, partial(run_daily_backup, self.settings), BACKUP_INTERVAL,
+                                            name='daily backup')
         self.scheduler.start()
         self.sync_settings = SyncSettingsService(self.db, scheduler=self.scheduler,
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
