@@ -16,6 +16,7 @@ from ..db import Database
 from ..operations.backup import BACKUP_INTERVAL, BACKUP_JOB, run_daily_backup
 from ..security import PasswordHasher, TokenCipher
 from ..settings import Settings
+from ..sync.runner import SyncRunner
 from ..sync.scheduler import KEEPALIVE_INTERVAL, KEEPALIVE_JOB, SyncScheduler
 from .bootstrap import BootstrapReport, bootstrap_database
 from .account_mapping import AccountMappingService
@@ -59,6 +60,7 @@ class Services:
         self.sync_settings = SyncSettingsService(self.db, scheduler=self.scheduler,
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
         self.account_mapping = AccountMappingService(self.db, self.connection)
+        self.runner = SyncRunner(self.db, self.connection.api)  # the sync engine; passes register on it
         self.started = True
 
     async def stop(self) -> None:
