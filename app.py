@@ -13,7 +13,7 @@ import pages
 from qbsync.sandbox import SandboxConfig, SandboxState, create_sandbox_app
 from qbsync.services import Services
 from qbsync.settings import DEMO_CLIENT_ID, SANDBOX_MOUNT, load_settings
-from qbsync.web import health, quickbooks_routes
+from qbsync.web import health, metrics, quickbooks_routes
 from qbsync.web.loopback import LoopbackTransport
 
 settings = load_settings()
@@ -39,6 +39,7 @@ app.on_startup(services.start)  # sync on purpose: async startup handlers are no
 app.on_shutdown(services.stop)
 app.include_router(health.build_router(services))
 app.include_router(quickbooks_routes.build_router(services))
+app.include_router(metrics.build_router(services))
 pages.register(services)
 
 if __name__ in {'__main__', '__mp_main__'}:

@@ -82,6 +82,7 @@ class Settings:
     log_level: str = 'INFO'
     log_format: str = 'text'  # 'text' | 'json' (one JSON object per line)
     backup_keep: int = 7  # daily backups kept in <data>/backups; 0 turns the daily backup off
+    health_token: str = field(default='', repr=False)  # opens /healthz details (and /metrics) to non-loopback callers
 
     @property
     def demo_mode(self) -> bool:
@@ -149,6 +150,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         log_level=env.get('QBSYNC_LOG_LEVEL', 'INFO').upper(),
         log_format=_choice(env, 'QBSYNC_LOG_FORMAT', ('text', 'json')),
         backup_keep=int(env.get('QBSYNC_BACKUP_KEEP', '7')),
+        health_token=env.get('QBSYNC_HEALTH_TOKEN', '').strip(),
     )
 
 

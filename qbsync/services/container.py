@@ -14,6 +14,8 @@ import httpx
 
 from ..db import Database
 from ..operations.backup import BACKUP_INTERVAL, BACKUP_JOB, run_daily_backup
+from ..operations.live_metrics import MeteredTransport, network_transport
+from ..operations.metrics import AppMetrics
 from ..security import PasswordHasher, TokenCipher
 from ..settings import Settings
 from ..sync.runner import SyncRunner
@@ -39,6 +41,7 @@ class Services:
         self.started = False
         self.password_hasher = PasswordHasher()
         self.bootstrap_report: BootstrapReport | None = None
+        self.metrics = AppMetrics()  # /metrics; QuickBooks traffic is counted on the transport below
 
     def start(self) -> None:
         """Synchronous on purpose: NiceGUI does not await async startup handlers before the first request."""
@@ -48,9 +51,11 @@ class Services:
         self.cipher = TokenCipher(self.settings.token_encryption_keys)
         self.users = UserService(self.db, hasher=self.password_hasher)
         self.records = RecordService(self.db)
-        self.connection = ConnectionService(self.settings, self.db, self.cipher, transport=self.http_transport)
+        self.quickbooks_transport = MeteredTransport(self.http_transport or network_transport(), self.metrics.live)
+        self.connection = ConnectionService(self.settings, self.db, self.cipher, transport=self.quickbooks_transport)
         self.webhooks = WebhookInbox(self.db)
         self.scheduler = SyncScheduler()  # started here, inside the running loop (stack-notes gotcha 9)
+        self.metrics.watch_scheduler(self.scheduler)
         self.scheduler.add_interval_job(KEEPALIVE_JOB, self.connection.refresh_idle_connections, KEEPALIVE_INTERVAL,
                                         name='QuickBooks token keep-alive')
         if self.settings.backup_keep > 0:
@@ -72,6 +77,7 @@ class Services:
         connection = getattr(self, 'connection', None)
         if connection is not None:
             await connection.aclose()
+            await self.quickbooks_transport.close_inner()
         db = getattr(self, 'db', None)
         if db is not None:
             await db.dispose()
