@@ -4,12 +4,11 @@ NiceGUI's test fixtures execute this file for every test, so it holds no classes
 """
 from __future__ import annotations
 
-import logging
-
 import httpx
 from nicegui import app, ui
 
 import pages
+from qbsync.operations.logs import configure_logging, uvicorn_log_config
 from qbsync.sandbox import SandboxConfig, SandboxState, create_sandbox_app
 from qbsync.services import Services
 from qbsync.settings import DEMO_CLIENT_ID, SANDBOX_MOUNT, load_settings
@@ -17,7 +16,7 @@ from qbsync.web import health, metrics, quickbooks_routes
 from qbsync.web.loopback import LoopbackTransport
 
 settings = load_settings()
-logging.basicConfig(level=settings.log_level, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+configure_logging(settings.log_level, settings.log_format)  # QBSYNC_LOG_FORMAT=json: one JSON object per line
 
 transport: httpx.AsyncBaseTransport | None = None
 if settings.embedded_sandbox:
@@ -44,4 +43,5 @@ pages.register(services)
 
 if __name__ in {'__main__', '__mp_main__'}:
     ui.run(title='qbsync', host=settings.host, port=settings.port, reload=False, show=False,
-           storage_secret=settings.storage_secret, favicon='🔄', show_welcome_message=True)
+           storage_secret=settings.storage_secret, favicon='🔄', show_welcome_message=True,
+           **uvicorn_log_config(settings.log_format))
