@@ -43,5 +43,6 @@ pages.register(services)
 
 if __name__ in {'__main__', '__mp_main__'}:
     ui.run(title='qbsync', host=settings.host, port=settings.port, reload=False, show=False,
-           storage_secret=settings.storage_secret, favicon='🔄', show_welcome_message=True,
+           storage_secret=settings.storage_secret, favicon='🔄',
+           show_welcome_message=settings.log_format == 'text',  # a plain print: not in JSON logs
            **uvicorn_log_config(settings.log_format))
