@@ -155,7 +155,8 @@ def test_sigkill_at_random_points_loses_nothing_and_duplicates_nothing(served_sa
     ours = {
         'Customer': [o for o in company.objects['Customer'].values() if o['DisplayName'].startswith('Customer ')],
         'Item': [o for o in company.objects['Item'].values() if o['Name'].startswith('Item ')],
-        'Invoice': [o for o in company.objects.get('Invoice', {}).values() if o.get('DocNumber', '').startswith('1000')],
+        'Invoice': [o for o in company.objects.get('Invoice', {}).values()
+                    if o.get('DocNumber', '').startswith('1000')],
         'CreditMemo': [o for o in company.objects.get('CreditMemo', {}).values() if o.get('DocNumber', '')
                        .startswith('CM')],
         'Payment': list(company.objects.get('Payment', {}).values()),
