@@ -12,6 +12,7 @@ from qbsync.services.records import RecordView
 from ..auth import allowed, current_user
 from ..frame import frame
 from .display import money, show_value, status_chip
+from .send import quickbooks_link, send_button
 from .specs import CUSTOMER, ITEM, LONG_TEXT, RecordPage
 
 if TYPE_CHECKING:
@@ -35,9 +36,9 @@ def register(services: Services, spec: RecordPage) -> None:
                 ui.link(f'← All {spec.plural.lower()}', spec.path)
                 ui.space()
                 status_chip(view.sync, marker='record-status')
-                if view.sync.qbo_id:
-                    ui.label(f'QuickBooks id {view.sync.qbo_id}').classes('text-grey-7')
+                quickbooks_link(services, spec.entity_type, view.sync.qbo_id)
                 if allowed(user, manage=True):
+                    send_button(services, spec.entity_type, record_id, user)
                     ui.button('Edit', icon='edit', on_click=lambda: ui.navigate.to(f'{spec.path}/{record_id}/edit')) \
                         .mark('record-edit')
             with ui.card().classes('w-full'):

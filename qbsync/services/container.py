@@ -20,6 +20,7 @@ from .bootstrap import BootstrapReport, bootstrap_database
 from .account_mapping import AccountMappingService
 from .connection import ConnectionService
 from .records import RecordService
+from .sync_control import SyncControl
 from .sync_settings import SyncSettingsService
 from .users import UserService
 from .webhook_inbox import WebhookInbox
@@ -56,6 +57,7 @@ class Services:
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
         self.account_mapping = AccountMappingService(self.db, self.connection)
         self.runner = SyncRunner(self.db, self.connection.api)  # the sync engine; passes register on it
+        self.sync = SyncControl(self.runner, self.settings.environment)
         self.started = True
 
     async def stop(self) -> None:
