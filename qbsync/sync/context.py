@@ -12,10 +12,11 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..db import Database
 from ..models import SyncLogEntry, SyncSettings
+from ..models.records import utcnow
 from ..quickbooks.client import QuickBooksClient
 from .entities import entity
 from .progress import RateMeter, RunProgress
@@ -119,14 +120,18 @@ class RunContext:
         self.tally.total += n
 
     # -- the sync log ------------------------------------------------------------------------------------------
-    def entry(self, *, entity_type: str = '', action: str, message: str, local_id: int | None = None,
-              qbo_id: str | None = None, status: str = '', level: str = 'info', code: str = '', element: str = '',
-              detail: str = '', suggestion: str = '') -> SyncLogEntry:
+    def entry(self, **fields: Any) -> SyncLogEntry:
         """A log entry of this run, for the caller to add in the same transaction as the change it reports."""
-        return SyncLogEntry(run_id=self.run_id, realm_id=self.realm_id, direction=self.direction, level=level,
-                            entity_type=entity_type, local_id=local_id, qbo_id=qbo_id, action=action,
-                            status=status, message=message[:2000], code=code[:20], element=element[:255],
-                            detail=detail[:2000], suggestion=suggestion[:1000])
+        return SyncLogEntry(**self.entry_values(**fields))
+
+    def entry_values(self, *, entity_type: str = '', action: str, message: str, local_id: int | None = None,
+                     qbo_id: str | None = None, status: str = '', level: str = 'info', code: str = '',
+                     element: str = '', detail: str = '', suggestion: str = '') -> dict[str, Any]:
+        """The columns of a log entry, for bulk inserts of many entries at once (a batch's answers)."""
+        return {'run_id': self.run_id, 'realm_id': self.realm_id, 'direction': self.direction, 'level': level,
+                'at': utcnow(), 'entity_type': entity_type, 'local_id': local_id, 'qbo_id': qbo_id,
+                'action': action, 'status': status, 'message': message[:2000], 'code': code[:20],
+                'element': element[:255], 'detail': detail[:2000], 'suggestion': suggestion[:1000]}
 
     async def log(self, **fields: object) -> None:
         """Write one entry on its own (for events that change nothing else); see ``entry`` for the fields."""

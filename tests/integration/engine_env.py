@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bench.books import map_accounts
 from connection_env import ConnectionEnv, connection_env  # noqa: F401 (fixture)
-from qbsync.models import (AccountMapping, CreditMemo, CreditMemoLine, Customer, EntityLink, Expense, ExpenseLine,
-                           Invoice, InvoiceLine, Item, MappingPurpose, Payment, PaymentApplication, SyncSettings)
+from qbsync.models import (CreditMemo, CreditMemoLine, Customer, EntityLink, Expense, ExpenseLine,
+                           Invoice, InvoiceLine, Item, Payment, PaymentApplication, SyncSettings)
 from qbsync.quickbooks.limits import Limits, RateLimiter
 from qbsync.quickbooks.retry import RetryPolicy
-from qbsync.sandbox.accounting.seed import ACCOUNT_IDS
 from qbsync.sync.outbound import OutboundPass
 from qbsync.sync.runner import SyncRunner
 
@@ -124,15 +124,6 @@ class EngineEnv:
                                    amount=Decimal('86.40'), customer_id=bolt.id))
         return {'acme': acme, 'bolt': bolt, 'consult': consult, 'pipe': pipe, 'invoice': invoice, 'memo': memo,
                 'payment': payment, 'expense': expense}
-
-
-async def map_accounts(db, realm_id: str) -> None:  # type: ignore[no-untyped-def]
-    roles = {MappingPurpose.INCOME: 'Services', MappingPurpose.ACCOUNTS_RECEIVABLE: 'Accounts Receivable (A/R)',
-             MappingPurpose.EXPENSE_PAYMENT: 'Checking', MappingPurpose.EXPENSE_CATEGORY: 'Office Expenses'}
-    async with db.session() as session:
-        session.add_all([AccountMapping(realm_id=realm_id, purpose=purpose, qbo_account_id=ACCOUNT_IDS[name],
-                                        qbo_account_name=name) for purpose, name in roles.items()])
-        await session.commit()
 
 
 def make_runner(env: ConnectionEnv, limiter: RateLimiter | None = None, **options: Any) -> SyncRunner:

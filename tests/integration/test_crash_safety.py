@@ -23,8 +23,7 @@ import uvicorn
 from cryptography.fernet import Fernet
 from sqlmodel import func, select
 
-from bench.books import BookSize, make_books
-from engine_env import map_accounts
+from bench.books import BookSize, make_books, map_accounts
 from qbsync.db import Database, upgrade_schema
 from qbsync.models import EntityLink, LinkStatus, OutboxBatch, Role, SyncRun, User
 from qbsync.sandbox import SandboxConfig, SandboxState, create_sandbox_app
