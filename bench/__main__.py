@@ -163,6 +163,8 @@ def main() -> None:
     parser_benchmark(2000 if quick else 20000)
     migration_benchmark(3 if quick else 10)
     cold_start_benchmark()
+    from .outbound import outbound_benchmarks
+    asyncio.run(outbound_benchmarks(quick=quick))
 
 
 if __name__ == '__main__':
