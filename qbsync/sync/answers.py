@@ -45,11 +45,8 @@ def qbo_time(obj: dict[str, Any]) -> datetime | None:
 
 async def link_rows(session: Any, realm_id: str, keys: list[tuple[str, int]]) -> dict[tuple[str, int], EntityLink]:
     """The links of ``keys``, one indexed IN query per entity type (a batch holds one type)."""
-    by_type: dict[str, list[int]] = {}
-    for kind, local in keys:
-        by_type.setdefault(kind, []).append(local)
     found: dict[tuple[str, int], EntityLink] = {}
-    for kind, ids in by_type.items():
+    for kind, ids in _by_type(keys).items():
         rows = (await session.exec(select(EntityLink).where(
             EntityLink.realm_id == realm_id, EntityLink.entity_type == kind, col(EntityLink.local_id).in_(ids)))).all()
         found.update({(row.entity_type, row.local_id): row for row in rows})
@@ -98,12 +95,16 @@ def _same_columns(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return list(groups.values())
 
 
-async def _link_ids(connection: Any, realm_id: str, keys: list[tuple[str, int]]) -> dict[tuple[str, int], int]:
-    by_type: dict[str, list[int]] = {}
+def _by_type(keys: list[tuple[str, int]]) -> dict[str, list[int]]:
+    grouped: dict[str, list[int]] = {}
     for kind, local in keys:
-        by_type.setdefault(kind, []).append(local)
+        grouped.setdefault(kind, []).append(local)
+    return grouped
+
+
+async def _link_ids(connection: Any, realm_id: str, keys: list[tuple[str, int]]) -> dict[tuple[str, int], int]:
     found: dict[tuple[str, int], int] = {}
-    for kind, ids in by_type.items():
+    for kind, ids in _by_type(keys).items():
         rows = await connection.execute(select(EntityLink.id, EntityLink.local_id).where(
             EntityLink.realm_id == realm_id, EntityLink.entity_type == kind, col(EntityLink.local_id).in_(ids)))
         found.update({(kind, local): link_id for link_id, local in rows})
