@@ -12,7 +12,7 @@ from sqlalchemy import insert
 from qbsync.db import Database
 from qbsync.models import (AccountMapping, CreditMemo, CreditMemoLine, Customer, Expense, ExpenseLine, Invoice,
                            InvoiceLine, Item, MappingPurpose, Payment, PaymentApplication)
-from qbsync.sandbox.accounting.seed import ACCOUNT_IDS
+from qbsync.sandbox.accounting.seed_us import ACCOUNT_IDS
 
 __all__ = ['BookSize', 'make_books', 'map_accounts', 'BENCH_SIZE']
 
