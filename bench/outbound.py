@@ -91,7 +91,7 @@ class Setup:
         self.state = SandboxState(SandboxConfig(clock=clock or ManualClock()))
         self.state.apps.register(CLIENT_ID, 'bench-secret-0123456789', name='bench',
                                  redirect_uris=['https://bench/cb'], throttling=throttling)
-        self.realm = self.state.companies.create_company('Bench Co').realm_id
+        self.realm = self.state.companies.create_company('Bench Co', profile='new').realm_id
         for prefs in self.state.companies.get(self.realm).objects['Preferences'].values():
             prefs['SalesFormsPrefs']['CustomTxnNumbers'] = True
         self.token = self.state.grants.connect(CLIENT_ID, self.realm).access_token

@@ -150,7 +150,7 @@ async def apply_answers(ctx: RunContext, batch: OutboxBatch, items: list[Pending
         entries.append(ctx.entry_values(entity_type=item.entity_type, local_id=item.local_id, action=item.operation,
                                         status=LinkStatus.FAILED, level='error', message=why.reason, code=why.code,
                                         element=why.element, detail=why.detail, suggestion=why.suggestion))
-    async with ctx.db.session() as session:
+    async with ctx.write_lock, ctx.db.session() as session:
         await links.write(session)
         connection = await session.connection()
         if entries:

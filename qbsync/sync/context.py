@@ -108,6 +108,9 @@ class RunContext:
     publish: Callable[[RunProgress], Awaitable[None]] | None = None
     meter: RateMeter | None = None
     cancel_event: asyncio.Event = field(default_factory=asyncio.Event)
+    # one writing transaction at a time within the run: SQLite refuses to turn a read snapshot into a write once
+    # another connection committed (WAL's busy snapshot), whatever the busy timeout
+    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     # -- counting ----------------------------------------------------------------------------------------------
     def count(self, entity_type: str, outcome: str, n: int = 1) -> None:
@@ -135,8 +138,8 @@ class RunContext:
 
     async def log(self, **fields: object) -> None:
         """Write one entry on its own (for events that change nothing else); see ``entry`` for the fields."""
-        async with self.db.session() as session:
-            session.add(self.entry(**fields))  # type: ignore[arg-type]
+        async with self.write_lock, self.db.session() as session:
+            session.add(self.entry(**fields))
             await session.commit()
 
     # -- progress and cancellation -----------------------------------------------------------------------------

@@ -143,7 +143,8 @@ class _OutboundRun:
     async def send_chunk(self, entity_type: str, entries: list[PlanEntry]) -> None:
         items = await self.build_items(entity_type, entries)
         if items:
-            batch = await self.outbox.record(self.ctx.run_id, items)
+            async with self.ctx.write_lock:
+                batch = await self.outbox.record(self.ctx.run_id, items)
             await self.send_recorded(batch, items)
         await self.ctx.progress(entity_type)
 
@@ -203,7 +204,7 @@ class _OutboundRun:
                 entity_type=entity_type, local_id=entry.local_id, action='skip' if blocked else _operation(entry),
                 status='skipped' if blocked else LinkStatus.FAILED, level='warning' if blocked else 'error',
                 message=str(problem), suggestion=problem.suggestion))
-        async with ctx.db.session() as session:
+        async with ctx.write_lock, ctx.db.session() as session:
             await links.write(session)
             await (await session.connection()).execute(insert(SyncLogEntry), entries)
             await session.commit()
@@ -234,7 +235,8 @@ class _OutboundRun:
         if outcome.conflicts:
             again = again + await resolve_conflicts(self, outcome.conflicts)
         if again and rounds > 0:
-            retry = await self.outbox.record(self.ctx.run_id, again)
+            async with self.ctx.write_lock:
+                retry = await self.outbox.record(self.ctx.run_id, again)
             await self.send_recorded(retry, again, rounds=rounds - 1)
         elif again:
             await apply_answers(self.ctx, batch, again, {}, whole_error=QuickBooksError(

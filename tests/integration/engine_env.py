@@ -134,7 +134,7 @@ def make_runner(env: ConnectionEnv, limiter: RateLimiter | None = None, **option
 
 @pytest.fixture
 async def engine_env(connection_env) -> AsyncIterator[EngineEnv]:  # noqa: F811
-    company = connection_env.sandbox.companies.create_company('Engine Test Co')
+    company = connection_env.sandbox.companies.create_company('Engine Test Co', profile='new')
     outcome = await connection_env.connect(realm_id=company.realm_id)
     assert outcome.ok, outcome
     await map_accounts(connection_env.db, company.realm_id)

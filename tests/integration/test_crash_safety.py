@@ -119,7 +119,7 @@ def test_sigkill_at_random_points_loses_nothing_and_duplicates_nothing(served_sa
         await asyncio.sleep(seconds)
     state.faults.sleep = counted_latency
     state.faults.update(latency_ms=10)
-    realm_id = state.companies.create_company('Crash Test Co').realm_id
+    realm_id = state.companies.create_company('Crash Test Co', profile='new').realm_id
     for prefs in state.companies.get(realm_id).objects['Preferences'].values():
         prefs['SalesFormsPrefs']['CustomTxnNumbers'] = True  # the documents keep the app's numbers
     env = {**os.environ, 'QBSYNC_DATA_DIR': str(tmp_path / 'data'), 'QUICKBOOKS_CLIENT_ID': CLIENT_ID,
