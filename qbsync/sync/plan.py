@@ -44,8 +44,10 @@ REQUIRED_MAPPINGS: dict[str, tuple[str, ...]] = {
     'invoice': (MappingPurpose.INCOME, MappingPurpose.ACCOUNTS_RECEIVABLE),
     'credit_memo': (MappingPurpose.INCOME, MappingPurpose.ACCOUNTS_RECEIVABLE),
     'payment': (MappingPurpose.ACCOUNTS_RECEIVABLE,),
+    'expense': (MappingPurpose.EXPENSE_PAYMENT,),
 }
-MAPPING_LABELS = {MappingPurpose.INCOME: 'Income', MappingPurpose.ACCOUNTS_RECEIVABLE: 'Accounts Receivable'}
+MAPPING_LABELS = {MappingPurpose.INCOME: 'Income', MappingPurpose.ACCOUNTS_RECEIVABLE: 'Accounts Receivable',
+                  MappingPurpose.EXPENSE_PAYMENT: '"Expenses are paid from"'}
 
 
 @dataclass(frozen=True)
