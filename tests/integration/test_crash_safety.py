@@ -152,7 +152,8 @@ def test_sigkill_at_random_points_loses_nothing_and_duplicates_nothing(served_sa
     _assert_no_duplicates(state, realm_id)
     company = state.companies.get(realm_id)
     ours = {
-        'Customer': [o for o in company.objects.get('Customer', {}).values() if o['DisplayName'].startswith('Customer ')],
+        'Customer': [o for o in company.objects.get('Customer', {}).values()
+                     if o['DisplayName'].startswith('Customer ')],
         'Item': [o for o in company.objects.get('Item', {}).values() if o['Name'].startswith('Item ')],
         'Invoice': [o for o in company.objects.get('Invoice', {}).values()
                     if o.get('DocNumber', '').startswith('1000')],
