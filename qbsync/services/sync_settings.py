@@ -13,10 +13,11 @@ from typing import Any
 from ..db import Database
 from ..models import SyncSettings, User
 from ..models.records import utcnow
+from ..sync.entities import entity
 from .errors import ValidationError
 from .permissions import require_manager
 
-__all__ = ['SyncPreferences', 'SyncSettingsService', 'CONFLICT_POLICIES', 'ENTITY_TOGGLES', 'MIN_INTERVAL_MINUTES',
+__all__ = ['SyncPreferences', 'SyncSettingsService', 'CONFLICT_POLICIES', 'MIN_INTERVAL_MINUTES',
            'MAX_INTERVAL_MINUTES']
 
 MIN_INTERVAL_MINUTES = 5
@@ -25,11 +26,6 @@ CONFLICT_POLICIES: dict[str, str] = {
     'app_wins': 'This app wins',
     'quickbooks_wins': 'QuickBooks wins',
     'newest_wins': 'Most recent change wins',
-}
-# entity type -> SyncSettings column that switches it on or off
-ENTITY_TOGGLES: dict[str, str] = {
-    'customer': 'sync_customers', 'item': 'sync_items', 'invoice': 'sync_invoices', 'payment': 'sync_payments',
-    'expense': 'sync_expenses', 'credit_memo': 'sync_credit_memos',
 }
 SETTINGS_ID = 1
 
@@ -50,7 +46,7 @@ class SyncPreferences:
     start_date: date | None = None
 
     def entity_enabled(self, entity_type: str) -> bool:
-        return bool(getattr(self, ENTITY_TOGGLES[entity_type]))
+        return bool(getattr(self, entity(entity_type).switch))
 
     @classmethod
     def from_row(cls, row: SyncSettings) -> SyncPreferences:
@@ -81,9 +77,10 @@ class SyncSettingsService:
         interval = prefs.interval_minutes
         if isinstance(interval, bool) or not isinstance(interval, int):
             errors['interval_minutes'] = 'Enter a whole number of minutes.'
-        elif not MIN_INTERVAL_MINUTES <= interval <= MAX_INTERVAL_MINUTES:
-            errors['interval_minutes'] = (f'The interval must be between {MIN_INTERVAL_MINUTES} and '
-                                          f'{MAX_INTERVAL_MINUTES} minutes (24 hours).')
+        elif interval < MIN_INTERVAL_MINUTES:
+            errors['interval_minutes'] = f'At least {MIN_INTERVAL_MINUTES} minutes.'
+        elif interval > MAX_INTERVAL_MINUTES:
+            errors['interval_minutes'] = f'At most {MAX_INTERVAL_MINUTES} minutes (24 hours).'
         if prefs.conflict_policy not in CONFLICT_POLICIES:
             errors['conflict_policy'] = f'Choose one of: {", ".join(CONFLICT_POLICIES.values())}.'
         if prefs.start_date is not None:
