@@ -7,12 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from . import faults
 from .entities.rates import exchange_rate
-from .routes import BASE, api_call
+from .routes import BASE, api_call, json_body
 from .store import Company
 from .taxservice import create_tax_code
-from .wire import WireError, loads
 
 __all__ = ['router']
 
@@ -33,9 +31,5 @@ async def tax_service(request: Request, realm_id: str) -> Response:
     raw = await request.body()
 
     def run(company: Company) -> tuple[int, dict[str, Any]]:
-        try:
-            body = loads(raw)
-        except WireError as exc:
-            raise faults.request_body_error(f'the request body is not valid JSON ({exc})') from None
-        return 200, create_tax_code(company, body)
+        return 200, create_tax_code(company, json_body(raw))
     return await api_call(request, realm_id, run, replayable=True)
