@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -37,6 +37,7 @@ class EngineEnv:
     env: ConnectionEnv
     realm_id: str
     runner: SyncRunner
+    seeded: dict[str, frozenset[str]] = field(default_factory=dict)   # the seeded company's own records, by entity
 
     @property
     def db(self):  # type: ignore[no-untyped-def]
@@ -51,8 +52,10 @@ class EngineEnv:
             prefs['SalesFormsPrefs']['CustomTxnNumbers'] = on
 
     def remote(self, entity: str) -> list[dict[str, Any]]:
-        """Every object of ``entity`` in the sandbox company (counted on the sandbox side)."""
-        return list(self.company().objects.get(entity, {}).values())
+        """Every object of ``entity`` the test and the sync put in the sandbox company (counted on the sandbox side;
+        the seeded company's own records, a year of history, are left out)."""
+        mine = self.seeded.get(entity, frozenset())
+        return [o for o in self.company().objects.get(entity, {}).values() if o['Id'] not in mine]
 
     def remote_by(self, entity: str, field: str, value: Any) -> list[dict[str, Any]]:
         return [o for o in self.remote(entity) if o.get(field) == value]
@@ -138,6 +141,8 @@ async def engine_env(connection_env) -> AsyncIterator[EngineEnv]:  # noqa: F811
     outcome = await connection_env.connect(realm_id=company.realm_id)
     assert outcome.ok, outcome
     await map_accounts(connection_env.db, company.realm_id)
-    engine = EngineEnv(connection_env, company.realm_id, make_runner(connection_env))
+    seeded = {entity: frozenset(bucket) for entity, bucket in
+              connection_env.sandbox.companies.get(company.realm_id).objects.items()}
+    engine = EngineEnv(connection_env, company.realm_id, make_runner(connection_env), seeded)
     engine.custom_numbers(True)
     yield engine
