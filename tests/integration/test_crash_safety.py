@@ -9,6 +9,7 @@ import os
 import random
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -99,6 +100,13 @@ def _writes(state: SandboxState, realm_id: str) -> int:
                                                                  'Purchase', 'CreditMemo', 'Vendor'))
 
 
+def _edit_invoices(database: Path, ids: list[int], round_: int) -> None:
+    """Change some invoices the way the app does (new memo, next version), from outside the engine."""
+    with sqlite3.connect(database) as connection:
+        connection.executemany('UPDATE invoice SET memo = ?, version = version + 1 WHERE id = ?',
+                               [(f'edited in round {round_}', invoice_id) for invoice_id in ids])
+
+
 def _assert_no_duplicates(state: SandboxState, realm_id: str) -> None:
     company = state.companies.get(realm_id)
     names = Counter(o['DisplayName'] for o in company.objects.get('Customer', {}).values())
@@ -128,8 +136,10 @@ def test_sigkill_at_random_points_loses_nothing_and_duplicates_nothing(served_sa
     asyncio.run(_connect(env, base, realm_id))
     before = _writes(state, realm_id)
     rng = random.Random(20261201)
-    kills = 0
-    for point in range(KILLS):
+    kills = point = 0
+    database = Path(env['QBSYNC_DATA_DIR']) / 'qbsync.db'
+    while kills < KILLS and point < 3 * KILLS:
+        point += 1
         process = _sync(env)
         started = time.monotonic()
         if point % 2:  # right after the sandbox committed the n-th new write (the answer may be in flight)
@@ -143,6 +153,8 @@ def test_sigkill_at_random_points_loses_nothing_and_duplicates_nothing(served_sa
             process.send_signal(signal.SIGKILL)
             kills += 1
         process.communicate()  # reaps it (a zombie would still look alive) and closes its pipes
+        if process.returncode == 0:  # it finished before the kill point: give the next run work (updates)
+            _edit_invoices(database, rng.sample(range(1, SIZE.invoices + 1), 8), point)
         _assert_no_duplicates(state, realm_id)
     final = _sync(env)
     out, err = final.communicate(timeout=120)
