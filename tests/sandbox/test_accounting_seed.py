@@ -132,6 +132,9 @@ def test_changing_a_company_never_changes_the_next_ones_seed(sandbox_state, real
     company.delete('Bill', {'Id': bill['Id'], 'SyncToken': bill['SyncToken']})
     company.merge('Vendor', '7', '8')
     company.merge('Class', '2', '3')
+    company.get_object('Preferences', '1')['SalesFormsPrefs']['CustomTxnNumbers'] = True   # as engine tests do
+    company.get_object('CompanyInfo', '1')['Country'] = 'CA'
+    assert SandboxState(SandboxConfig(clock=ManualClock())).companies.get(realm_id).objects == pristine
     sandbox_state.companies.reset(realm_id)
     assert company.objects == pristine
     assert SandboxState(SandboxConfig(clock=ManualClock())).companies.get(realm_id).objects == pristine

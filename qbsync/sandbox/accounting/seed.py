@@ -15,7 +15,8 @@ second, so each profile is built once per process and clock instant and kept as 
 it gets its own buckets holding the template's objects themselves, not copies. That is safe because a stored object
 is never changed in place: every change commits a new object in its place (``Company.commit``; readers get copies),
 which tests/sandbox/test_accounting_seed.py checks by changing one company and comparing a fresh one with the
-template. Seeding a company so costs well under a millisecond (``make bench`` prints both figures).
+template. Only the settings (CompanyInfo, Preferences) are copied per company, because tests tweak those in place.
+Seeding a company so costs well under a millisecond (``make bench`` prints both figures).
 """
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ CLASSIFICATION = {
 PROFILES = ('us', 'global', 'new')
 PROFILE_ZONES = {'us': 'America/Los_Angeles', 'new': 'America/Los_Angeles', 'global': 'Europe/London'}
 _CACHE_SIZE = 6
+_OWN_COPY = ('CompanyInfo', 'Preferences')   # copied per company, never shared (see seed_company)
 
 Put = Callable[..., None]
 _Template = tuple[dict[str, dict[str, dict[str, Any]]], dict[str, int]]
@@ -65,7 +67,9 @@ def seed_company(company: Company) -> None:
     company.objects.update({entity: dict(bucket) for entity, bucket in objects.items()})
     company.counters.clear()
     company.counters.update(counters)
-    info = company.objects['CompanyInfo']['1'] = _copy(objects['CompanyInfo']['1'])
+    for entity in _OWN_COPY:           # settings are what tests tweak in place: each company gets its own
+        company.objects[entity] = {key: _copy(obj) for key, obj in objects.get(entity, {}).items()}
+    info = company.objects['CompanyInfo']['1']
     info['CompanyName'] = info['LegalName'] = company.name
 
 
