@@ -48,7 +48,8 @@ async def draft_customer(session: AsyncSession, data: CustomerInput, current: Cu
     for name in ('phone', 'mobile', 'bill_line1', 'bill_line2', 'bill_city', 'bill_state', 'bill_postal_code',
                  'bill_country', 'terms', 'notes'):
         fields[name] = check.text(name, getattr(data, name), model=Customer)
-    if display and await _taken(session, Customer, Customer.display_name, display, current):
+    if display and check.ok('display_name') and await _taken(session, Customer, Customer.display_name, display,
+                                                              current):
         check.fail('display_name', 'Another customer already has this name')
     check.done()
     return Draft(fields)
@@ -67,7 +68,7 @@ async def draft_item(session: AsyncSession, data: ItemInput, current: Item | Non
         'quantity_on_hand': (check.decimal('quantity_on_hand', data.quantity_on_hand, places=5, min_places=0,
                                            minimum=ZERO) if kind == 'Inventory' else Decimal('0')),
     }
-    if name and await _taken(session, Item, Item.name, name, current):
+    if name and check.ok('name') and await _taken(session, Item, Item.name, name, current):
         check.fail('name', 'Another item already has this name')
     check.done()
     return Draft(fields)
@@ -235,7 +236,7 @@ async def _doc_number(check: Checker, session: AsyncSession, model: type[Invoice
     doc_number = check.text('doc_number', value, model=model)
     if not doc_number:
         return current.doc_number if current is not None else await next_doc_number(session, model)
-    if await _taken(session, model, model.doc_number, doc_number, current):
+    if check.ok('doc_number') and await _taken(session, model, model.doc_number, doc_number, current):
         check.fail('doc_number', 'This number is already used')
     return doc_number
 
