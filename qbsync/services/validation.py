@@ -65,11 +65,6 @@ class Checker:
     def fail(self, key: str, message: str) -> None:
         self.errors.setdefault(key, message)
 
-    def ok(self, key: str) -> bool:
-        """No problem recorded for ``key`` yet: its value may be looked up (a refused value never reaches a query;
-        PostgreSQL, for one, cannot even carry a NUL character)."""
-        return key not in self.errors
-
     def done(self) -> None:
         if self.errors:
             raise ValidationError(self.errors)
