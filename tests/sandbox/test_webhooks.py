@@ -288,7 +288,7 @@ async def test_admin_registration_takes_webhook_entities():
         assert created.status_code == 201 and created.json()['webhook_entities'] == ['Invoice', 'Customer']
         bad = await client.post('/_sandbox/apps', json={**app, 'webhook_entities': ['Widget'], 'overwrite': True})
         assert bad.status_code == 400 and 'Widget' in bad.json()['error_description']
-        plain = await client.post('/_sandbox/apps', json={**app, 'overwrite': True})   # re-registering says so
+        plain = await client.post('/_sandbox/apps', json={**app, 'overwrite': True})  # replacing is asked for
         assert plain.json()['webhook_entities'] is None
     assert state.apps.get('portal-app').webhook_entities is None
 

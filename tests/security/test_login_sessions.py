@@ -160,10 +160,10 @@ async def test_changing_my_password_asks_the_current_one_and_ends_my_other_sessi
     user.find(marker='new-password').type(NEW_PASSWORD)
     user.find(marker='confirm-password').type(NEW_PASSWORD)
     user.find(marker='change-password').click()
-    await user.should_see('This is not your current password')
+    await user.should_see('This is not your current password', retries=20)  # a hash is checked meanwhile
     user.find(marker='current-password').clear().type(PASSWORD)
     user.find(marker='change-password').click()
-    await user.should_see('Password changed')
+    await user.should_see('Password changed', retries=20)
     changed = await app.state.services.users.get(owner.id)
     assert not app.state.services.sessions.valid(other, changed)
     await user.open('/customers')  # this session stays signed in
@@ -180,10 +180,10 @@ async def test_owner_resets_a_users_password_which_ends_their_sessions(user: Use
     user.find(marker=f'user-reset-{viewer.id}').click()
     user.find(marker='reset-password').type('password1234')
     user.find(marker='confirm-reset').click()
-    await user.should_see('Too easy to guess')
+    await user.should_see('Too easy to guess', retries=20)
     user.find(marker='reset-password').clear().type(NEW_PASSWORD)
     user.find(marker='confirm-reset').click()
-    await user.should_see('their sessions have ended')
+    await user.should_see('their sessions have ended', retries=20)
     reset = await app.state.services.users.get(viewer.id)
     assert not app.state.services.sessions.valid(their_session, reset)
     assert await app.state.services.users.authenticate(viewer.email, NEW_PASSWORD) is not None

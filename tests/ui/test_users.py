@@ -59,6 +59,7 @@ async def test_owner_changes_a_role_and_cannot_demote_the_last_owner(user: User,
         user.find(marker=f'user-role-{owner.id}').elements.pop().value = Role.VIEWER
     await user.should_see('At least one owner must remain')
     assert (await _accounts())[EMAILS[Role.OWNER]].role == Role.OWNER
+    await user.should_see(marker=f'user-role-{owner.id}')  # the list is rebuilt in the background
     with user:  # the list was rebuilt from the database, so the select shows the real role again
         assert user.find(marker=f'user-role-{owner.id}').elements.pop().value == Role.OWNER
 
@@ -72,6 +73,7 @@ async def test_owner_removes_a_user_but_not_themselves(user: User, owner: Accoun
     await user.should_not_see(marker=f'user-row-{viewer.id}')
     assert 'viewer@example.com' not in await _accounts()
 
+    await user.should_see(marker=f'user-remove-{owner.id}')  # the list is rebuilt in the background
     user.find(marker=f'user-remove-{owner.id}').click()
     user.find(marker='confirm-remove').click()
     await user.should_see('You cannot remove your own account')
