@@ -13,11 +13,12 @@ SQLModel.metadata.naming_convention = {
 
 from .records import (RECORD_TYPES, CreditMemo, CreditMemoLine, Customer, Expense, ExpenseLine, Invoice,
                       InvoiceLine, Item, Payment, PaymentApplication)
-from .sync import (AccountMapping, ConnectionStatus, EntityLink, LinkStatus, OAuthState, QuickBooksConnection,
+from .inbound import HeldChange, InboundCursor
+from .sync import (AccountMapping, ConnectionStatus, EntityLink, EventStatus, LinkStatus, OAuthState, QuickBooksConnection,
                    SyncLogEntry, SyncRun, SyncSettings, WebhookEvent)
 from .users import Role, User
 
 __all__ = ['RECORD_TYPES', 'CreditMemo', 'CreditMemoLine', 'Customer', 'Expense', 'ExpenseLine', 'Invoice',
            'InvoiceLine', 'Item', 'Payment', 'PaymentApplication', 'AccountMapping', 'ConnectionStatus',
            'EntityLink', 'LinkStatus', 'OAuthState', 'QuickBooksConnection', 'SyncLogEntry', 'SyncRun',
-           'SyncSettings', 'WebhookEvent', 'Role', 'User']
+           'SyncSettings', 'WebhookEvent', 'Role', 'User', 'EventStatus', 'HeldChange', 'InboundCursor']
