@@ -12,8 +12,12 @@ __all__ = ['InboundCursor', 'HeldChange']
 
 
 class InboundCursor(SQLModel, table=True):
-    """Everything QuickBooks changed before ``changed_since`` has been applied locally (moved only after applying)."""
+    """Everything QuickBooks changed of ``entity`` before ``changed_since`` is applied locally (moved only after).
+
+    Per entity, so that switching an entity on later imports its history instead of only its next changes.
+    """
     realm_id: str = Field(primary_key=True, max_length=32)
+    entity: str = Field(primary_key=True, max_length=40)  # Intuit's name, e.g. 'Invoice'
     changed_since: datetime
     updated_at: datetime = Field(default_factory=utcnow)
 

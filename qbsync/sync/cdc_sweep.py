@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlmodel import select
+
 from ..db import Database
 from ..models import InboundCursor
 from ..models.records import utcnow
@@ -47,7 +49,7 @@ class SweepReport:
     cursor: datetime | None = None  # where the cursor stands afterwards
 
     @property
-    def complete(self) -> bool:
+    def complete(self) -> bool:  # every change applied (or deliberately held)
         return not self.result.failed
 
 
@@ -57,35 +59,43 @@ class CdcSweep:
         self._now = now
         self._overlap = overlap
 
-    async def cursor(self, realm_id: str) -> datetime | None:
+    async def cursors(self, realm_id: str) -> dict[str, datetime]:
+        """Intuit entity name -> its cursor, for the entities swept before."""
         async with self._db.session() as session:
-            row = await session.get(InboundCursor, realm_id)
-            return row.changed_since if row else None
+            rows = await session.exec(select(InboundCursor).where(InboundCursor.realm_id == realm_id))
+            return {row.entity: row.changed_since for row in rows.all()}
 
     async def run(self, client: QuickBooksClient, entities: Sequence[str], applier: ChangeApplier,
                   *, on_progress: Callable[[SweepReport], None] | None = None) -> SweepReport:
-        """Sweep ``entities`` (Intuit names) of the client's company; the cursor covers exactly these entities."""
+        """Sweep ``entities`` (Intuit names, in dependency order) of the client's company.
+
+        Entities with a recent cursor share one CDC window (from the oldest of their cursors); an entity never swept
+        (switched on later, or the first sync) or with a cursor beyond CDC's reach is read by queries.
+        """
         started = self._now()
-        cursor = await self.cursor(client.realm_id)
-        since = cursor - self._overlap if cursor else None
-        report = SweepReport(since=since)
-        oldest_failure: list[datetime] = []
-        if since is not None and since > started - CDC_LOOKBACK + LOOKBACK_MARGIN:
+        cursors = await self.cursors(client.realm_id)
+        recent = [e for e in entities if e in cursors and
+                  cursors[e] - self._overlap > started - CDC_LOOKBACK + LOOKBACK_MARGIN]
+        since = min((cursors[e] for e in recent), default=None)
+        report = SweepReport(since=min((cursors.get(e) for e in entities if e in cursors), default=None))
+        failures: list[datetime] = []
+        by_query = [e for e in entities if e not in recent]
+        if recent and since is not None:
             try:
-                await self._by_cdc(client, list(entities), since, applier, report, oldest_failure, on_progress)
+                await self._by_cdc(client, recent, since - self._overlap, applier, report, failures, on_progress)
             except QuickBooksError as exc:
                 if report.objects or 'older' not in str(exc).lower():
                     raise
                 log.info('CDC refused the window (%s): reading by LastUpdatedTime instead', exc)
-                await self._by_query(client, entities, since, applier, report, oldest_failure, on_progress)
-        else:
-            await self._by_query(client, entities, since, applier, report, oldest_failure, on_progress)
-        target = started if not oldest_failure else min(oldest_failure) - timedelta(seconds=1)
-        if cursor is None or target > cursor:
-            await self._save(client.realm_id, target)
-            report.cursor = target
-        else:
-            report.cursor = cursor
+                by_query = list(entities)
+        for entity in by_query:
+            start = cursors.get(entity)
+            report.mode = 'query' if not recent else 'cdc+query'
+            await self._by_query(client, [entity], start - self._overlap if start else None, applier, report,
+                                 failures, on_progress, mode=report.mode)
+        target = started if not failures else min(failures) - timedelta(seconds=1)
+        await self._save(client.realm_id, {e: target for e in entities if cursors.get(e) is None or target > cursors[e]})
+        report.cursor = target
         return report
 
     async def _by_cdc(self, client: QuickBooksClient, entities: list[str], since: datetime, applier: ChangeApplier,
@@ -125,10 +135,11 @@ class CdcSweep:
             if on_progress is not None:
                 on_progress(report)
 
-    async def _save(self, realm_id: str, changed_since: datetime) -> None:
+    async def _save(self, realm_id: str, cursors: dict[str, datetime]) -> None:
         async with self._db.session() as session:
-            row = await session.get(InboundCursor, realm_id) or InboundCursor(realm_id=realm_id,
-                                                                              changed_since=changed_since)
-            row.changed_since, row.updated_at = changed_since, self._now()
-            session.add(row)
+            for entity, changed_since in cursors.items():
+                row = await session.get(InboundCursor, (realm_id, entity)) or InboundCursor(
+                    realm_id=realm_id, entity=entity, changed_since=changed_since)
+                row.changed_since, row.updated_at = changed_since, self._now()
+                session.add(row)
             await session.commit()

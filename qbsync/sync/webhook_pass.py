@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..db import Database
@@ -46,8 +46,8 @@ class WebhookPass:
         self._batch = batch
 
     async def run(self, *, realm_id: str | None, synced: Callable[[str], str | None],
-                  client: Callable[[], QuickBooksClient] | None, applier: ChangeApplier | None,
-                  run_id: int | None = None) -> PassReport:
+                  client: Callable[[], Awaitable[QuickBooksClient]],
+                  applier: Callable[[QuickBooksClient], ChangeApplier], run_id: int | None = None) -> PassReport:
         """:param synced: Intuit entity name -> why it is not synced (skip reason), or None when it is."""
         events = await self._queue.claim(self._batch)
         report = PassReport(claimed=len(events))
@@ -63,8 +63,13 @@ class WebhookPass:
             report.skipped += len(skipped)
         wanted = [e for e in ours if reasons[e.entity] is None]
         if wanted:
-            assert client is not None and applier is not None
-            await self._apply(wanted, client(), applier, report)
+            try:
+                api = await client()
+            except Exception as exc:  # not connected any more, or the connection needs the user: retry later
+                await self._queue.fail(wanted, f'QuickBooks is not reachable: {exc}')
+                report.retried += len(wanted)
+                return report
+            await self._apply(wanted, api, applier(api), report)
         return report
 
     async def _apply(self, events: Sequence[WebhookEvent], client: QuickBooksClient, applier: ChangeApplier,

@@ -21,9 +21,10 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table('inboundcursor',
     sa.Column('realm_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('entity', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('changed_since', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('realm_id', name=op.f('pk_inboundcursor'))
+    sa.PrimaryKeyConstraint('realm_id', 'entity', name=op.f('pk_inboundcursor'))
     )
     op.create_table('heldchange',
     sa.Column('id', sa.Integer(), nullable=False),
