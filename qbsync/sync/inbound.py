@@ -28,7 +28,7 @@ from ..models.records import utcnow
 from ..quickbooks.client import QuickBooksClient
 from ..quickbooks.errors import QuickBooksError
 from .inbound_changes import ApplyResult, InboundChange
-from .inbound_merge import merge_records
+from .inbound_merge import bump_version, merge_records
 from .inbound_record import (UNIQUE_FIELDS, StaleRecord, create_record, current_values, find_link, same,
                              unique_value, write_record)
 from .inbound_values import (INTUIT_TO_LOCAL, LOCAL_TO_INTUIT, TIERS, LocalValues, Ref, content_hash,
@@ -234,12 +234,17 @@ class InboundApplier:
         if link is None or link.status == LinkStatus.DELETED_IN_QBO:
             return 'unchanged'
         record = await session.get(RECORD_TYPES[entity_type], link.local_id)
-        link.status, link.last_error, link.updated_at = LinkStatus.DELETED_IN_QBO, 'Deleted in QuickBooks', self._now()
+        named = getattr(record, 'active', None) is not None  # names vanish only when merged into another one
+        link.status, link.updated_at = LinkStatus.DELETED_IN_QBO, self._now()
+        link.last_error = 'Removed in QuickBooks (merged into another record)' if named else 'Deleted in QuickBooks'
         session.add(link)
         self._ids.pop((entity_type, qbo_id), None)
+        if named and record is not None and getattr(record, 'active'):
+            await bump_version(session, self._realm, entity_type, record, self._now(), active=False)
+        what = 'was removed in QuickBooks (merged into another record): the app keeps it, inactive' if named else \
+            'was deleted in QuickBooks: the app keeps it, unlinked and flagged "deleted in QuickBooks"'
         await self._log_in(session)(entity_type, link.local_id, qbo_id, 'warning', 'inbound_delete',
-                                    f'{_label(entity_type)} {_name(record) if record else link.local_id} was deleted '
-                                    f'in QuickBooks: the app keeps it, unlinked and flagged "deleted in QuickBooks".')
+                                    f'{_label(entity_type)} {_name(record) if record else link.local_id} {what}.')
         return 'deleted'
 
     async def _hold(self, session: AsyncSession, entity_type: str, record: object, link: EntityLink,

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from ..models import WebhookEvent
 from ..quickbooks.changes import ChangedObject
+from ..quickbooks.client import NAME_LISTS
 
 __all__ = ['InboundChange', 'ApplyResult', 'ChangeApplier', 'EventPlan', 'plan_events']
 
@@ -73,6 +74,8 @@ def plan_events(events: Sequence[WebhookEvent]) -> EventPlan:
         if event.operation == 'Merge' and event.deleted_id:
             plan.merges[key] = tuple(dict.fromkeys((*plan.merges.get(key, ()), event.deleted_id)))
     for (entity, entity_id), event in latest.items():
-        bucket = plan.deletes if event.operation == 'Delete' else plan.reads
+        # names are never deleted: a Delete announces a deactivation (or a merge), so read what is there
+        deleted = event.operation == 'Delete' and entity not in NAME_LISTS
+        bucket = plan.deletes if deleted else plan.reads
         bucket.setdefault(entity, []).append(entity_id)
     return plan

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ..models import (RECORD_TYPES, CreditMemo, CreditMemoLine, EntityLink, ExpenseLine, Invoice, InvoiceLine,
                       LinkStatus, Payment)
 
-__all__ = ['merge_records', 'REFERENCES']
+__all__ = ['merge_records', 'bump_version', 'REFERENCES']
 
 Log = Callable[[str, int | None, str | None, str, str, str], Awaitable[None]]
 
@@ -55,7 +55,7 @@ async def merge_records(session: AsyncSession, realm_id: str, entity_type: str, 
         loser = await session.get(RECORD_TYPES[entity_type], loser_link.local_id)
         survivor = await session.get(RECORD_TYPES[entity_type], survivor_link.local_id)
         if loser is not None:
-            await _bump(session, realm_id, entity_type, loser, now, active=False)
+            await bump_version(session, realm_id, entity_type, loser, now, active=False)
         loser_link.status, loser_link.updated_at = LinkStatus.DELETED_IN_QBO, now
         loser_link.last_error = f'Merged into {_name(survivor)} in QuickBooks'
         session.add(loser_link)
@@ -80,11 +80,11 @@ async def _move_references(session: AsyncSession, realm_id: str, entity_type: st
     for owner_type, owner_id in sorted(touched):
         record = await session.get(RECORD_TYPES[owner_type], owner_id)
         if record is not None:
-            await _bump(session, realm_id, owner_type, record, now)
+            await bump_version(session, realm_id, owner_type, record, now)
     return len(touched)
 
 
-async def _bump(session: AsyncSession, realm_id: str, entity_type: str, record: SQLModel, now: datetime,
+async def bump_version(session: AsyncSession, realm_id: str, entity_type: str, record: SQLModel, now: datetime,
                 **changes: object) -> None:
     """A new version made by QuickBooks' own change: a link that was in step stays in step."""
     link = (await session.exec(select(EntityLink).where(
