@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 POLICIES = ('app_wins', 'quickbooks_wins', 'newest_wins', 'ask_me')
 STALE_RETRIES = 3
+CHUNK = 200  # changes per transaction
 
 
 class _Held(Exception):
@@ -70,9 +71,36 @@ class InboundApplier:
         merged_away = {(c.entity, i) for c in wanted for i in c.merged_away}
         wanted = [c for c in wanted if not (c.object.deleted and c.key in merged_away)]  # the merge handles them
         await self._create_missing_references(wanted, result)
-        for change in sorted(wanted, key=lambda c: TIERS[INTUIT_TO_LOCAL[c.entity]]):
-            await self._apply_one(change, result)
+        await self._apply_all(sorted(wanted, key=lambda c: TIERS[INTUIT_TO_LOCAL[c.entity]]), result)
         return result
+
+    async def _apply_all(self, changes: Sequence[InboundChange], result: ApplyResult) -> None:
+        """Chunks in one transaction each (fast); a chunk that fails is redone one change per transaction, so a
+        bad record costs only itself."""
+        for start in range(0, len(changes), CHUNK):
+            chunk, known = changes[start:start + CHUNK], dict(self._ids)
+            partial = ApplyResult()
+            try:
+                async with self._db.session() as session:
+                    for change in chunk:
+                        await self._apply_in(session, change, partial)
+                    await session.commit()
+            except Exception:
+                self._ids = known  # the chunk's creations were rolled back
+                for change in chunk:
+                    await self._apply_one(change, result)
+            else:
+                result.add(partial)
+
+    async def _apply_in(self, session: AsyncSession, change: InboundChange, result: ApplyResult) -> None:
+        try:
+            outcome = await self._decide(session, INTUIT_TO_LOCAL[change.entity], change)
+        except _Held as held:
+            await self._log_in(session)(INTUIT_TO_LOCAL[change.entity], None, change.object.id, 'warning',
+                                        'inbound_held', _held_message(change, held))
+            result.held += 1
+            return
+        _count(result, outcome)
 
     # -- references ----------------------------------------------------------------------------------------------
     async def _create_missing_references(self, changes: Sequence[InboundChange], result: ApplyResult,
@@ -93,8 +121,7 @@ class InboundApplier:
             except QuickBooksError as exc:
                 log.warning('could not read referenced %s %s: %s', entity_type, ids, exc)
         await self._create_missing_references(fetched, result, depth + 1)
-        for change in sorted(fetched, key=lambda c: TIERS[INTUIT_TO_LOCAL[c.entity]]):
-            await self._apply_one(change, result)
+        await self._apply_all(sorted(fetched, key=lambda c: TIERS[INTUIT_TO_LOCAL[c.entity]]), result)
 
     async def _load_ids(self, keys: set[tuple[str, str]]) -> None:
         unknown = [k for k in keys if k not in self._ids]
@@ -132,7 +159,7 @@ class InboundApplier:
                 continue
             except _Held as held:
                 await self._log(entity_type, None, change.object.id, 'warning', 'inbound_held',
-                                f'{_label(entity_type)} QuickBooks #{change.object.id} not applied: it {held.reason}.')
+                                _held_message(change, held))
                 result.held += 1
                 return
             except Exception as exc:  # one bad record never stops the rest
@@ -142,23 +169,18 @@ class InboundApplier:
         else:
             result.failed[change.key] = 'the record kept changing while QuickBooks\' version was applied'
             return
-        if outcome == 'unchanged':
-            result.unchanged += 1
-        elif outcome == 'held':
-            result.held += 1
-        else:
-            result.applied += 1
+        _count(result, outcome)
 
     async def _decide(self, session: AsyncSession, entity_type: str, change: InboundChange) -> str:
         obj = change.object
         link = await find_link(session, self._realm, entity_type, obj.id)
         if obj.deleted:
             return await self._deleted(session, entity_type, link, obj.id)
+        values = local_values(entity_type, obj.data, voided=obj.voided)
+        resolved = self._resolve(values, entity_type)  # before any write: a held change writes nothing
         if change.merged_away:
             link = await merge_records(session, self._realm, entity_type, obj.id, change.merged_away, link,
                                        self._now(), self._log_in(session))
-        values = local_values(entity_type, obj.data, voided=obj.voided)
-        resolved = self._resolve(values, entity_type)
         if link is None:
             return await self._create(session, entity_type, change, resolved)
         if link.sync_token == obj.sync_token and link.status != LinkStatus.DELETED_IN_QBO:
@@ -289,6 +311,20 @@ class InboundApplier:
         async with self._db.session() as session:
             await self._log_in(session)(*args)
             await session.commit()
+
+
+def _count(result: ApplyResult, outcome: str) -> None:
+    if outcome == 'unchanged':
+        result.unchanged += 1
+    elif outcome == 'held':
+        result.held += 1
+    else:
+        result.applied += 1
+
+
+def _held_message(change: InboundChange, held: _Held) -> str:
+    entity_type = INTUIT_TO_LOCAL[change.entity]
+    return f'{_label(entity_type)} QuickBooks #{change.object.id} not applied: it {held.reason}.'
 
 
 def _label(entity_type: str) -> str:

@@ -59,6 +59,8 @@ async def write_record(session: AsyncSession, entity_type: str, record: SQLModel
         **values.fields, version=version + 1, updated_at=now))
     if result.rowcount != 1:
         raise StaleRecord(f'{entity_type} {record.id} changed while QuickBooks\' version was applied')
+    if record in session:
+        session.expunge(record)  # the loaded copy is out of date now: a later read in this session loads afresh
     await _replace_lines(session, entity_type, record.id, values.lines)  # type: ignore[attr-defined]
     return version + 1
 

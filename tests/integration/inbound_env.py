@@ -48,8 +48,19 @@ class InboundEnv:
         return edit_as_user(self.company, UserEdit(entity, operation, entity_id, fields, merge_id))  # type: ignore
 
     async def deliver(self) -> int:
-        """Send every webhook due now (aggregation windows closed); returns how many deliveries went out."""
-        return len(await self.base.sandbox.webhooks.flush())
+        """Send every webhook due now (aggregation windows closed), one after the other as Intuit does (it holds
+        later deliveries until the earlier one is acknowledged); returns how many deliveries went out."""
+        sent = 0
+        while sent_now := len(await self.base.sandbox.webhooks.flush()):
+            sent += sent_now
+        return sent
+
+    async def redeliver(self, delivery: Any) -> int:
+        """Post a delivery already made once more, byte for byte (Intuit's retry); returns the HTTP status."""
+        async with httpx.AsyncClient(transport=self.base.sandbox.config.webhook_transport) as client:
+            response = await client.post(WEBHOOK_URL, content=delivery.body, headers={
+                'intuit-signature': delivery.signature, 'content-type': 'application/json'})
+        return response.status_code
 
     async def sync_webhooks(self) -> int:
         """Deliver, then process until nothing is due; returns the events finished."""
