@@ -17,6 +17,7 @@ from sqlmodel import SQLModel, select
 from connection_env import CLIENT_ID, ConnectionEnv, connection_env  # noqa: F401 (fixture)
 from qbsync.models import RECORD_TYPES, EntityLink, SyncLogEntry, WebhookEvent
 from qbsync.sandbox.admin.companies import UserEdit, edit_as_user
+from qbsync.services.conflicts import ConflictService
 from qbsync.services.sync_settings import SyncSettingsService
 from qbsync.services.webhook_inbox import WebhookInbox
 from qbsync.sync.inbound_sync import InboundSync
@@ -33,6 +34,7 @@ class InboundEnv:
     inbox: WebhookInbox
     inbound: InboundSync
     settings: SyncSettingsService
+    conflicts: ConflictService
 
     @property
     def realm_id(self) -> str:
@@ -74,6 +76,17 @@ class InboundEnv:
         owner = next(iter(self.base.users.values()))
         await self.settings.save(replace(await self.settings.load(), **changes), acting=owner)
 
+    async def app_edit(self, entity_type: str, local_id: int, **fields: Any) -> None:
+        """A person's edit in the app: new values and a new version, the link left behind (pending)."""
+        async with self.base.db.session() as session:
+            record = await session.get(RECORD_TYPES[entity_type], local_id)
+            for key, value in fields.items():
+                setattr(record, key, value)
+            record.version += 1  # type: ignore[union-attr]
+            record.updated_at = self.base.clock.now()  # type: ignore[union-attr]
+            session.add(record)
+            await session.commit()
+
     async def record(self, entity_type: str, qbo_id: str) -> SQLModel | None:
         async with self.base.db.session() as session:
             link = (await session.exec(select(EntityLink).where(
@@ -114,7 +127,8 @@ async def inbound_env(connection_env: ConnectionEnv, request: pytest.FixtureRequ
     settings = SyncSettingsService(env.db)
     inbound = InboundSync(env.db, realm=_realm(env), api=env.service.api, preferences=settings.load,
                           now=env.clock.now)
-    result = InboundEnv(env, inbox, inbound, settings)
+    conflicts = ConflictService(env.db, api=env.service.api, realm=_realm(env), now=env.clock.now)
+    result = InboundEnv(env, inbox, inbound, settings, conflicts)
     await result.set_prefs(inbound_enabled=True)
     yield result
 
