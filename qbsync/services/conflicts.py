@@ -17,14 +17,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..db import Database
-from ..models import RECORD_TYPES, EntityLink, HeldChange, LinkStatus, SyncLogEntry, User
+from ..models import EntityLink, HeldChange, LinkStatus, SyncLogEntry, User
 from ..models.records import utcnow
 from ..quickbooks.changes import changed_object
 from ..quickbooks.client import QuickBooksClient
 from ..sync.inbound import InboundApplier
 from ..sync.inbound_changes import InboundChange
 from ..sync.inbound_record import current_values
-from ..sync.inbound_values import LOCAL_TO_INTUIT, LocalValues, Ref, local_values
+from ..sync.entities import entity
+from ..sync.inbound_values import LocalValues, Ref, local_values
 from .errors import NotFound, ValidationError
 from .permissions import require_manager
 
@@ -111,8 +112,7 @@ class ConflictService:
             if link is not None and keep == KEEP_APP:
                 # QuickBooks' version is known and overruled: the next outbound run sends the app's version
                 link.sync_token, link.status, link.last_error = held.qbo_sync_token, LinkStatus.PENDING, ''
-                if hasattr(link, 'qbo_updated_at'):
-                    link.qbo_updated_at = held.qbo_updated_at  # type: ignore[attr-defined]
+                link.qbo_updated_at = held.qbo_updated_at
                 link.updated_at = self._now()
                 session.add(link)
             held.resolved_at, held.resolution, held.resolved_by = self._now(), keep, acting.email[:255]
@@ -128,7 +128,7 @@ class ConflictService:
     async def _keep_quickbooks(self, held: HeldChange) -> None:
         api = await self._api()
         applier = InboundApplier(self._db, api, policy='quickbooks_wins', enabled=lambda _: True, now=self._now)
-        obj = changed_object(LOCAL_TO_INTUIT[held.entity_type], json.loads(held.qbo_payload, parse_float=Decimal))
+        obj = changed_object(entity(held.entity_type).qbo_name, json.loads(held.qbo_payload, parse_float=Decimal))
         async with self._db.session() as session:  # the hold is lifted so that the change applies like any other
             link = (await session.exec(select(EntityLink).where(
                 EntityLink.realm_id == held.realm_id, EntityLink.entity_type == held.entity_type,
@@ -142,7 +142,7 @@ class ConflictService:
             raise ValidationError({'keep': 'The QuickBooks version could not be applied; see the Sync Log.'})
 
     async def _view(self, session: AsyncSession, held: HeldChange) -> ConflictView:
-        record = await session.get(RECORD_TYPES[held.entity_type], held.local_id)
+        record = await session.get(entity(held.entity_type).model, held.local_id)
         payload = json.loads(held.qbo_payload, parse_float=Decimal)
         theirs = local_values(held.entity_type, payload, voided=changed_object('', payload).voided)
         ours = await current_values(session, held.entity_type, record, theirs) if record is not None else \
@@ -154,7 +154,7 @@ class ConflictService:
                                     await _lines(session, theirs.lines)))
         name = _record_name(record) if record is not None else f'#{held.local_id}'
         return ConflictView(id=held.id or 0, entity_type=held.entity_type, local_id=held.local_id,
-                            qbo_id=held.qbo_id, title=f'{_entity_label(held.entity_type)} {name}',
+                            qbo_id=held.qbo_id, title=entity(held.entity_type).title(record) if record is not None else name,
                             detected_at=held.detected_at, qbo_updated_at=held.qbo_updated_at, fields=fields,
                             resolved=held.resolution)
 
@@ -163,7 +163,7 @@ async def _shown(session: AsyncSession, key: str, value: Any) -> str:
     if isinstance(value, Ref):
         return value.name or f'QuickBooks #{value.qbo_id}'
     if key in _REFERENCES and isinstance(value, int):
-        found = await session.get(RECORD_TYPES[_REFERENCES[key]], value)
+        found = await session.get(entity(_REFERENCES[key]).model, value)
         return _record_name(found) if found is not None else f'#{value}'
     if value is None:
         return ''
@@ -188,10 +188,6 @@ async def _lines(session: AsyncSession, rows: list[dict[str, Any]]) -> str:
 
 def _label(key: str) -> str:
     return key.replace('_id', '').replace('_', ' ').capitalize()
-
-
-def _entity_label(entity_type: str) -> str:
-    return entity_type.replace('_', ' ').capitalize()
 
 
 def _record_name(record: Any) -> str:

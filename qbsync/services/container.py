@@ -14,10 +14,12 @@ import httpx
 from ..db import Database
 from ..security import PasswordHasher, TokenCipher
 from ..settings import Settings
+from ..sync.runner import SyncRunner
 from ..sync.scheduler import KEEPALIVE_INTERVAL, KEEPALIVE_JOB, SyncScheduler
 from .bootstrap import BootstrapReport, bootstrap_database
 from .account_mapping import AccountMappingService
 from .connection import ConnectionService
+from .inbound import InboundServices
 from .records import RecordService
 from .sync_settings import SyncSettingsService
 from .users import UserService
@@ -46,7 +48,7 @@ class Services:
         self.users = UserService(self.db, hasher=self.password_hasher)
         self.records = RecordService(self.db)
         self.connection = ConnectionService(self.settings, self.db, self.cipher, transport=self.http_transport)
-        self.webhooks = WebhookInbox(self.db)
+        self.webhooks = WebhookInbox(self.db, on_stored=self._inbound_notice)
         self.scheduler = SyncScheduler()  # started here, inside the running loop (stack-notes gotcha 9)
         self.scheduler.add_interval_job(KEEPALIVE_JOB, self.connection.refresh_idle_connections, KEEPALIVE_INTERVAL,
                                         name='QuickBooks token keep-alive')
@@ -54,10 +56,22 @@ class Services:
         self.sync_settings = SyncSettingsService(self.db, scheduler=self.scheduler,
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
         self.account_mapping = AccountMappingService(self.db, self.connection)
+        self.runner = SyncRunner(self.db, self.connection.api)  # the sync engine; passes register on it
+        self.inbound = InboundServices(self.db, self.connection, self.sync_settings, self.runner)
+        self.conflicts = self.inbound.conflicts
+        self.inbound.worker.start()  # in the running loop, like the scheduler
         self.started = True
+
+    def _inbound_notice(self) -> None:
+        inbound = getattr(self, 'inbound', None)
+        if inbound is not None:
+            inbound.notify()
 
     async def stop(self) -> None:
         self.started = False
+        inbound = getattr(self, 'inbound', None)
+        if inbound is not None:
+            await inbound.worker.stop()
         scheduler = getattr(self, 'scheduler', None)
         if scheduler is not None:
             scheduler.shutdown()

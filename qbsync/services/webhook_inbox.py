@@ -20,12 +20,21 @@ __all__ = ['WebhookInbox']
 
 
 class WebhookInbox:
-    def __init__(self, db: Database, *, now: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, db: Database, *, now: Callable[[], datetime] = utcnow,
+                 on_stored: Callable[[], None] | None = None) -> None:
+        """:param on_stored: called after new events are stored (wakes the inbound worker; never awaited here)"""
         self._db = db
         self._now = now
+        self._on_stored = on_stored
 
     async def record(self, changes: Sequence[EntityChange]) -> int:
         """Store the changes not seen before; returns how many were new."""
+        stored = await self._store(changes)
+        if stored and self._on_stored is not None:
+            self._on_stored()
+        return stored
+
+    async def _store(self, changes: Sequence[EntityChange]) -> int:
         unique = list({change.event_key: change for change in changes}.values())
         if not unique:
             return 0

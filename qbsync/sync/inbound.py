@@ -23,7 +23,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..db import Database
-from ..models import RECORD_TYPES, EntityLink, HeldChange, LinkStatus, SyncLogEntry
+from ..models import EntityLink, HeldChange, LinkStatus, SyncLogEntry
 from ..models.records import utcnow
 from ..quickbooks.client import QuickBooksClient
 from ..quickbooks.errors import QuickBooksError
@@ -31,8 +31,8 @@ from .inbound_changes import ApplyResult, InboundChange
 from .inbound_merge import bump_version, merge_records
 from .inbound_record import (UNIQUE_FIELDS, StaleRecord, create_record, current_values, find_link, same,
                              unique_value, write_record)
-from .inbound_values import (INTUIT_TO_LOCAL, LOCAL_TO_INTUIT, TIERS, LocalValues, Ref, content_hash,
-                             local_values)
+from .entities import EntitySpec, by_qbo_name, entity
+from .inbound_values import LocalValues, Ref, content_hash, local_values
 
 __all__ = ['InboundApplier', 'POLICIES']
 
@@ -40,6 +40,10 @@ log = logging.getLogger(__name__)
 
 POLICIES = ('app_wins', 'quickbooks_wins', 'newest_wins', 'ask_me')
 STALE_RETRIES = 3
+# the record's state after a logged inbound change (SyncLogEntry.status)
+_STATUS = {'inbound_create': 'synced', 'inbound_update': 'synced', 'inbound_void': 'synced',
+           'inbound_deactivate': 'synced', 'inbound_merge': 'synced', 'inbound_delete': 'deleted',
+           'inbound_held': 'held', 'conflict_held': 'held', 'conflict_app_wins': 'pending'}
 CHUNK = 200  # changes per transaction
 
 
@@ -67,11 +71,11 @@ class InboundApplier:
 
     async def apply(self, changes: Sequence[InboundChange]) -> ApplyResult:
         result = ApplyResult()
-        wanted = [c for c in changes if c.entity in INTUIT_TO_LOCAL]
+        wanted = [c for c in changes if by_qbo_name(c.entity) is not None]
         merged_away = {(c.entity, i) for c in wanted for i in c.merged_away}
         wanted = [c for c in wanted if not (c.object.deleted and c.key in merged_away)]  # the merge handles them
         await self._create_missing_references(wanted, result)
-        await self._apply_all(sorted(wanted, key=lambda c: TIERS[INTUIT_TO_LOCAL[c.entity]]), result)
+        await self._apply_all(sorted(wanted, key=lambda c: _local(c.entity).tier), result)
         return result
 
     async def _apply_all(self, changes: Sequence[InboundChange], result: ApplyResult) -> None:
@@ -94,34 +98,34 @@ class InboundApplier:
 
     async def _apply_in(self, session: AsyncSession, change: InboundChange, result: ApplyResult) -> None:
         try:
-            outcome = await self._decide(session, INTUIT_TO_LOCAL[change.entity], change)
+            outcome = await self._decide(session, _local(change.entity).name, change)
         except _Held as held:
-            await self._log_in(session)(INTUIT_TO_LOCAL[change.entity], None, change.object.id, 'warning',
+            await self._log_in(session)(_local(change.entity).name, None, change.object.id, 'warning',
                                         'inbound_held', _held_message(change, held))
-            result.held += 1
+            _count(result, _local(change.entity).name, 'held')
             return
-        _count(result, outcome)
+        _count(result, _local(change.entity).name, outcome)
 
     # -- references ----------------------------------------------------------------------------------------------
     async def _create_missing_references(self, changes: Sequence[InboundChange], result: ApplyResult,
                                          depth: int = 0) -> None:
         """Read and apply, first, the customers, items and invoices referenced but unknown locally."""
-        in_batch = {(INTUIT_TO_LOCAL[c.entity], c.object.id) for c in changes}
+        in_batch = {(_local(c.entity).name, c.object.id) for c in changes}
         refs = {(r.entity_type, r.qbo_id) for c in changes if not c.object.deleted
-                for r in local_values(INTUIT_TO_LOCAL[c.entity], c.object.data, voided=c.object.voided).refs}
+                for r in local_values(_local(c.entity).name, c.object.data, voided=c.object.voided).refs}
         await self._load_ids(refs)
         missing = sorted(key for key in refs - in_batch if key not in self._ids and self._enabled(key[0]))
         if not missing or depth > 2:
             return
         fetched: list[InboundChange] = []
-        for entity_type in sorted({t for t, _ in missing}, key=TIERS.get):
+        for entity_type in sorted({t for t, _ in missing}, key=lambda t: entity(t).tier):
             ids = [i for t, i in missing if t == entity_type]
             try:
-                fetched += [InboundChange(o) for o in await self._client.read_many(LOCAL_TO_INTUIT[entity_type], ids)]
+                fetched += [InboundChange(o) for o in await self._client.read_many(entity(entity_type).qbo_name, ids)]
             except QuickBooksError as exc:
                 log.warning('could not read referenced %s %s: %s', entity_type, ids, exc)
         await self._create_missing_references(fetched, result, depth + 1)
-        await self._apply_all(sorted(fetched, key=lambda c: TIERS[INTUIT_TO_LOCAL[c.entity]]), result)
+        await self._apply_all(sorted(fetched, key=lambda c: _local(c.entity).tier), result)
 
     async def _load_ids(self, keys: set[tuple[str, str]]) -> None:
         unknown = [k for k in keys if k not in self._ids]
@@ -148,7 +152,7 @@ class InboundApplier:
 
     # -- one change ----------------------------------------------------------------------------------------------
     async def _apply_one(self, change: InboundChange, result: ApplyResult) -> None:
-        entity_type = INTUIT_TO_LOCAL[change.entity]
+        entity_type = _local(change.entity).name
         for _ in range(STALE_RETRIES):
             try:
                 async with self._db.session() as session:
@@ -160,16 +164,18 @@ class InboundApplier:
             except _Held as held:
                 await self._log(entity_type, None, change.object.id, 'warning', 'inbound_held',
                                 _held_message(change, held))
-                result.held += 1
+                _count(result, entity_type, 'held')
                 return
             except Exception as exc:  # one bad record never stops the rest
                 log.warning('inbound %s %s failed: %s', change.entity, change.object.id, exc, exc_info=True)
                 result.failed[change.key] = f'{type(exc).__name__}: {exc}'[:500]
+                result.outcomes[(entity_type, 'failed')] += 1
                 return
         else:
             result.failed[change.key] = 'the record kept changing while QuickBooks\' version was applied'
+            result.outcomes[(entity_type, 'failed')] += 1
             return
-        _count(result, outcome)
+        _count(result, entity_type, outcome)
 
     async def _decide(self, session: AsyncSession, entity_type: str, change: InboundChange) -> str:
         obj = change.object
@@ -183,9 +189,9 @@ class InboundApplier:
                                        self._now(), self._log_in(session))
         if link is None:
             return await self._create(session, entity_type, change, resolved)
-        if link.sync_token == obj.sync_token and link.status != LinkStatus.DELETED_IN_QBO:
+        if link.sync_token == obj.sync_token and link.status != LinkStatus.DELETED_IN_QBO and not link.needs_inbound:
             return 'unchanged'  # our own write coming back, or a version already applied
-        record = await session.get(RECORD_TYPES[entity_type], link.local_id)
+        record = await session.get(entity(entity_type).model, link.local_id)
         if record is None:
             return 'unchanged'
         local = await current_values(session, entity_type, record, resolved)
@@ -194,7 +200,7 @@ class InboundApplier:
             self._stamp(link, obj, resolved, record.version)  # type: ignore[attr-defined]
             session.add(link)
             return 'unchanged'
-        if dirty and link.status != LinkStatus.DELETED_IN_QBO:
+        if dirty and link.status != LinkStatus.DELETED_IN_QBO and not link.needs_inbound:  # (decided already)
             winner = self._winner(record, obj)
             if winner == 'ask':
                 await self._hold(session, entity_type, record, link, change, local, resolved)
@@ -255,7 +261,7 @@ class InboundApplier:
     async def _deleted(self, session: AsyncSession, entity_type: str, link: EntityLink | None, qbo_id: str) -> str:
         if link is None or link.status == LinkStatus.DELETED_IN_QBO:
             return 'unchanged'
-        record = await session.get(RECORD_TYPES[entity_type], link.local_id)
+        record = await session.get(entity(entity_type).model, link.local_id)
         named = getattr(record, 'active', None) is not None  # names vanish only when merged into another one
         link.status, link.updated_at = LinkStatus.DELETED_IN_QBO, self._now()
         link.last_error = 'Removed in QuickBooks (merged into another record)' if named else 'Deleted in QuickBooks'
@@ -290,21 +296,21 @@ class InboundApplier:
     def _stamp(self, link: EntityLink, obj: object, values: LocalValues, synced_version: int | None) -> None:
         """The link now knows QuickBooks' version; ``synced_version`` None leaves the record pending."""
         link.sync_token = getattr(obj, 'sync_token', None)
-        if hasattr(link, 'qbo_updated_at'):
-            link.qbo_updated_at = getattr(obj, 'last_updated', None)  # type: ignore[attr-defined]
+        link.qbo_updated_at = getattr(obj, 'last_updated', None) or link.qbo_updated_at
         now = self._now()
         link.updated_at = now
         if synced_version is not None:
             link.synced_version, link.status, link.last_error = synced_version, LinkStatus.SYNCED, ''
+            link.needs_inbound = False
             link.last_hash, link.last_synced_at = content_hash(values), now
 
     # -- log -----------------------------------------------------------------------------------------------------
     def _log_in(self, session: AsyncSession):  # type: ignore[no-untyped-def]
         async def write(entity_type: str, local_id: int | None, qbo_id: str | None, level: str, action: str,
                         message: str) -> None:
-            session.add(SyncLogEntry(run_id=self._run_id, realm_id=self._realm, level=level,
-                                     entity_type=entity_type, local_id=local_id, qbo_id=qbo_id, action=action,
-                                     message=message[:2000]))
+            session.add(SyncLogEntry(run_id=self._run_id, realm_id=self._realm, level=level, direction='inbound',
+                                     status=_STATUS.get(action, ''), entity_type=entity_type, local_id=local_id,
+                                     qbo_id=qbo_id, action=action, message=message[:2000]))
         return write
 
     async def _log(self, *args: object) -> None:
@@ -313,22 +319,31 @@ class InboundApplier:
             await session.commit()
 
 
-def _count(result: ApplyResult, outcome: str) -> None:
+def _local(qbo_name: str) -> EntitySpec:
+    spec = by_qbo_name(qbo_name)
+    assert spec is not None, qbo_name
+    return spec
+
+
+def _count(result: ApplyResult, entity_type: str, outcome: str) -> None:
     if outcome == 'unchanged':
         result.unchanged += 1
-    elif outcome == 'held':
+        return
+    if outcome == 'held':
         result.held += 1
-    else:
-        result.applied += 1
+        result.outcomes[(entity_type, 'skipped')] += 1
+        return
+    result.applied += 1
+    result.outcomes[(entity_type, 'created' if outcome == 'created' else 'updated')] += 1
 
 
 def _held_message(change: InboundChange, held: _Held) -> str:
-    entity_type = INTUIT_TO_LOCAL[change.entity]
+    entity_type = _local(change.entity).name
     return f'{_label(entity_type)} QuickBooks #{change.object.id} not applied: it {held.reason}.'
 
 
 def _label(entity_type: str) -> str:
-    return {'credit_memo': 'Credit memo', 'expense': 'Expense'}.get(entity_type, entity_type.capitalize())
+    return entity(entity_type).singular
 
 
 def _name(record: object, values: LocalValues | None = None) -> str:

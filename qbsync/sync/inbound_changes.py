@@ -6,6 +6,7 @@ and the objects are then read in bulk. A Delete needs no read: QuickBooks answer
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -37,12 +38,15 @@ class ApplyResult:
     unchanged: int = 0  # echoes of the app's own writes and versions already applied
     held: int = 0  # waiting for the user (ask me) or for a reference that could not be resolved
     failed: dict[tuple[str, str], str] = field(default_factory=dict)  # (entity, Id) -> reason
+    # (local entity type, run outcome: created | updated | skipped | failed) -> how many, for the run's tally
+    outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def add(self, other: ApplyResult) -> None:
         self.applied += other.applied
         self.unchanged += other.unchanged
         self.held += other.held
         self.failed.update(other.failed)
+        self.outcomes.update(other.outcomes)
 
 
 class ChangeApplier(Protocol):

@@ -13,8 +13,10 @@ from datetime import datetime
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..models import (RECORD_TYPES, CreditMemo, CreditMemoLine, EntityLink, ExpenseLine, Invoice, InvoiceLine,
+from ..models import (CreditMemo, CreditMemoLine, EntityLink, ExpenseLine, Invoice, InvoiceLine,
                       LinkStatus, Payment)
+
+from .entities import ENTITIES, entity
 
 __all__ = ['merge_records', 'bump_version', 'REFERENCES']
 
@@ -52,8 +54,8 @@ async def merge_records(session: AsyncSession, realm_id: str, entity_type: str, 
             continue
         moved = await _move_references(session, realm_id, entity_type, loser_link.local_id, survivor_link.local_id,
                                        now)
-        loser = await session.get(RECORD_TYPES[entity_type], loser_link.local_id)
-        survivor = await session.get(RECORD_TYPES[entity_type], survivor_link.local_id)
+        loser = await session.get(entity(entity_type).model, loser_link.local_id)
+        survivor = await session.get(entity(entity_type).model, survivor_link.local_id)
         if loser is not None:
             await bump_version(session, realm_id, entity_type, loser, now, active=False)
         loser_link.status, loser_link.updated_at = LinkStatus.DELETED_IN_QBO, now
@@ -78,7 +80,7 @@ async def _move_references(session: AsyncSession, realm_id: str, entity_type: st
             else:
                 touched.add((parent[0], getattr(row, parent[1])))
     for owner_type, owner_id in sorted(touched):
-        record = await session.get(RECORD_TYPES[owner_type], owner_id)
+        record = await session.get(entity(owner_type).model, owner_id)
         if record is not None:
             await bump_version(session, realm_id, owner_type, record, now)
     return len(touched)
@@ -102,7 +104,7 @@ async def bump_version(session: AsyncSession, realm_id: str, entity_type: str, r
 
 
 def _type_of(table: type[SQLModel]) -> str:
-    return next(name for name, model in RECORD_TYPES.items() if model is table)
+    return next(spec.name for spec in ENTITIES if spec.model is table)
 
 
 def _name(record: SQLModel | None) -> str:

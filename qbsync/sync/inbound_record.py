@@ -13,7 +13,8 @@ from sqlalchemy import delete, update
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..models import RECORD_TYPES, EntityLink, LinkStatus
+from ..models import EntityLink, LinkStatus
+from .entities import entity
 from .inbound_values import LINE_TABLES, LocalValues, canonical
 
 __all__ = ['StaleRecord', 'same', 'current_values', 'write_record', 'create_record', 'find_link', 'unique_value',
@@ -52,7 +53,7 @@ def same(a: LocalValues, b: LocalValues) -> bool:
 async def write_record(session: AsyncSession, entity_type: str, record: SQLModel, values: LocalValues,
                        now: datetime) -> int:
     """Apply the values to the record as read (version-checked) and replace its lines; returns the new version."""
-    model = RECORD_TYPES[entity_type]
+    model = entity(entity_type).model
     version = record.version  # type: ignore[attr-defined]
     result = await session.exec(update(model).where(  # type: ignore[call-overload]
         col(model.id) == record.id, col(model.version) == version).values(  # type: ignore[attr-defined]
@@ -66,7 +67,7 @@ async def write_record(session: AsyncSession, entity_type: str, record: SQLModel
 
 
 async def create_record(session: AsyncSession, entity_type: str, values: LocalValues, now: datetime) -> SQLModel:
-    record = RECORD_TYPES[entity_type](**values.fields, created_at=now, updated_at=now)
+    record = entity(entity_type).model(**values.fields, created_at=now, updated_at=now)
     session.add(record)
     await session.flush()
     await _replace_lines(session, entity_type, record.id, values.lines)  # type: ignore[attr-defined]
@@ -80,7 +81,7 @@ async def unique_value(session: AsyncSession, entity_type: str, values: LocalVal
     key = UNIQUE_FIELDS.get(entity_type)
     if key is None:
         return None, None
-    model = RECORD_TYPES[entity_type]
+    model = entity(entity_type).model
     wanted = values.fields.get(key) or ''
     if not wanted:
         return None, f'QB-{qbo_id}'

@@ -16,13 +16,8 @@ from typing import Any
 
 from ..models import (CreditMemoLine, ExpenseLine, InvoiceLine, PaymentApplication)
 
-__all__ = ['Ref', 'LocalValues', 'local_values', 'canonical', 'content_hash', 'LINE_TABLES', 'INTUIT_TO_LOCAL',
-           'LOCAL_TO_INTUIT', 'TIERS']
+__all__ = ['Ref', 'LocalValues', 'local_values', 'canonical', 'content_hash', 'LINE_TABLES']
 
-INTUIT_TO_LOCAL = {'Customer': 'customer', 'Item': 'item', 'Invoice': 'invoice', 'Payment': 'payment',
-                   'Purchase': 'expense', 'CreditMemo': 'credit_memo'}
-LOCAL_TO_INTUIT = {local: intuit for intuit, local in INTUIT_TO_LOCAL.items()}
-TIERS = {'customer': 0, 'item': 0, 'invoice': 1, 'credit_memo': 1, 'expense': 1, 'payment': 2}
 # child table of each entity with lines: (table, column pointing at the parent)
 LINE_TABLES: dict[str, tuple[type, str]] = {
     'invoice': (InvoiceLine, 'invoice_id'), 'credit_memo': (CreditMemoLine, 'credit_memo_id'),

@@ -16,7 +16,7 @@ from datetime import datetime
 from ..models.records import utcnow
 from .event_queue import EventQueue
 
-__all__ = ['InboundWorker', 'IDLE_CHECK_SECONDS']
+__all__ = ['InboundWorker', 'Busy', 'Paused', 'IDLE_CHECK_SECONDS']
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,10 @@ BUSY_RETRY_SECONDS = 0.5  # another run holds the lease: try again this soon
 
 class Busy(Exception):
     """The pass could not start now (another sync run holds the lease); the worker tries again shortly."""
+
+
+class Paused(Exception):
+    """Processing cannot go on for now (QuickBooks needs reconnecting): wait for the next notice or check."""
 
 
 class InboundWorker:
@@ -82,6 +86,9 @@ class InboundWorker:
             except Busy:
                 await self._sleep(BUSY_RETRY_SECONDS)
                 self._wake.set()
+            except Paused as paused:
+                log.info('inbound worker paused: %s', paused)
+                await self._sleep(IDLE_CHECK_SECONDS)
             except asyncio.CancelledError:
                 raise
             except Exception:  # a broken pass must not end the worker; its events are retried with backoff

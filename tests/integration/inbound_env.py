@@ -15,11 +15,12 @@ from fastapi import FastAPI
 from sqlmodel import SQLModel, select
 
 from connection_env import CLIENT_ID, ConnectionEnv, connection_env  # noqa: F401 (fixture)
-from qbsync.models import RECORD_TYPES, EntityLink, SyncLogEntry, WebhookEvent
+from qbsync.models import EntityLink, SyncLogEntry, WebhookEvent
 from qbsync.sandbox.admin.companies import UserEdit, edit_as_user
 from qbsync.services.conflicts import ConflictService
 from qbsync.services.sync_settings import SyncSettingsService
 from qbsync.services.webhook_inbox import WebhookInbox
+from qbsync.sync.entities import entity
 from qbsync.sync.inbound_sync import InboundSync
 from qbsync.web import quickbooks_routes
 
@@ -79,7 +80,7 @@ class InboundEnv:
     async def app_edit(self, entity_type: str, local_id: int, **fields: Any) -> None:
         """A person's edit in the app: new values and a new version, the link left behind (pending)."""
         async with self.base.db.session() as session:
-            record = await session.get(RECORD_TYPES[entity_type], local_id)
+            record = await session.get(entity(entity_type).model, local_id)
             for key, value in fields.items():
                 setattr(record, key, value)
             record.version += 1  # type: ignore[union-attr]
@@ -91,7 +92,7 @@ class InboundEnv:
         async with self.base.db.session() as session:
             link = (await session.exec(select(EntityLink).where(
                 EntityLink.entity_type == entity_type, EntityLink.qbo_id == qbo_id))).first()
-            return await session.get(RECORD_TYPES[entity_type], link.local_id) if link else None
+            return await session.get(entity(entity_type).model, link.local_id) if link else None
 
     async def link(self, entity_type: str, local_id: int) -> EntityLink | None:
         async with self.base.db.session() as session:
