@@ -11,6 +11,7 @@ from qbsync.services.records import RecordView
 
 from ..auth import allowed, current_user
 from ..frame import frame
+from ..integrations.conflicts import conflict_banner
 from .display import money, show_value, status_chip
 from .specs import CUSTOMER, ITEM, LONG_TEXT, RecordPage
 
@@ -40,6 +41,7 @@ def register(services: Services, spec: RecordPage) -> None:
                 if allowed(user, manage=True):
                     ui.button('Edit', icon='edit', on_click=lambda: ui.navigate.to(f'{spec.path}/{record_id}/edit')) \
                         .mark('record-edit')
+            await conflict_banner(services, spec.entity_type, record_id)
             with ui.card().classes('w-full'):
                 with ui.grid(columns=2).classes('w-full gap-x-8 gap-y-2'):
                     for field in spec.fields:

@@ -19,7 +19,10 @@ STATUS_LOOK = {
     QuickBooksStatus.PENDING: ('Pending', 'warning'),
     QuickBooksStatus.FAILED: ('Failed', 'negative'),
     QuickBooksStatus.NOT_SYNCED: ('Not synced', 'grey-6'),
+    QuickBooksStatus.CONFLICT: ('Conflict: your choice', 'orange'),
+    QuickBooksStatus.DELETED: ('Deleted in QuickBooks', 'negative'),
 }
+EXPLAINED = (QuickBooksStatus.FAILED, QuickBooksStatus.DELETED)  # statuses shown with their reason
 
 
 def status_chip(sync: SyncState, *, marker: str) -> None:
@@ -27,9 +30,9 @@ def status_chip(sync: SyncState, *, marker: str) -> None:
     label, color = STATUS_LOOK.get(sync.status, (sync.status, 'grey-6'))
     with ui.column().classes('gap-0'):
         with ui.badge(label, color=color).classes('text-sm px-2 py-1').mark(marker):
-            if sync.status == QuickBooksStatus.FAILED and sync.error:
+            if sync.status in EXPLAINED and sync.error:
                 ui.tooltip(sync.error)
-        if sync.status == QuickBooksStatus.FAILED:
+        if sync.status in EXPLAINED:
             ui.label(sync.error or 'No reason was recorded.').classes('text-xs text-negative max-w-xs') \
                 .mark(f'{marker}-reason')
 

@@ -29,7 +29,9 @@ from .runner import SyncRunner
 from .webhook_pass import PassReport, WebhookPass
 from .worker import Busy, Paused
 
-__all__ = ['InboundSync', 'InboundPass', 'InboundPreferences', 'InboundOff', 'SettingsPreferences']
+__all__ = ['InboundSync', 'InboundPass', 'InboundPreferences', 'InboundOff', 'SettingsPreferences', 'INBOUND_OFF']
+
+INBOUND_OFF = 'Inbound sync is off: switch it on in Sync Settings to receive QuickBooks changes.'
 
 
 class InboundPreferences(Protocol):
@@ -78,7 +80,7 @@ class InboundSync:
         """"Sync from QuickBooks": everything changed since the cursors, by CDC (or queries), then the cursors move."""
         prefs = await self._preferences()
         if not prefs.inbound_enabled:
-            raise InboundOff('Inbound sync is off: switch it on in Sync Settings to receive QuickBooks changes.')
+            raise InboundOff(INBOUND_OFF)
         api = await self._api()
         entities = [s.qbo_name for s in sorted(ENTITIES, key=lambda s: s.tier) if prefs.entity_enabled(s.name)]
         return await self.sweeper.run(api, entities, self.applier(api, prefs, run_id), on_progress=on_progress)
@@ -141,7 +143,7 @@ class InboundPass:
         prefs = SettingsPreferences(ctx.settings)
         if not prefs.inbound_enabled:
             if ctx.trigger in ('manual', 'cli'):  # asked for explicitly: say why nothing happened
-                raise InboundOff('Inbound sync is off: switch it on in Sync Settings to receive QuickBooks changes.')
+                await ctx.log(level='warning', action='inbound_off', message=INBOUND_OFF)
             return
         wanted = set(ctx.entities)
         entities = [s.qbo_name for s in sorted(ENTITIES, key=lambda s: s.tier)

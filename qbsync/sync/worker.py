@@ -41,22 +41,37 @@ class InboundWorker:
         self._now = now
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._settled = asyncio.Event()  # set while nothing notified is left unprocessed
+        self._stopping = False
         self.passes = 0
 
     def notify(self) -> None:
         """New events are stored: process them soon. Cheap and safe to call from any coroutine of the loop."""
+        self._settled.clear()
         self._wake.set()
+
+    async def settled(self) -> None:
+        """Wait until every event notified so far has had its pass (tests and the benchmark await this)."""
+        await self._settled.wait()
 
     def start(self) -> None:
         """Start in the running loop (the app's startup); events left from before a restart are picked up at once."""
         if self._task is None or self._task.done():
             self._wake = asyncio.Event()
             self._wake.set()
+            self._settled = asyncio.Event()
+            self._stopping = False
             self._task = asyncio.get_running_loop().create_task(self._run(), name='qbsync inbound worker')
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 5.0) -> None:
+        """Let a pass in flight finish (its database work is never cut in half), then end; cancel after ``grace``."""
         if self._task is not None:
-            self._task.cancel()
+            self._stopping = True
+            self._wake.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), grace)
+            except (TimeoutError, asyncio.CancelledError):
+                self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
 
@@ -78,11 +93,15 @@ class InboundWorker:
                 return finished  # due but nothing could be finished (a failing pass): wait for the backoff
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             await self._wait()
+            if self._stopping:
+                return
             self._wake.clear()
             try:
                 await self.drain()
+                if not self._wake.is_set():
+                    self._settled.set()
             except Busy:
                 await self._sleep(BUSY_RETRY_SECONDS)
                 self._wake.set()
@@ -96,7 +115,7 @@ class InboundWorker:
                 await self._sleep(BUSY_RETRY_SECONDS)
 
     async def _wait(self) -> None:
-        if self._wake.is_set():
+        if self._wake.is_set() or self._stopping:
             return
         due = await self._queue.next_due()
         timeout = IDLE_CHECK_SECONDS if due is None else \
