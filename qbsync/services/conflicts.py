@@ -25,7 +25,8 @@ from ..sync.inbound import InboundApplier
 from ..sync.inbound_changes import InboundChange
 from ..sync.inbound_record import current_values
 from ..sync.entities import entity
-from ..sync.inbound_values import LocalValues, Ref, local_values
+from ..mapping import Refs
+from ..sync.inbound_values import LocalValues, local_values, wire_refs
 from .errors import NotFound, ValidationError
 from .permissions import require_manager
 
@@ -144,7 +145,14 @@ class ConflictService:
     async def _view(self, session: AsyncSession, held: HeldChange) -> ConflictView:
         record = await session.get(entity(held.entity_type).model, held.local_id)
         payload = json.loads(held.qbo_payload, parse_float=Decimal)
-        theirs = local_values(held.entity_type, payload, voided=changed_object('', payload).voided)
+        refs = Refs()
+        for ref in wire_refs(held.entity_type, payload):
+            link = (await session.exec(select(EntityLink).where(
+                EntityLink.realm_id == held.realm_id, EntityLink.entity_type == ref.entity_type,
+                EntityLink.qbo_id == ref.qbo_id))).first()
+            if link is not None:
+                refs.link(ref.entity_type, link.local_id, ref.qbo_id)
+        theirs = local_values(held.entity_type, payload, refs, voided=changed_object('', payload).voided)
         ours = await current_values(session, held.entity_type, record, theirs) if record is not None else \
             LocalValues({})
         fields = [FieldPair(_label(key), await _shown(session, key, ours.fields.get(key)),
@@ -160,8 +168,6 @@ class ConflictService:
 
 
 async def _shown(session: AsyncSession, key: str, value: Any) -> str:
-    if isinstance(value, Ref):
-        return value.name or f'QuickBooks #{value.qbo_id}'
     if key in _REFERENCES and isinstance(value, int):
         found = await session.get(entity(_REFERENCES[key]).model, value)
         return _record_name(found) if found is not None else f'#{value}'

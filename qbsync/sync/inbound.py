@@ -14,25 +14,29 @@ For each changed object, in dependency order (customers and items, then document
 """
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..db import Database
-from ..models import EntityLink, HeldChange, LinkStatus, SyncLogEntry
+from ..mapping import Refs
+from ..models import AccountMapping, EntityLink, LinkStatus, MappingPurpose, SyncLogEntry
 from ..models.records import utcnow
+from ..quickbooks.changes import ChangedObject
 from ..quickbooks.client import QuickBooksClient
 from ..quickbooks.errors import QuickBooksError
+from .entities import EntitySpec, by_qbo_name, entity
+from .held import hold_change
 from .inbound_changes import ApplyResult, InboundChange
 from .inbound_merge import bump_version, merge_records
 from .inbound_record import (UNIQUE_FIELDS, StaleRecord, create_record, current_values, find_link, same,
                              unique_value, write_record)
-from .entities import EntitySpec, by_qbo_name, entity
-from .inbound_values import LocalValues, Ref, content_hash, local_values
+from .inbound_values import LocalValues, content_hash, local_values, wire_refs
+from .references import load_lists
 
 __all__ = ['InboundApplier', 'POLICIES']
 
@@ -68,9 +72,11 @@ class InboundApplier:
         self._run_id = run_id
         self._now = now
         self._ids: dict[tuple[str, str], int] = {}  # (entity type, QBO Id) -> local id, for references
+        self._refs: Refs | None = None  # what the mapping resolves through: links, lists, expense categories
 
     async def apply(self, changes: Sequence[InboundChange]) -> ApplyResult:
         result = ApplyResult()
+        await self._load_refs()
         wanted = [c for c in changes if by_qbo_name(c.entity) is not None]
         merged_away = {(c.entity, i) for c in wanted for i in c.merged_away}
         wanted = [c for c in wanted if not (c.object.deleted and c.key in merged_away)]  # the merge handles them
@@ -82,7 +88,7 @@ class InboundApplier:
         """Chunks in one transaction each (fast); a chunk that fails is redone one change per transaction, so a
         bad record costs only itself."""
         for start in range(0, len(changes), CHUNK):
-            chunk, known = changes[start:start + CHUNK], dict(self._ids)
+            chunk, known, links = changes[start:start + CHUNK], dict(self._ids), dict(self._mapping_refs().links)
             partial = ApplyResult()
             try:
                 async with self._db.session() as session:
@@ -91,6 +97,7 @@ class InboundApplier:
                     await session.commit()
             except Exception:
                 self._ids = known  # the chunk's creations were rolled back
+                self._refs = replace(self._mapping_refs(), links=links, _reverse={})
                 for change in chunk:
                     await self._apply_one(change, result)
             else:
@@ -112,7 +119,7 @@ class InboundApplier:
         """Read and apply, first, the customers, items and invoices referenced but unknown locally."""
         in_batch = {(_local(c.entity).name, c.object.id) for c in changes}
         refs = {(r.entity_type, r.qbo_id) for c in changes if not c.object.deleted
-                for r in local_values(_local(c.entity).name, c.object.data, voided=c.object.voided).refs}
+                for r in wire_refs(_local(c.entity).name, c.object.data)}
         await self._load_ids(refs)
         missing = sorted(key for key in refs - in_batch if key not in self._ids and self._enabled(key[0]))
         if not missing or depth > 2:
@@ -137,18 +144,43 @@ class InboundApplier:
                 rows = await session.exec(select(EntityLink).where(
                     EntityLink.realm_id == self._realm, EntityLink.entity_type == entity_type,
                     col(EntityLink.qbo_id).in_(ids), EntityLink.status != LinkStatus.DELETED_IN_QBO))
-                self._ids.update({(entity_type, str(link.qbo_id)): link.local_id for link in rows.all()})
+                for link in rows.all():
+                    self._known(entity_type, str(link.qbo_id), link.local_id)
 
-    def _resolve(self, values: LocalValues, entity_type: str) -> LocalValues:
-        def local_id(ref: Ref) -> int | None:
-            found = self._ids.get((ref.entity_type, ref.qbo_id))
-            if found is None:
+    async def _load_refs(self) -> None:
+        """Once per applier: QuickBooks' lists (names of terms, payment methods, vendors) and expense categories."""
+        if self._refs is not None:
+            return
+        refs = Refs()
+        await load_lists(refs, self._client)
+        async with self._db.session() as session:
+            rows = (await session.exec(select(AccountMapping).where(
+                AccountMapping.realm_id == self._realm, AccountMapping.purpose == MappingPurpose.EXPENSE_CATEGORY,
+                AccountMapping.local_key != ''))).all()
+        refs.category_accounts = {row.local_key.strip().lower(): row.qbo_account_id for row in rows}
+        for (entity_type, qbo_id), local_id in self._ids.items():
+            refs.link(entity_type, local_id, qbo_id)
+        self._refs = refs
+
+    def _mapping_refs(self) -> Refs:
+        assert self._refs is not None, 'apply() loads the references first'
+        return self._refs
+
+    def _known(self, entity_type: str, qbo_id: str, local_id: int) -> None:
+        self._ids[(entity_type, qbo_id)] = local_id
+        if self._refs is not None:
+            self._refs.link(entity_type, local_id, qbo_id)
+
+    def _values(self, entity_type: str, obj: ChangedObject) -> LocalValues:
+        """The local values of the object; held (before any write) when it refers to a record the app lacks."""
+        for ref in wire_refs(entity_type, obj.data):
+            if (ref.entity_type, ref.qbo_id) not in self._ids:
                 what = ref.name or f'QuickBooks #{ref.qbo_id}'
-                why = f'{ref.entity_type.replace("_", " ")}s are not synced' if not self._enabled(ref.entity_type) \
+                kind = entity(ref.entity_type)
+                why = f'{kind.label.lower()} are not synced' if not self._enabled(ref.entity_type) \
                     else 'it could not be read from QuickBooks'
-                raise _Held(f'refers to {ref.entity_type.replace("_", " ")} {what}, unknown to the app ({why})')
-            return found
-        return values.resolved(local_id)
+                raise _Held(f'refers to {kind.singular.lower()} {what}, unknown to the app ({why})')
+        return local_values(entity_type, obj.data, self._mapping_refs(), voided=obj.voided)
 
     # -- one change ----------------------------------------------------------------------------------------------
     async def _apply_one(self, change: InboundChange, result: ApplyResult) -> None:
@@ -182,11 +214,12 @@ class InboundApplier:
         link = await find_link(session, self._realm, entity_type, obj.id)
         if obj.deleted:
             return await self._deleted(session, entity_type, link, obj.id)
-        values = local_values(entity_type, obj.data, voided=obj.voided)
-        resolved = self._resolve(values, entity_type)  # before any write: a held change writes nothing
+        resolved = self._values(entity_type, obj)  # before any write: a held change writes nothing
         if change.merged_away:
             link = await merge_records(session, self._realm, entity_type, obj.id, change.merged_away, link,
                                        self._now(), self._log_in(session))
+            if link is not None:
+                self._known(entity_type, obj.id, link.local_id)
         if link is None:
             return await self._create(session, entity_type, change, resolved)
         if link.sync_token == obj.sync_token and link.status != LinkStatus.DELETED_IN_QBO and not link.needs_inbound:
@@ -252,7 +285,7 @@ class InboundApplier:
         link.qbo_id = obj.id
         self._stamp(link, obj, values, version)
         session.add(link)
-        self._ids[(entity_type, obj.id)] = record.id  # type: ignore[attr-defined]
+        self._known(entity_type, obj.id, record.id)  # type: ignore[arg-type]
         await self._log_in(session)(entity_type, record.id, obj.id, 'info', 'inbound_create',  # type: ignore
                                     f'{_label(entity_type)} {_name(record)} '
                                     f'{"linked to" if adopt is not None else "created from"} QuickBooks.')
@@ -278,17 +311,7 @@ class InboundApplier:
     async def _hold(self, session: AsyncSession, entity_type: str, record: object, link: EntityLink,
                     change: InboundChange, local: LocalValues, incoming: LocalValues) -> None:
         obj = change.object
-        held = (await session.exec(select(HeldChange).where(
-            HeldChange.realm_id == self._realm, HeldChange.entity_type == entity_type,
-            HeldChange.local_id == link.local_id, col(HeldChange.resolved_at).is_(None)))).first()
-        held = held or HeldChange(realm_id=self._realm, entity_type=entity_type, local_id=link.local_id, qbo_id=obj.id)
-        held.qbo_sync_token, held.qbo_updated_at = obj.sync_token or '', obj.last_updated
-        held.qbo_payload = json.dumps(obj.data, default=str)
-        held.local_version, held.detected_at = getattr(record, 'version'), self._now()
-        session.add(held)
-        if link.status != LinkStatus.HELD:
-            link.status, link.last_error = LinkStatus.HELD, 'Changed in both places: waiting for your choice'
-            session.add(link)
+        if await hold_change(session, link, obj, local_version=getattr(record, 'version'), now=self._now()):
             await self._log_in(session)(entity_type, link.local_id, obj.id, 'warning', 'conflict_held',
                                         f'{_label(entity_type)} {_name(record)} changed in both the app and '
                                         f'QuickBooks: held until you choose which version to keep.')
