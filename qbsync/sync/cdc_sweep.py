@@ -28,6 +28,7 @@ from ..quickbooks.changes import ChangedObject
 from ..quickbooks.client import QuickBooksClient
 from ..quickbooks.errors import QuickBooksError
 from .inbound_changes import ApplyResult, ChangeApplier, InboundChange
+from .references import Call, direct_call
 
 __all__ = ['CdcSweep', 'SweepReport', 'OVERLAP', 'CDC_LOOKBACK']
 
@@ -54,7 +55,10 @@ class SweepReport:
 
 
 class CdcSweep:
-    def __init__(self, db: Database, *, now: Callable[[], datetime] = utcnow, overlap: timedelta = OVERLAP) -> None:
+    def __init__(self, db: Database, *, now: Callable[[], datetime] = utcnow, overlap: timedelta = OVERLAP,
+                 call: Call = direct_call) -> None:
+        """:param call: runs each QuickBooks request (under the rate limiter, with retries, in the app)"""
+        self._call = call
         self._db = db
         self._now = now
         self._overlap = overlap
@@ -102,7 +106,7 @@ class CdcSweep:
                       report: SweepReport, failures: list[datetime],
                       on_progress: Callable[[SweepReport], None] | None) -> None:
         while True:
-            answer = await client.cdc(entities, since)
+            answer = await self._call(lambda: client.cdc(entities, since))
             report.requests += 1
             await self._apply(answer.objects, applier, report, failures, on_progress)
             if not answer.full:
@@ -119,7 +123,7 @@ class CdcSweep:
                         on_progress: Callable[[SweepReport], None] | None, *, mode: str = 'query') -> None:
         report.mode = mode
         for entity in entities:
-            objects = await client.changed_since(entity, since)
+            objects = await self._call(lambda: client.changed_since(entity, since))
             report.requests += max(1, -(-len(objects) // 1000))
             await self._apply(objects, applier, report, failures, on_progress)
 

@@ -36,7 +36,7 @@ from .inbound_merge import bump_version, merge_records
 from .inbound_record import (UNIQUE_FIELDS, StaleRecord, create_record, current_values, find_link, same,
                              unique_value, write_record)
 from .inbound_values import LocalValues, content_hash, local_values, wire_refs
-from .references import load_lists
+from .references import Call, direct_call, load_lists
 
 __all__ = ['InboundApplier', 'POLICIES']
 
@@ -62,8 +62,10 @@ class _Held(Exception):
 class InboundApplier:
     def __init__(self, db: Database, client: QuickBooksClient, *, policy: str,
                  enabled: Callable[[str], bool], run_id: int | None = None,
-                 now: Callable[[], datetime] = utcnow) -> None:
-        """:param enabled: local entity type -> is it synced (the per-entity switches)."""
+                 now: Callable[[], datetime] = utcnow, call: Call = direct_call) -> None:
+        """:param enabled: local entity type -> is it synced (the per-entity switches)
+        :param call: runs each QuickBooks request (under the rate limiter, with retries, in the app)"""
+        self._call = call
         self._db = db
         self._client = client
         self._realm = client.realm_id
@@ -128,7 +130,8 @@ class InboundApplier:
         for entity_type in sorted({t for t, _ in missing}, key=lambda t: entity(t).tier):
             ids = [i for t, i in missing if t == entity_type]
             try:
-                fetched += [InboundChange(o) for o in await self._client.read_many(entity(entity_type).qbo_name, ids)]
+                found = await self._call(lambda t=entity_type, i=ids: self._client.read_many(entity(t).qbo_name, i))
+                fetched += [InboundChange(o) for o in found]
             except QuickBooksError as exc:
                 log.warning('could not read referenced %s %s: %s', entity_type, ids, exc)
         await self._create_missing_references(fetched, result, depth + 1)
@@ -152,7 +155,7 @@ class InboundApplier:
         if self._refs is not None:
             return
         refs = Refs()
-        await load_lists(refs, self._client)
+        await load_lists(refs, self._client, self._call)
         async with self._db.session() as session:
             rows = (await session.exec(select(AccountMapping).where(
                 AccountMapping.realm_id == self._realm, AccountMapping.purpose == MappingPurpose.EXPENSE_CATEGORY,

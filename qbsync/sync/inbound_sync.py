@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from sqlmodel import col, select
 
@@ -18,6 +18,8 @@ from ..models import EntityLink, SyncSettings
 from ..models.records import utcnow
 from ..quickbooks.client import QuickBooksClient
 from ..quickbooks.errors import NotConnectedError, ReconnectRequired
+from ..quickbooks.limits import RateLimiter
+from ..quickbooks.retry import RetryPolicy, with_retries
 from .cdc_sweep import CdcSweep, SweepReport
 from .context import RunContext
 from .entities import ENTITIES, by_qbo_name, entity
@@ -31,6 +33,7 @@ from .worker import Busy, Paused
 
 __all__ = ['InboundSync', 'InboundPass', 'InboundPreferences', 'InboundOff', 'SettingsPreferences', 'INBOUND_OFF']
 
+T = TypeVar('T')
 INBOUND_OFF = 'Inbound sync is off: switch it on in Sync Settings to receive QuickBooks changes.'
 
 
@@ -49,15 +52,23 @@ class InboundSync:
     def __init__(self, db: Database, *, realm: Callable[[], Awaitable[str | None]],
                  api: Callable[[], Awaitable[QuickBooksClient]],
                  preferences: Callable[[], Awaitable[InboundPreferences]],
-                 now: Callable[[], datetime] = utcnow) -> None:
+                 now: Callable[[], datetime] = utcnow, limiter: RateLimiter | None = None,
+                 policy: RetryPolicy | None = None) -> None:
+        """:param limiter: Intuit's request limits for this process (its own unless one is shared with outbound)"""
+        self.limiter = limiter or RateLimiter()
+        self._policy = policy or RetryPolicy()
         self._db = db
         self._realm = realm
         self._api = api
         self._preferences = preferences
         self._now = now
         self.queue = EventQueue(db, now=now)
-        self.sweeper = CdcSweep(db, now=now)
-        self._pass = WebhookPass(db, self.queue)
+        self.sweeper = CdcSweep(db, now=now, call=self.call)
+        self._pass = WebhookPass(db, self.queue, call=self.call)
+
+    async def call(self, function: Callable[[], Awaitable[T]]) -> T:
+        """One QuickBooks request under the rate limiter, retried after a 429, a 5xx or a lost answer."""
+        return await with_retries(function, limiter=self.limiter, policy=self._policy)
 
     async def process_events(self, *, run_id: int | None = None) -> PassReport:
         """One pass over the due webhook events (the worker calls this, under the run lease)."""
@@ -87,7 +98,7 @@ class InboundSync:
 
     def applier(self, api: QuickBooksClient, prefs: InboundPreferences, run_id: int | None) -> InboundApplier:
         return InboundApplier(self._db, api, policy=prefs.conflict_policy, enabled=prefs.entity_enabled,
-                              run_id=run_id, now=self._now)
+                              run_id=run_id, now=self._now, call=self.call)
 
     async def bring_in_kept_versions(self, api: QuickBooksClient, prefs: InboundPreferences,
                                      run_id: int | None = None) -> ApplyResult:
@@ -101,7 +112,8 @@ class InboundSync:
         for spec in ENTITIES:
             ids = [str(link.qbo_id) for link in links if link.entity_type == spec.name]
             if ids and prefs.entity_enabled(spec.name):
-                changes = [InboundChange(obj) for obj in await api.read_many(spec.qbo_name, ids)]
+                found = await self.call(lambda s=spec, i=ids: api.read_many(s.qbo_name, i))
+                changes = [InboundChange(obj) for obj in found]
                 result.add(await self.applier(api, prefs, run_id).apply(changes))
         return result
 

@@ -21,7 +21,7 @@ from ..quickbooks.errors import QuickBooksError
 from ..quickbooks.explain import explain
 from .context import RunContext
 
-__all__ = ['load_refs', 'load_lists', 'ensure_list_entries', 'Call', 'LIST_ENTITIES']
+__all__ = ['load_refs', 'load_lists', 'ensure_list_entries', 'Call', 'LIST_ENTITIES', 'direct_call']
 
 T = TypeVar('T')
 Call = Callable[[Callable[[], Awaitable[T]]], Awaitable[T]]  # runs a client call under the limiter and retries
@@ -61,10 +61,11 @@ async def load_refs(ctx: RunContext, call: Call) -> Refs:
 async def load_lists(refs: Refs, client: QuickBooksClient, call: Call | None = None) -> None:
     """QuickBooks' terms, payment methods and vendors into ``refs`` (inbound sync maps their names back)."""
     for kind in LIST_ENTITIES:
-        await _load_list(refs, client, kind, call or _direct)
+        await _load_list(refs, client, kind, call or direct_call)
 
 
-async def _direct(function: Callable[[], Awaitable[T]]) -> T:
+async def direct_call(function: Callable[[], Awaitable[T]]) -> T:
+    """A ``Call`` without limiter or retries (tools and tests)."""
     return await function()
 
 

@@ -19,6 +19,7 @@ from ..quickbooks.client import QuickBooksClient
 from ..quickbooks.errors import QuickBooksError
 from .event_queue import EventQueue
 from .inbound_changes import ApplyResult, ChangeApplier, InboundChange, plan_events
+from .references import Call, direct_call
 
 __all__ = ['WebhookPass', 'PassReport']
 
@@ -40,7 +41,8 @@ class PassReport:
 
 
 class WebhookPass:
-    def __init__(self, db: Database, queue: EventQueue, *, batch: int = 1000) -> None:
+    def __init__(self, db: Database, queue: EventQueue, *, batch: int = 1000, call: Call = direct_call) -> None:
+        self._call = call
         self._db = db
         self._queue = queue
         self._batch = batch
@@ -79,7 +81,7 @@ class WebhookPass:
         unread: dict[tuple[str, str], str] = {}
         for entity, ids in plan.reads.items():
             try:
-                found = {obj.id: obj for obj in await client.read_many(entity, ids)}
+                found = {obj.id: obj for obj in await self._call(lambda: client.read_many(entity, ids))}
             except QuickBooksError as exc:
                 unread.update({(entity, i): f'QuickBooks could not be read: {exc}' for i in ids})
                 continue
