@@ -36,7 +36,8 @@ from .inbound_merge import bump_version, merge_records
 from .inbound_record import (UNIQUE_FIELDS, StaleRecord, create_record, current_values, find_link, same,
                              unique_value, write_record)
 from .inbound_values import LocalValues, content_hash, local_values, wire_refs
-from .references import Call, direct_call, load_lists
+from .inbound_lists import ListCache
+from .references import Call, direct_call
 
 __all__ = ['InboundApplier', 'POLICIES']
 
@@ -62,10 +63,12 @@ class _Held(Exception):
 class InboundApplier:
     def __init__(self, db: Database, client: QuickBooksClient, *, policy: str,
                  enabled: Callable[[str], bool], run_id: int | None = None,
-                 now: Callable[[], datetime] = utcnow, call: Call = direct_call) -> None:
+                 now: Callable[[], datetime] = utcnow, call: Call = direct_call,
+                 lists: ListCache | None = None) -> None:
         """:param enabled: local entity type -> is it synced (the per-entity switches)
         :param call: runs each QuickBooks request (under the rate limiter, with retries, in the app)"""
         self._call = call
+        self._lists = lists or ListCache()
         self._db = db
         self._client = client
         self._realm = client.realm_id
@@ -78,7 +81,7 @@ class InboundApplier:
 
     async def apply(self, changes: Sequence[InboundChange]) -> ApplyResult:
         result = ApplyResult()
-        await self._load_refs()
+        await self._load_refs([c.object.data for c in changes])
         wanted = [c for c in changes if by_qbo_name(c.entity) is not None]
         merged_away = {(c.entity, i) for c in wanted for i in c.merged_away}
         wanted = [c for c in wanted if not (c.object.deleted and c.key in merged_away)]  # the merge handles them
@@ -134,6 +137,7 @@ class InboundApplier:
                 fetched += [InboundChange(o) for o in found]
             except QuickBooksError as exc:
                 log.warning('could not read referenced %s %s: %s', entity_type, ids, exc)
+        await self._load_refs([c.object.data for c in fetched])
         await self._create_missing_references(fetched, result, depth + 1)
         await self._apply_all(sorted(fetched, key=lambda c: _local(c.entity).tier), result)
 
@@ -150,12 +154,13 @@ class InboundApplier:
                 for link in rows.all():
                     self._known(entity_type, str(link.qbo_id), link.local_id)
 
-    async def _load_refs(self) -> None:
-        """Once per applier: QuickBooks' lists (names of terms, payment methods, vendors) and expense categories."""
+    async def _load_refs(self, objects: list[dict]) -> None:
+        """The lists these objects name (terms, payment methods, vendors); once per applier the expense categories."""
         if self._refs is not None:
+            await self._lists.fill(self._refs, self._client, objects, self._call)
             return
         refs = Refs()
-        await load_lists(refs, self._client, self._call)
+        await self._lists.fill(refs, self._client, objects, self._call)
         async with self._db.session() as session:
             rows = (await session.exec(select(AccountMapping).where(
                 AccountMapping.realm_id == self._realm, AccountMapping.purpose == MappingPurpose.EXPENSE_CATEGORY,

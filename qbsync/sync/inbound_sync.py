@@ -26,6 +26,7 @@ from .entities import ENTITIES, by_qbo_name, entity
 from .event_queue import EventQueue
 from .inbound import InboundApplier
 from .inbound_changes import ApplyResult, InboundChange
+from .inbound_lists import ListCache
 from .lease import RunBusy
 from .runner import SyncRunner
 from .webhook_pass import PassReport, WebhookPass
@@ -64,6 +65,7 @@ class InboundSync:
         self._now = now
         self.queue = EventQueue(db, now=now)
         self.sweeper = CdcSweep(db, now=now, call=self.call)
+        self._lists = ListCache()  # QuickBooks' terms, payment methods and vendors, kept between passes
         self._pass = WebhookPass(db, self.queue, call=self.call)
 
     async def call(self, function: Callable[[], Awaitable[T]]) -> T:
@@ -98,7 +100,7 @@ class InboundSync:
 
     def applier(self, api: QuickBooksClient, prefs: InboundPreferences, run_id: int | None) -> InboundApplier:
         return InboundApplier(self._db, api, policy=prefs.conflict_policy, enabled=prefs.entity_enabled,
-                              run_id=run_id, now=self._now, call=self.call)
+                              run_id=run_id, now=self._now, call=self.call, lists=self._lists)
 
     async def bring_in_kept_versions(self, api: QuickBooksClient, prefs: InboundPreferences,
                                      run_id: int | None = None) -> ApplyResult:
