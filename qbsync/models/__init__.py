@@ -18,9 +18,10 @@ from .sync import (AccountMapping, ConnectionStatus, EntityLink, EventStatus, Li
                    OutboxBatch, OutboxItem, QuickBooksConnection, RunStatus, SyncLease, SyncLogEntry, SyncRun,
                    SyncSettings, WebhookEvent)
 from .users import Role, User
+from .region import RegionSettings
 
 __all__ = ['CreditMemo', 'CreditMemoLine', 'Customer', 'Expense', 'ExpenseLine', 'Invoice', 'InvoiceLine', 'Item',
            'Payment', 'PaymentApplication', 'AccountMapping', 'ConnectionStatus', 'EntityLink', 'LinkStatus',
            'MappingPurpose', 'OAuthState', 'OutboxBatch', 'OutboxItem', 'QuickBooksConnection', 'RunStatus',
-           'SyncLease', 'SyncLogEntry', 'SyncRun', 'SyncSettings', 'WebhookEvent', 'Role', 'User', 'EventStatus',
-           'HeldChange', 'InboundCursor']
+           'SyncLease', 'SyncLogEntry', 'SyncRun', 'SyncSettings', 'WebhookEvent', 'Role', 'User', 'RegionSettings',
+           'EventStatus', 'HeldChange', 'InboundCursor']

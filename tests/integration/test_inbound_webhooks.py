@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from inbound_env import InboundEnv, connection_env, inbound_env  # noqa: F401 (fixtures)
-from qbsync.models import Customer, EntityLink, EventStatus, LinkStatus
+from qbsync.models import Customer, EntityLink, EventStatus, LinkStatus, WebhookEvent
 from qbsync.quickbooks.webhooks import EntityChange
 from qbsync.services.records import RecordService
 
@@ -75,7 +75,11 @@ async def test_inbound_off_skips_and_reads_nothing(inbound_env: InboundEnv) -> N
 
 async def test_events_for_another_company_are_ignored_and_logged(inbound_env: InboundEnv) -> None:
     env = inbound_env
-    await env.inbox.record([EntityChange('other-1', '999000111', 'Customer', '5', 'Update')])
+    # stored while that company was connected (intake keeps only connected companies' notices), then switched
+    async with env.base.db.session() as session:
+        session.add(WebhookEvent(event_key='other-1', realm_id='999000111', entity='Customer', entity_qbo_id='5',
+                                 operation='Update'))
+        await session.commit()
     assert (await env.inbound.process_events()).ignored == 1
     (event,) = await env.events()
     assert event.status == EventStatus.IGNORED

@@ -8,7 +8,7 @@ from data_support import db, db_url  # noqa: F401 (fixtures)
 from sqlmodel import select
 
 from qbsync.db import Database
-from qbsync.models import EventStatus, WebhookEvent
+from qbsync.models import EventStatus, QuickBooksConnection, WebhookEvent
 from qbsync.quickbooks.webhooks import EntityChange
 from qbsync.services.webhook_inbox import WebhookInbox
 from qbsync.sync.event_queue import CLAIM_LEASE, MAX_ATTEMPTS, EventQueue, backoff
@@ -32,6 +32,14 @@ def change(n: int, entity: str = 'Customer', operation: str = 'Update', entity_i
                         operation=operation, last_updated=T0 + timedelta(seconds=at or n), deleted_id=deleted_id)
 
 
+async def _inbox(db: Database, clock: Clock) -> WebhookInbox:
+    """The inbox of an install connected to R1 (intake keeps only connected companies' notices)."""
+    async with db.session() as session:
+        session.add(QuickBooksConnection(realm_id='R1', company_name='R1 Co'))
+        await session.commit()
+    return WebhookInbox(db, now=clock)
+
+
 async def _rows(db: Database) -> list[WebhookEvent]:
     async with db.session() as session:
         return list((await session.exec(select(WebhookEvent).order_by(WebhookEvent.id))).all())
@@ -39,7 +47,7 @@ async def _rows(db: Database) -> list[WebhookEvent]:
 
 async def test_claimed_events_are_not_claimed_again_until_their_claim_is_stale(db: Database) -> None:
     clock = Clock()
-    await WebhookInbox(db, now=clock).record([change(n) for n in range(1, 6)])
+    await (await _inbox(db, clock)).record([change(n) for n in range(1, 6)])
     queue = EventQueue(db, now=clock)
     first = await queue.claim(3)
     second = await queue.claim(10)
@@ -51,7 +59,7 @@ async def test_claimed_events_are_not_claimed_again_until_their_claim_is_stale(d
 
 async def test_finished_events_are_never_processed_twice(db: Database) -> None:
     clock = Clock()
-    await WebhookInbox(db, now=clock).record([change(1), change(2)])
+    await (await _inbox(db, clock)).record([change(1), change(2)])
     queue = EventQueue(db, now=clock)
     claimed = await queue.claim()
     await queue.finish(claimed[:1], EventStatus.DONE)
@@ -65,7 +73,7 @@ async def test_finished_events_are_never_processed_twice(db: Database) -> None:
 
 async def test_failures_retry_with_backoff_then_give_up(db: Database) -> None:
     clock = Clock()
-    await WebhookInbox(db, now=clock).record([change(1)])
+    await (await _inbox(db, clock)).record([change(1)])
     queue = EventQueue(db, now=clock)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         (event,) = await queue.claim()
@@ -83,7 +91,7 @@ async def test_failures_retry_with_backoff_then_give_up(db: Database) -> None:
 
 async def test_plan_coalesces_per_entity_and_the_newest_operation_decides(db: Database) -> None:
     clock = Clock()
-    await WebhookInbox(db, now=clock).record([
+    await (await _inbox(db, clock)).record([
         change(1, 'Invoice', 'Create', '7', at=1), change(2, 'Invoice', 'Update', '7', at=2),
         change(3, 'Invoice', 'Update', '8', at=3), change(4, 'Invoice', 'Delete', '8', at=4),
         change(5, 'Customer', 'Merge', '3', deleted_id='4', at=5), change(6, 'Customer', 'Update', '3', at=6)])
@@ -96,7 +104,7 @@ async def test_plan_coalesces_per_entity_and_the_newest_operation_decides(db: Da
 
 async def test_worker_drains_what_is_due_and_waits_for_retries(db: Database) -> None:
     clock = Clock()
-    inbox, queue = WebhookInbox(db, now=clock), EventQueue(db, now=clock)
+    inbox, queue = await _inbox(db, clock), EventQueue(db, now=clock)
     seen: list[list[str]] = []
 
     async def process() -> int:

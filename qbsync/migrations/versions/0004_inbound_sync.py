@@ -1,7 +1,7 @@
 """inbound sync: webhook event processing state, CDC cursor per company, changes held for the user
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0007
 Create Date: 2026-12-01 17:00:00
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0004'
-down_revision: str | None = '0002'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
