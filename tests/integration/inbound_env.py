@@ -1,5 +1,5 @@
-"""Inbound sync against the real in-process sandbox: the app's webhook route receives the sandbox's real, signed
-deliveries (either format), a person edits in "QuickBooks" through the sandbox's edit-as-a-user admin path, and the
+"""Inbound sync against the real in-process sandbox, on a fresh ("new" profile) company: the app's webhook route
+receives the sandbox's real, signed deliveries (either format), a person edits in "QuickBooks" through the sandbox's edit-as-a-user admin path, and the
 inbound sync applies what it learns to a migrated database. One ManualClock drives both sides.
 """
 from __future__ import annotations
@@ -37,9 +37,7 @@ class InboundEnv:
     settings: SyncSettingsService
     conflicts: ConflictService
 
-    @property
-    def realm_id(self) -> str:
-        return self.base.realm_id
+    realm_id: str = ''
 
     @property
     def company(self) -> Any:
@@ -123,13 +121,14 @@ async def inbound_env(connection_env: ConnectionEnv, request: pytest.FixtureRequ
     assert registered is not None
     registered.webhook_url, registered.verifier_token = WEBHOOK_URL, env.settings.webhook_verifier_token
     registered.webhook_format, registered.throttling = request.param, False
-    outcome = await env.connect()
+    fresh = env.sandbox.companies.create_company('Inbound Test Co', profile='new')  # exact counts, quick sweeps
+    outcome = await env.connect(realm_id=fresh.realm_id)
     assert outcome.ok, outcome.message
     settings = SyncSettingsService(env.db)
     inbound = InboundSync(env.db, realm=_realm(env), api=env.service.api, preferences=settings.load,
                           now=env.clock.now)
     conflicts = ConflictService(env.db, api=env.service.api, realm=_realm(env), now=env.clock.now)
-    result = InboundEnv(env, inbox, inbound, settings, conflicts)
+    result = InboundEnv(env, inbox, inbound, settings, conflicts, fresh.realm_id)
     await result.set_prefs(inbound_enabled=True)
     yield result
 

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from connection_env import connection_env  # noqa: F401 (fixture)
 from engine_env import EngineEnv, engine_env, sandbox_limiter  # noqa: F401 (fixture)
-from qbsync.models import Customer, HeldChange, LinkStatus, RunStatus, SyncLogEntry, SyncRun
+from qbsync.models import Customer, HeldChange, Invoice, LinkStatus, RunStatus, SyncLogEntry, SyncRun
 from qbsync.services.sync_settings import SyncSettingsService
 from qbsync.sync.inbound_sync import InboundPass, InboundSync
 
@@ -26,6 +26,13 @@ def _inbound(engine_env: EngineEnv) -> InboundPass:
     return inbound
 
 
+async def _books(engine_env: EngineEnv) -> dict:
+    """The engine tests' books, their invoice numbered clear of the seeded company's own invoices."""
+    books = await engine_env.books()
+    books['invoice'] = await engine_env.edit(Invoice, books['invoice'].id, doc_number='INB-1070')
+    return books
+
+
 async def _entries(engine_env: EngineEnv, **where: str) -> list[SyncLogEntry]:
     async with engine_env.db.session() as session:
         statement = select(SyncLogEntry).where(*(getattr(SyncLogEntry, k) == v for k, v in where.items()))
@@ -34,7 +41,7 @@ async def _entries(engine_env: EngineEnv, **where: str) -> list[SyncLogEntry]:
 
 async def test_both_sends_then_reads_and_the_echo_of_every_write_changes_nothing(engine_env: EngineEnv) -> None:
     inbound = _inbound(engine_env)
-    books = await engine_env.books()
+    books = await _books(engine_env)
     await engine_env.settings(inbound_enabled=True)
     summary = await engine_env.runner.run(trigger='scheduled', direction='both')
     assert summary.status == RunStatus.SUCCEEDED, summary.message
@@ -76,7 +83,7 @@ async def test_asked_for_with_inbound_off_says_so(engine_env: EngineEnv) -> None
 
 async def test_ask_me_holds_a_record_quickbooks_refused_as_stale(engine_env: EngineEnv) -> None:
     _inbound(engine_env)
-    books = await engine_env.books()
+    books = await _books(engine_env)
     await engine_env.settings(inbound_enabled=True, conflict_policy='ask_me')
     await engine_env.runner.run(trigger='manual', direction='both')
     link = await engine_env.link('customer', books['acme'].id)

@@ -107,7 +107,9 @@ async def test_viewer_sees_the_conflict_but_cannot_choose(user: User, viewer: Ac
 
 
 async def test_sync_from_quickbooks_on_the_dashboard(user: User, owner: Account) -> None:
-    realm_id = await connect_quickbooks(user)
+    fresh = app.state.sandbox.companies.create_company('Dashboard Test Co', profile='new')
+    realm_id = await connect_quickbooks(user, realm_id=fresh.realm_id)
+    _qbo(realm_id, 'Customer', 'create', DisplayName='Pulled In Co')
     await _inbound_on(owner)
     await user.open(f'{CENTER}/dashboard')
     await user.should_see(marker='sync-from-quickbooks', retries=20)
