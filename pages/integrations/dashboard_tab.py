@@ -10,6 +10,7 @@ from nicegui import ui
 from qbsync.models import SyncRun
 from qbsync.sync.stats import DashboardStats, dashboard_stats, recent_runs
 
+from . import sync_actions
 from .common import CenterContext, stamp
 from .inbound_actions import sync_from_quickbooks_button
 
@@ -37,6 +38,7 @@ RUN_COLUMNS = [
 
 async def build(context: CenterContext) -> None:
     figures, runs = await _load(context)  # before drawing: the table never shows empty while the query runs
+    sync_actions.build(context)
     with ui.card().classes('w-full gap-2'):
         with ui.row().classes('w-full items-center gap-8'):
             last_run = ui.label().mark('last-run')

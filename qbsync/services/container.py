@@ -27,6 +27,7 @@ from .connection import ConnectionService
 from .inbound import InboundServices
 from .record_removal import RecordRemoval
 from .records import RecordService
+from .sync_control import SyncControl
 from .sessions import SessionRules
 from .region import RegionService
 from .sync_settings import SyncSettingsService
@@ -78,6 +79,7 @@ class Services:
         self.inbound = InboundServices(self.db, self.connection, self.sync_settings, self.runner)
         self.conflicts = self.inbound.conflicts
         self.inbound.worker.start()  # in the running loop, like the scheduler
+        self.sync = SyncControl(self.runner, self.settings.environment)
         self.region = RegionService(self.db)  # locale, time zone and currency of every page
         self.started = True
 
