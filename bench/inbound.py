@@ -48,6 +48,8 @@ from qbsync.sync.runner import SyncRunner
 from qbsync.sync.worker import InboundWorker
 from qbsync.web import quickbooks_routes
 
+from .outbound import FixedTokens
+
 CLIENT_ID, SECRET, VERIFIER = 'bench-inbound', 'bench-inbound-secret-0123456789', 'bench-verifier-token'
 SANDBOX = 'http://sandbox.bench'
 
@@ -68,17 +70,6 @@ class Stack:
     @property
     def company(self) -> Any:
         return self.state.companies.get(self.realm_id)
-
-
-class _Tokens:
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    async def access_token(self) -> str:
-        return self.token
-
-    async def renew(self, rejected: str) -> str:
-        return self.token
 
 
 class _Counting(httpx.AsyncBaseTransport):
@@ -127,7 +118,7 @@ async def build_stack(folder: str, *, real_clock: bool, remote: bool = False) ->
         base, transport = SANDBOX, httpx.ASGITransport(app=create_sandbox_app(sandbox))
     http = httpx.AsyncClient(transport=_Counting(transport, seen), timeout=30)
     client = QuickBooksClient(http, api_base_url=sandbox_endpoints(base).api_base_url, realm_id=realm_id,
-                              tokens=_Tokens(tokens.access_token))
+                              tokens=FixedTokens(tokens.access_token))
 
     async def api() -> QuickBooksClient:
         return client
