@@ -257,8 +257,7 @@ async def change_to_local(changes: int) -> None:
                             default=wall)
             from_edit.append(seen - edited)
             from_delivery.append(seen - edited - (delivered - wall).total_seconds())
-        await stack.worker.stop()
-        await stack.state.webhooks.stop()
+        await stack.worker.stop()  # the sandbox's delivery task lives in its own thread and ends with it
         server.should_exit = True
         await task
         await stack.http.aclose()
