@@ -188,6 +188,8 @@ def main() -> None:
     cold_start_benchmark()
     from .outbound import outbound_benchmarks
     asyncio.run(outbound_benchmarks(quick=quick))
+    from . import inbound  # webhook acknowledgement under load, change to local record, CDC catch-up
+    inbound.main()
 
 
 if __name__ == '__main__':

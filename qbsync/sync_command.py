@@ -19,6 +19,8 @@ from .models import SyncLogEntry
 from .quickbooks.errors import QuickBooksError
 from .security import TokenCipher
 from .services.connection import ConnectionService
+from .services.inbound import InboundServices
+from .services.sync_settings import SyncSettingsService
 from .settings import Settings, load_settings
 from .sync.entities import ENTITY_NAMES, entity
 from .sync.lease import RunBusy
@@ -55,6 +57,7 @@ async def _run(settings: Settings, args: argparse.Namespace, out: TextIO) -> int
     db = Database(settings.database_url)
     connection = ConnectionService(settings, db, TokenCipher(settings.token_encryption_keys))
     runner = SyncRunner(db, connection.api)
+    InboundServices(db, connection, SyncSettingsService(db), runner)  # --direction in / both: its pass
     try:
         if args.dry_run:
             print(render_plan(await runner.preview(args.entities)), file=out)

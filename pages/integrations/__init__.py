@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import control_center, integrations
+from . import conflicts, control_center, integrations
 
 if TYPE_CHECKING:
     from qbsync.services import Services
@@ -15,3 +15,4 @@ __all__ = ['register']
 def register(services: Services) -> None:
     integrations.register(services)
     control_center.register(services)
+    conflicts.register(services)

@@ -12,6 +12,7 @@ from qbsync.sync.stats import DashboardStats, dashboard_stats, recent_runs
 
 from . import sync_actions
 from .common import CenterContext, stamp
+from .inbound_actions import sync_from_quickbooks_button
 
 __all__ = ['build', 'REFRESH_SECONDS']
 
@@ -39,9 +40,11 @@ async def build(context: CenterContext) -> None:
     figures, runs = await _load(context)  # before drawing: the table never shows empty while the query runs
     sync_actions.build(context)
     with ui.card().classes('w-full gap-2'):
-        with ui.row().classes('gap-8'):
+        with ui.row().classes('w-full items-center gap-8'):
             last_run = ui.label().mark('last-run')
             last_success = ui.label().mark('last-success')
+            ui.space()
+            sync_from_quickbooks_button(context)
         company = ui.label().classes('text-xs text-grey-7').mark('dashboard-company')
         table = ui.table(columns=COLUMNS, rows=[], row_key='entity_type').classes('w-full').mark('dashboard-table')
     with ui.card().classes('w-full gap-2'):

@@ -5,6 +5,7 @@ from nicegui import ui
 
 from qbsync.sync.log_view import LEVELS, recent_entries
 
+from . import conflicts
 from .common import CenterContext, stamp
 
 __all__ = ['build']
@@ -21,6 +22,7 @@ COLUMNS = [
 
 
 async def build(context: CenterContext) -> None:
+    await conflicts.build(context)  # records held for the user's choice come first
     with ui.card().classes('w-full gap-2'):
         with ui.row().classes('items-center gap-4'):
             level = ui.select({'': 'All levels', **{name: name.capitalize() for name in LEVELS}}, value='',

@@ -14,6 +14,7 @@ from qbsync.services.records import RecordView
 from ..auth import allowed, authorize, current_user
 from ..forms import error_text
 from ..frame import frame
+from ..integrations.conflicts import conflict_banner
 from ..local import local_formats
 from ..widgets import Action, Column, RowList, action_bar, action_button, facts, section
 from .display import show_value, status_chip
@@ -43,6 +44,7 @@ def register(services: Services, spec: RecordPage) -> None:
                 ui.space()
                 status_chip(view.sync, marker='record-status')
                 quickbooks_link(services, spec.entity_type, view.sync.qbo_id)
+            await conflict_banner(services, spec.entity_type, record_id)
             with section():
                 facts([(field.label, view.customer_name if field.kind == CUSTOMER and field.name == 'customer_id'
                         else show_value(field, getattr(view.record, field.name), formats, names=names),

@@ -25,7 +25,10 @@ STATUS_LOOK = {
     QuickBooksStatus.PENDING: ('Waiting to sync', 'warning'),
     QuickBooksStatus.FAILED: ('Failed', 'negative'),
     QuickBooksStatus.NOT_SYNCED: ('Not sent yet', 'grey-8'),
+    QuickBooksStatus.CONFLICT: ('Conflict: your choice', 'orange'),
+    QuickBooksStatus.DELETED: ('Deleted in QuickBooks', 'negative'),
 }
+EXPLAINED = (QuickBooksStatus.FAILED, QuickBooksStatus.DELETED)  # statuses shown with their reason
 
 
 def status_chip(sync: SyncState, *, marker: str, reason: bool = True) -> None:
@@ -34,9 +37,9 @@ def status_chip(sync: SyncState, *, marker: str, reason: bool = True) -> None:
     label, color = STATUS_LOOK.get(sync.status, (plain(sync.status), 'grey-8'))
     with ui.column().classes('gap-0'):
         with ui.badge(label, color=color).classes('text-sm px-2 py-1').mark(marker):
-            if sync.status == QuickBooksStatus.FAILED and sync.error:
+            if sync.status in EXPLAINED and sync.error:
                 ui.tooltip(sync.error)
-        if sync.status == QuickBooksStatus.FAILED and reason:
+        if sync.status in EXPLAINED and reason:
             ui.label(sync.error or 'No reason was recorded.').classes('text-xs text-negative max-w-xs') \
                 .mark(f'{marker}-reason')
 

@@ -13,13 +13,15 @@ SQLModel.metadata.naming_convention = {
 
 from .records import (CreditMemo, CreditMemoLine, Customer, Expense, ExpenseLine, Invoice, InvoiceLine, Item, Payment,
                       PaymentApplication)
-from .sync import (AccountMapping, ConnectionStatus, EntityLink, LinkStatus, MappingPurpose, OAuthState, OutboxBatch,
-                   OutboxItem, QuickBooksConnection, RunStatus, SyncLease, SyncLogEntry, SyncRun, SyncSettings,
-                   WebhookEvent)
+from .inbound import HeldChange, InboundCursor
+from .sync import (AccountMapping, ConnectionStatus, EntityLink, EventStatus, LinkStatus, MappingPurpose, OAuthState,
+                   OutboxBatch, OutboxItem, QuickBooksConnection, RunStatus, SyncLease, SyncLogEntry, SyncRun,
+                   SyncSettings, WebhookEvent)
 from .users import Role, User
 from .region import RegionSettings
 
 __all__ = ['CreditMemo', 'CreditMemoLine', 'Customer', 'Expense', 'ExpenseLine', 'Invoice', 'InvoiceLine', 'Item',
            'Payment', 'PaymentApplication', 'AccountMapping', 'ConnectionStatus', 'EntityLink', 'LinkStatus',
            'MappingPurpose', 'OAuthState', 'OutboxBatch', 'OutboxItem', 'QuickBooksConnection', 'RunStatus',
-           'SyncLease', 'SyncLogEntry', 'SyncRun', 'SyncSettings', 'WebhookEvent', 'Role', 'User', 'RegionSettings']
+           'SyncLease', 'SyncLogEntry', 'SyncRun', 'SyncSettings', 'WebhookEvent', 'Role', 'User', 'RegionSettings',
+           'EventStatus', 'HeldChange', 'InboundCursor']

@@ -14,7 +14,7 @@ from .records import utcnow
 
 __all__ = ['QuickBooksConnection', 'SyncSettings', 'AccountMapping', 'EntityLink', 'SyncRun', 'SyncLogEntry',
            'WebhookEvent', 'OAuthState', 'ConnectionStatus', 'LinkStatus', 'RunStatus', 'SyncLease', 'OutboxBatch',
-           'OutboxItem', 'MappingPurpose']
+           'OutboxItem', 'MappingPurpose', 'EventStatus']
 
 
 class ConnectionStatus:
@@ -28,6 +28,16 @@ class LinkStatus:
     SYNCED = 'synced'
     PENDING = 'pending'
     FAILED = 'failed'
+    HELD = 'held'  # both sides changed under the "ask me" policy: nothing moves until the user chooses
+    DELETED_IN_QBO = 'deleted_in_quickbooks'  # unlinked: QuickBooks deleted it; local data kept, never re-sent
+
+
+class EventStatus:
+    PENDING = 'pending'  # stored, waiting for the worker (or for its retry time)
+    DONE = 'done'
+    SKIPPED = 'skipped'  # an entity the app does not sync (Deposit, Bill, ...) or inbound sync is off
+    IGNORED = 'ignored'  # a realm that is not the connected company
+    FAILED = 'failed'  # gave up after the retries; change data capture is the backstop
 
 
 class MappingPurpose:
@@ -163,6 +173,7 @@ class SyncLogEntry(SQLModel, table=True):
 
 class WebhookEvent(SQLModel, table=True):
     """One entity change announced by Intuit; ``event_key`` dedupes retries (CloudEvents id or derived)."""
+    __table_args__ = (Index('ix_webhookevent_due', 'status', 'next_attempt_at'),)
     id: int | None = Field(default=None, primary_key=True)
     event_key: str = Field(unique=True, max_length=200)
     received_at: datetime = Field(default_factory=utcnow, index=True)
@@ -174,6 +185,11 @@ class WebhookEvent(SQLModel, table=True):
     deleted_id: str | None = Field(default=None, max_length=32)
     processed_at: datetime | None = Field(default=None, index=True)
     error: str = Field(default='', max_length=2000)
+    status: str = Field(default=EventStatus.PENDING, max_length=20)
+    attempts: int = 0
+    next_attempt_at: datetime | None = None  # a failed event's retry time (backoff)
+    claimed_at: datetime | None = None  # when a worker took it; an old claim is a crashed worker's, taken again
+    claim: str = Field(default='', max_length=40)  # the claiming worker pass
 
 
 class OAuthState(SQLModel, table=True):

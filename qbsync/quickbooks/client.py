@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol, Sequence
 
 import httpx
 import simplejson
 
+from .changes import CdcAnswer, ChangedObject, changed_object, format_instant, parse_cdc
 from .errors import NetworkError, QuickBooksError, fault_from_envelope, fault_from_response
 from .types import CompanyInfo, QboAccount
 
@@ -23,6 +25,7 @@ __all__ = ['QuickBooksClient', 'TokenSource', 'BatchAnswer', 'MINOR_VERSION', 'P
 MINOR_VERSION = 75  # Intuit ignores lower values since 2025 (qbo-api.md 2.4)
 PAGE_SIZE = 1000  # the largest MAXRESULTS Intuit accepts
 MAX_REQUEST_ID_LENGTH = 50  # longer ids are refused with code 2130
+NAME_LISTS = frozenset({'Customer', 'Item', 'Vendor', 'Employee', 'Account', 'Class'})  # deactivated, never deleted
 MAX_BATCH_ITEMS = 30  # Intuit's batch limit (1040 above it)
 MAX_BATCH_REQUEST_ID = 36  # a batch's requestid is shorter (and its bIds at most 10 characters)
 LONG_QUERY = 1500  # above this the query goes as a POST body (application/text) instead of a URL parameter
@@ -117,6 +120,36 @@ class QuickBooksClient:
             if len(page) < size:
                 return rows
             start += size
+
+    async def read_many(self, entity: str, ids: Sequence[str], *, chunk: int = 200) -> list[ChangedObject]:
+        """Objects by Id in bulk (``Id IN (...)``, 200 per statement, long ones sent as POST bodies), never one GET
+        each; inactive name-list objects are included. Ids that no longer exist are simply absent."""
+        unique = list(dict.fromkeys(str(i) for i in ids))
+        active = ' AND Active IN (true, false)' if entity in NAME_LISTS else ''
+        found: list[ChangedObject] = []
+        for start in range(0, len(unique), chunk):
+            quoted = ', '.join("'" + i.replace("'", "\\'") + "'" for i in unique[start:start + chunk])
+            rows = await self.query(f'SELECT * FROM {entity} WHERE Id IN ({quoted}){active}')
+            found.extend(changed_object(entity, row) for row in rows)
+        return found
+
+    async def changed_since(self, entity: str, since: datetime | None) -> list[ChangedObject]:
+        """Live objects changed at or after ``since`` (all of them with None), oldest first, paged: CDC's stand-in
+        when the cursor is older than CDC's 30 days. Deletions cannot be seen this way."""
+        clauses = [f"MetaData.LastUpdatedTime >= '{format_instant(since)}'"] if since is not None else []
+        if entity in NAME_LISTS:
+            clauses.append('Active IN (true, false)')
+        where = f' WHERE {" AND ".join(clauses)}' if clauses else ''
+        rows = await self.query(f'SELECT * FROM {entity}{where} ORDERBY MetaData.LastUpdatedTime')
+        return [changed_object(entity, row) for row in rows]
+
+    async def cdc(self, entities: Sequence[str], changed_since: datetime) -> CdcAnswer:
+        """Change data capture: every object of ``entities`` changed since the instant (at most 1,000 in all,
+        ``answer.full`` says when the cap was hit), deleted stubs included; older than 30 days is refused by
+        QuickBooks (a QuickBooksError)."""
+        body = await self._send('GET', '/cdc', params={'entities': ','.join(entities),
+                                                       'changedSince': format_instant(changed_since)})
+        return parse_cdc(body, list(entities))
 
     async def company_info(self) -> CompanyInfo:
         body = await self._send('GET', f'/companyinfo/{self.realm_id}')

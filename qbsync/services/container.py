@@ -24,6 +24,7 @@ from ..sync.scheduler import KEEPALIVE_INTERVAL, KEEPALIVE_JOB, SyncScheduler
 from .bootstrap import BootstrapReport, bootstrap_database
 from .account_mapping import AccountMappingService
 from .connection import ConnectionService
+from .inbound import InboundServices
 from .record_removal import RecordRemoval
 from .records import RecordService
 from .sync_control import SyncControl
@@ -61,7 +62,7 @@ class Services:
         self.record_removal = RecordRemoval(self.db, self.records)  # delete, void or make inactive
         self.quickbooks_transport = MeteredTransport(self.http_transport or network_transport(), self.metrics.live)
         self.connection = ConnectionService(self.settings, self.db, self.cipher, transport=self.quickbooks_transport)
-        self.webhooks = WebhookInbox(self.db)
+        self.webhooks = WebhookInbox(self.db, on_stored=self._inbound_notice)
         self.scheduler = SyncScheduler()  # started here, inside the running loop (stack-notes gotcha 9)
         self.metrics.watch_scheduler(self.scheduler)
         self.scheduler.add_interval_job(KEEPALIVE_JOB, self.connection.refresh_idle_connections, KEEPALIVE_INTERVAL,
@@ -75,12 +76,23 @@ class Services:
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
         self.account_mapping = AccountMappingService(self.db, self.connection)
         self.runner = SyncRunner(self.db, self.connection.api)  # the sync engine; passes register on it
+        self.inbound = InboundServices(self.db, self.connection, self.sync_settings, self.runner)
+        self.conflicts = self.inbound.conflicts
+        self.inbound.worker.start()  # in the running loop, like the scheduler
         self.sync = SyncControl(self.runner, self.settings.environment)
         self.region = RegionService(self.db)  # locale, time zone and currency of every page
         self.started = True
 
+    def _inbound_notice(self) -> None:
+        inbound = getattr(self, 'inbound', None)
+        if inbound is not None:
+            inbound.notify()
+
     async def stop(self) -> None:
         self.started = False
+        inbound = getattr(self, 'inbound', None)
+        if inbound is not None:
+            await inbound.worker.stop()
         scheduler = getattr(self, 'scheduler', None)
         if scheduler is not None:
             scheduler.shutdown()

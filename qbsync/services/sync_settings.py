@@ -26,6 +26,7 @@ CONFLICT_POLICIES: dict[str, str] = {
     'app_wins': 'This app wins',
     'quickbooks_wins': 'QuickBooks wins',
     'newest_wins': 'Most recent change wins',
+    'ask_me': 'Ask me (hold the record until I choose)',
 }
 SETTINGS_ID = 1
 

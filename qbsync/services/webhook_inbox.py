@@ -35,16 +35,52 @@ _LIVE = (ConnectionStatus.CONNECTED, ConnectionStatus.NEEDS_RECONNECT)  # compan
 
 
 class WebhookInbox:
-    def __init__(self, db: Database, *, now: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, db: Database, *, now: Callable[[], datetime] = utcnow,
+                 on_stored: Callable[[], None] | None = None) -> None:
+        """:param on_stored: called when new events are stored (wakes the inbound worker; never awaited here)"""
         self._db = db
         self._now = now
+        self._on_stored = on_stored
         self._pending: set[asyncio.Future[int]] = set()  # record_within's stores still running
+        # group commit: deliveries arriving together are stored together, by one writer in one transaction, so
+        # many at once neither queue for SQLite's single write lock one by one nor give up at its busy timeout
+        self._queued: list[tuple[list[EntityChange], asyncio.Future[int]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     async def record(self, changes: Sequence[EntityChange]) -> int:
         """Store the changes not seen before, for connected companies only; returns how many were new."""
         unique = list({change.event_key: change for change in changes}.values())
         if not unique:
             return 0
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[int] = loop.create_future()
+        self._queued.append((unique, waiter))
+        if self._writer is None or self._writer.done():
+            self._writer = loop.create_task(self._write_queued())
+        stored = await asyncio.shield(waiter)
+        if stored and self._on_stored is not None:
+            self._on_stored()
+        return stored
+
+    async def _write_queued(self) -> None:
+        while self._queued:
+            batch, self._queued = self._queued, []
+            try:
+                fresh = await self._store([change for unique, _ in batch for change in unique])
+            except Exception as exc:  # each caller sees the failure (the route still answers 200: CDC backs up)
+                for _, waiter in batch:
+                    if not waiter.done():
+                        waiter.set_exception(exc)
+                continue
+            for unique, waiter in batch:
+                mine = {c.event_key for c in unique} & fresh
+                fresh -= mine  # a change delivered twice at once counts for the first delivery only
+                if not waiter.done():
+                    waiter.set_result(len(mine))
+
+    async def _store(self, changes: Sequence[EntityChange]) -> set[str]:
+        """The keys of the changes newly stored."""
+        unique = list({change.event_key: change for change in changes}.values())
         async with self._db.session() as session:
             live = set((await session.exec(select(QuickBooksConnection.realm_id).where(
                 col(QuickBooksConnection.status).in_(_LIVE)))).all())
@@ -53,9 +89,9 @@ class WebhookInbox:
             log.warning('webhook: %d change(s) for companies not connected here (%s) acknowledged and not kept',
                         sum(1 for c in unique if c.realm_id not in live), ', '.join(foreign[:5]))
         kept = [c for c in unique if c.realm_id in live]
-        stored = 0
+        stored: set[str] = set()
         for start in range(0, len(kept), _CHUNK):
-            stored += await self._record_chunk(kept[start:start + _CHUNK])
+            stored |= await self._record_chunk(kept[start:start + _CHUNK])
         return stored
 
     async def record_within(self, changes: Sequence[EntityChange], seconds: float) -> int | None:
@@ -95,29 +131,29 @@ class WebhookInbox:
             log.info('webhook inbox: %d old event(s) pruned', removed)
         return removed
 
-    async def _record_chunk(self, changes: list[EntityChange]) -> int:
+    async def _record_chunk(self, changes: list[EntityChange]) -> set[str]:
         async with self._db.session() as session:
             known = set((await session.exec(select(WebhookEvent.event_key).where(
                 col(WebhookEvent.event_key).in_([c.event_key for c in changes])))).all())
             fresh = [c for c in changes if c.event_key not in known]
             if not fresh:
-                return 0
+                return set()
             try:  # one executemany: 20,000 ORM objects would hold the loop for seconds
                 await session.exec(insert(WebhookEvent.__table__), params=[self._row(c) for c in fresh])  # type: ignore
                 await session.commit()
-                return len(fresh)
+                return {c.event_key for c in fresh}
             except IntegrityError:  # the same delivery arrived twice at once: fall back to one row at a time
                 await session.rollback()
         return await self._record_one_by_one(fresh)
 
-    async def _record_one_by_one(self, changes: list[EntityChange]) -> int:
-        stored = 0
+    async def _record_one_by_one(self, changes: list[EntityChange]) -> set[str]:
+        stored: set[str] = set()
         for change in changes:
             async with self._db.session() as session:
                 session.add(WebhookEvent(**self._row(change)))
                 try:
                     await session.commit()
-                    stored += 1
+                    stored.add(change.event_key)
                 except IntegrityError:
                     await session.rollback()
         return stored

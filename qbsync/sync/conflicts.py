@@ -2,7 +2,8 @@
 
 app_wins: send ours again on the fresh SyncToken. quickbooks_wins: keep theirs, remember the fresh token and mark
 the record for inbound sync to bring QuickBooks' version into the app. newest_wins: whichever side changed last
-(the record's updated_at against QuickBooks' MetaData.LastUpdatedTime) wins as above.
+(the record's updated_at against QuickBooks' MetaData.LastUpdatedTime) wins as above. ask_me: the record is held
+with QuickBooks' version for the user to choose (``held.hold_change``, the same hold inbound sync makes).
 """
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from typing import TYPE_CHECKING
 from ..models import LinkStatus
 from ..models.records import utcnow
 from .answers import link_rows, qbo_time
+from ..quickbooks.changes import changed_object
 from .entities import entity
+from .held import hold_change
 from .outbox import PendingItem
 
 if TYPE_CHECKING:
@@ -19,7 +22,8 @@ if TYPE_CHECKING:
 
 __all__ = ['resolve_conflicts', 'POLICIES']
 
-POLICIES = ('app_wins', 'quickbooks_wins', 'newest_wins')
+POLICIES = ('app_wins', 'quickbooks_wins', 'newest_wins', 'ask_me')
+HELD_MESSAGE = 'Changed in both the app and QuickBooks: held until you choose which version to keep (Sync Log).'
 KEPT_REMOTE = 'QuickBooks kept its own version (conflict policy); inbound sync brings it into the app.'
 
 
@@ -29,6 +33,7 @@ async def resolve_conflicts(run: _OutboundRun, items: list[PendingItem]) -> list
     policy = ctx.settings.conflict_policy if ctx.settings.conflict_policy in POLICIES else 'app_wins'
     again: list[PendingItem] = []
     kept: list[tuple[PendingItem, dict]] = []
+    asked: list[tuple[PendingItem, dict]] = []
     for item in items:
         qbo_name = entity(item.entity_type).qbo_name
         current = dict(item.body[qbo_name])
@@ -38,11 +43,15 @@ async def resolve_conflicts(run: _OutboundRun, items: list[PendingItem]) -> list
             remote_time = qbo_time(fresh)
             local_time = await _updated_at(run, item)
             ours = remote_time is None or (local_time is not None and local_time > remote_time)
-        if ours:
+        if policy == 'ask_me':
+            asked.append((item, fresh))
+        elif ours:
             body = {**item.body, qbo_name: {**current, 'SyncToken': str(fresh.get('SyncToken', '0'))}}
             again.append(PendingItem(item.bid, item.entity_type, item.local_id, item.version, item.operation, body))
         else:
             kept.append((item, fresh))
+    if asked:
+        await _hold(run, asked)
     if kept:
         async with ctx.write_lock, ctx.db.session() as session:
             links = await link_rows(session, ctx.realm_id, [(i.entity_type, i.local_id) for i, _ in kept])
@@ -58,6 +67,21 @@ async def resolve_conflicts(run: _OutboundRun, items: list[PendingItem]) -> list
                 ctx.count(item.entity_type, 'skipped')
             await session.commit()
     return again
+
+
+async def _hold(run: _OutboundRun, asked: list[tuple[PendingItem, dict]]) -> None:
+    ctx = run.ctx
+    async with ctx.db.session() as session:
+        links = await link_rows(session, ctx.realm_id, [(i.entity_type, i.local_id) for i, _ in asked])
+        for item, fresh in asked:
+            link = links[(item.entity_type, item.local_id)]
+            obj = changed_object(entity(item.entity_type).qbo_name, fresh)
+            await hold_change(session, link, obj, local_version=item.version, now=utcnow())
+            session.add(ctx.entry(entity_type=item.entity_type, local_id=item.local_id, qbo_id=link.qbo_id,
+                                  action='conflict_held', status='held', level='warning', code='5010',
+                                  message=HELD_MESSAGE))
+            ctx.count(item.entity_type, 'skipped')
+        await session.commit()
 
 
 async def _updated_at(run: _OutboundRun, item: PendingItem):  # type: ignore[no-untyped-def]

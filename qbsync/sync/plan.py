@@ -180,6 +180,8 @@ async def _dependencies(session: AsyncSession, entity_type: str) -> dict[int, li
 
 def _due(row: _Row) -> bool:
     link = row.link
+    if link is not None and link.status == LinkStatus.DELETED_IN_QBO:
+        return False  # deleted in QuickBooks: kept locally, never sent again (inbound sync flagged it)
     if link is None or not link.qbo_id or link.status != LinkStatus.SYNCED:
         return True
     return link.synced_version != row.record.version  # type: ignore[attr-defined]
@@ -204,6 +206,8 @@ def _decide(spec: EntitySpec, row: _Row, settings: SyncSettings, mapped: set[str
     txn_date: date | None = getattr(record, 'txn_date', None)
     if settings.start_date is not None and txn_date is not None and txn_date < settings.start_date:
         return skip(f'Dated {txn_date.isoformat()}, before the sync start date {settings.start_date.isoformat()}.')
+    if link is not None and link.status == LinkStatus.HELD:
+        return skip('Changed in both the app and QuickBooks: choose the version to keep in the Sync Log.')
     if link is not None and link.needs_inbound:
         return skip('QuickBooks kept its own version in a conflict; inbound sync brings it into the app.')
     voided = bool(getattr(record, 'voided', False))

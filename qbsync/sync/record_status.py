@@ -23,7 +23,9 @@ class QuickBooksStatus:
     PENDING = 'pending'  # linked, but changed since (or not yet confirmed)
     FAILED = 'failed'  # the last attempt failed; the link carries the reason
     NOT_SYNCED = 'not synced'  # never sent to this company
-    ALL = (SYNCED, PENDING, FAILED, NOT_SYNCED)
+    CONFLICT = 'conflict'  # changed in both places under "ask me": held until the user chooses
+    DELETED = 'deleted in QuickBooks'  # deleted (or merged away) in QuickBooks: kept here, no longer synced
+    ALL = (SYNCED, PENDING, FAILED, NOT_SYNCED, CONFLICT, DELETED)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ def status_case(link: type[EntityLink], model: type[SQLModel]) -> ColumnElement[
     return case(
         (col(link.id).is_(None), QuickBooksStatus.NOT_SYNCED),
         (link.status == LinkStatus.FAILED, QuickBooksStatus.FAILED),
+        (link.status == LinkStatus.HELD, QuickBooksStatus.CONFLICT),
+        (link.status == LinkStatus.DELETED_IN_QBO, QuickBooksStatus.DELETED),
         (and_(link.status == LinkStatus.SYNCED, link.synced_version == model.version),  # type: ignore[attr-defined]
          QuickBooksStatus.SYNCED),
         else_=QuickBooksStatus.PENDING,

@@ -21,7 +21,7 @@ from ..quickbooks.errors import QuickBooksError
 from ..quickbooks.explain import explain
 from .context import RunContext
 
-__all__ = ['load_refs', 'ensure_list_entries', 'Call', 'LIST_ENTITIES']
+__all__ = ['load_refs', 'load_lists', 'ensure_list_entries', 'Call', 'LIST_ENTITIES', 'direct_call']
 
 T = TypeVar('T')
 Call = Callable[[Callable[[], Awaitable[T]]], Awaitable[T]]  # runs a client call under the limiter and retries
@@ -54,9 +54,19 @@ async def load_refs(ctx: RunContext, call: Call) -> Refs:
             refs.cost_of_goods_sold = str(account['Id'])
     preferences = await call(client.preferences)
     refs.custom_txn_numbers = bool((preferences.get('SalesFormsPrefs') or {}).get('CustomTxnNumbers', True))
-    for kind in LIST_ENTITIES:
-        await _load_list(refs, client, kind, call)
+    await load_lists(refs, client, call)
     return refs
+
+
+async def load_lists(refs: Refs, client: QuickBooksClient, call: Call | None = None) -> None:
+    """QuickBooks' terms, payment methods and vendors into ``refs`` (inbound sync maps their names back)."""
+    for kind in LIST_ENTITIES:
+        await _load_list(refs, client, kind, call or direct_call)
+
+
+async def direct_call(function: Callable[[], Awaitable[T]]) -> T:
+    """A ``Call`` without limiter or retries (tools and tests)."""
+    return await function()
 
 
 async def _load_list(refs: Refs, client: QuickBooksClient, kind: str, call: Call) -> None:

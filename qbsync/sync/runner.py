@@ -158,7 +158,7 @@ class SyncRunner:
     def _passes_for(self, direction: str) -> list[tuple[str, SyncPass]]:
         if direction not in DIRECTIONS:
             raise ValueError(f'unknown direction {direction!r}; expected one of {DIRECTIONS}')
-        wanted = ['inbound', 'outbound'] if direction == 'both' else [direction]
+        wanted = ['outbound', 'inbound'] if direction == 'both' else [direction]  # QuickBooks' answer last
         missing = [name for name in wanted if name not in self._passes]
         if missing:
             raise PassMissing(f'{" and ".join(missing).capitalize()} sync is not available in this installation.')

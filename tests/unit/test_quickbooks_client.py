@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 import httpx
 import pytest
 
 from qbsync.quickbooks.client import QuickBooksClient
-from qbsync.quickbooks.errors import (AuthenticationError, DuplicateNameError, ObjectNotFoundError, StaleObjectError,
-                                      ValidationFault)
+from qbsync.quickbooks.errors import (AuthenticationError, DuplicateNameError, ObjectNotFoundError, QuickBooksError,
+                                      StaleObjectError, ValidationFault)
 from qbsync.quickbooks.oauth import AsyncOAuth2Client, IntuitOAuth, OAuthApp, TokenSet
 from qbsync.sandbox import ManualClock, SandboxConfig, SandboxState, create_sandbox_app
 from qbsync.settings import sandbox_endpoints
@@ -165,3 +166,50 @@ async def test_a_401_renews_once_and_retries(env: Env) -> None:
 
 def test_authlib_still_builds_on_httpx() -> None:
     assert issubclass(AsyncOAuth2Client, httpx.AsyncClient)  # stack-notes 5.1: httpx2 would silently change this
+
+
+async def test_read_many_is_one_query_and_includes_inactive_names(env: Env) -> None:
+    company = env.state.companies.get(env.realm_id)
+    made = [company.create('Customer', {'DisplayName': f'Bulk {n}'}) for n in range(3)]
+    company.update('Customer', {'Id': made[0]['Id'], 'SyncToken': made[0]['SyncToken'], 'sparse': True,
+                                'Active': False})
+    before = len(env.recorder.requests)
+    found = await env.client.read_many('Customer', [m['Id'] for m in made] + ['999999', made[1]['Id']])
+    assert len(env.recorder.requests) - before == 1  # one Id IN (...) statement, never a GET per Id
+    assert sorted(o.id for o in found) == sorted(m['Id'] for m in made)
+    assert {o.id: o.data['Active'] for o in found}[made[0]['Id']] is False
+    assert all(o.sync_token is not None and o.last_updated is not None and not o.deleted for o in found)
+
+
+async def test_cdc_returns_typed_changes_with_deleted_stubs(env: Env) -> None:
+    company = env.state.companies.get(env.realm_id)
+    since = env.state.clock.now()
+    env.state.clock.advance(seconds=5)
+    customer = company.create('Customer', {'DisplayName': 'CDC Customer'})
+    item = next(i for i in company.objects['Item'].values() if i.get('Type') == 'Service')
+    invoice = company.create('Invoice', {'CustomerRef': {'value': customer['Id']}, 'Line': [
+        {'Amount': Decimal('40.00'), 'DetailType': 'SalesItemLineDetail',
+         'SalesItemLineDetail': {'ItemRef': {'value': item['Id']}, 'Qty': 1, 'UnitPrice': Decimal('40.00')}}]})
+    company.delete('Invoice', {'Id': invoice['Id'], 'SyncToken': invoice['SyncToken']})
+    answer = await env.client.cdc(['Customer', 'Invoice'], since)
+    assert not answer.full and answer.time is not None
+    kinds = {(o.entity, o.id): o for o in answer.objects}
+    assert kinds[('Customer', customer['Id'])].data['DisplayName'] == 'CDC Customer'
+    stub = kinds[('Invoice', invoice['Id'])]
+    assert stub.deleted and stub.data == {} and stub.last_updated is not None
+    assert (await env.client.cdc(['Customer'], env.state.clock.now() + timedelta(hours=1))
+            ).objects == []
+
+
+async def test_cdc_older_than_thirty_days_is_refused_and_queries_page_by_last_updated(env: Env) -> None:
+    with pytest.raises(QuickBooksError):
+        await env.client.cdc(['Customer'], env.state.clock.now() - timedelta(days=31))
+    company = env.state.companies.get(env.realm_id)
+    since = env.state.clock.now() + timedelta(seconds=1)
+    env.state.clock.advance(seconds=2)
+    made = company.create('Customer', {'DisplayName': 'Late Change'})
+    company.update('Customer', {'Id': made['Id'], 'SyncToken': made['SyncToken'], 'sparse': True, 'Active': False})
+    changed = await env.client.changed_since('Customer', since)
+    assert [o.id for o in changed] == [made['Id']]  # inactive included, older ones left out
+    everything = await env.client.changed_since('Customer', None)
+    assert len(everything) == len(company.objects['Customer'])

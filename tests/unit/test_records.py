@@ -280,7 +280,8 @@ async def test_status_is_derived_from_the_active_company_links(db: Database, rec
     assert rows[3].sync.error == 'Duplicate Name Exists Error' and rows[0].sync.qbo_id == str(ids[0] + 50)
     assert (await records.get('customer', ids[3])).sync.status == QuickBooksStatus.FAILED
     counts = {s: (await records.list_records('customer', status=s)).total for s in QuickBooksStatus.ALL}
-    assert counts == {'synced': 1, 'pending': 2, 'failed': 1, 'not synced': 2}
+    assert counts == {'synced': 1, 'pending': 2, 'failed': 1, 'not synced': 2, 'conflict': 0,
+                      'deleted in QuickBooks': 0}
     with pytest.raises(ValidationError):
         await records.list_records('customer', status='lost')
 

@@ -123,7 +123,7 @@ async def test_a_dead_holders_lease_is_taken_over_and_its_run_marked_interrupted
     assert old.status == RunStatus.INTERRUPTED and 'stopped before it finished' in old.error
 
 
-async def test_inbound_without_an_inbound_pass_fails_clearly_and_both_runs_inbound_first(runner) -> None:
+async def test_inbound_without_an_inbound_pass_fails_clearly_and_both_runs_outbound_then_inbound(runner) -> None:
     runner.register_pass('outbound', CountingPass({}))
     with pytest.raises(PassMissing, match='Inbound sync is not available'):
         await runner.run(trigger='manual', direction='inbound')
@@ -138,7 +138,7 @@ async def test_inbound_without_an_inbound_pass_fails_clearly_and_both_runs_inbou
     runner.register_pass('inbound', Recording('in'))
     runner.register_pass('outbound', Recording('out'))
     summary = await runner.run(trigger='scheduled', direction='both')
-    assert order == ['in:inbound', 'out:outbound'] and summary.message == '0 synced, 0 failed, 0 skipped'
+    assert order == ['out:outbound', 'in:inbound'] and summary.message == '0 synced, 0 failed, 0 skipped'
 
 
 async def test_a_lost_connection_stops_the_run_with_a_reconnect_hint(runner, database) -> None:  # noqa: F811

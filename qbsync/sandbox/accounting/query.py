@@ -20,6 +20,7 @@ objects are hidden unless the WHERE clause mentions ``Active``.
 from __future__ import annotations
 
 import copy
+import functools
 
 import re
 from dataclasses import dataclass, field
@@ -272,7 +273,11 @@ def _matches(obj: dict[str, Any], conditions: list[Condition], zone: ZoneInfo) -
             if not _like(str(actual), str(cond.values[0])):
                 return False
         elif cond.op == 'IN':
-            if not any(_compare(actual, v, zone, cond.field) == 0 for v in cond.values):
+            members = _text_members(cond.values)
+            if members is not None and isinstance(actual, str) and not _is_datetime(cond.field, actual):
+                if _text_key(actual) not in members:  # same equality as _compare, without a pass per value
+                    return False
+            elif not any(_compare(actual, v, zone, cond.field) == 0 for v in cond.values):
                 return False
         else:
             order = _compare(actual, cond.values[0], zone, cond.field)
@@ -280,6 +285,19 @@ def _matches(obj: dict[str, Any], conditions: list[Condition], zone: ZoneInfo) -
                                      '<=': order <= 0, '>=': order >= 0}[cond.op]:
                 return False
     return True
+
+
+@functools.lru_cache(maxsize=32)
+def _text_members(values: tuple[Any, ...]) -> frozenset[Any] | None:
+    """An ``IN`` list of plain strings as a set of ``_text_key``s (None when other literals are among them)."""
+    if not all(isinstance(v, str) for v in values):
+        return None
+    return frozenset(_text_key(v) for v in values)
+
+
+def _text_key(text: str) -> Any:
+    """What ``_compare`` sees of a string: digits compare as numbers, the rest case-insensitively."""
+    return int(text) if text.isdigit() else text.casefold()
 
 
 def _like(actual: str, pattern: str) -> bool:

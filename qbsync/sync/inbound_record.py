@@ -1,0 +1,107 @@
+"""Writing one QuickBooks version into the local tables: records, their lines and the link, as one transaction.
+
+An inbound write is not an app edit: the record's version and the link's synced version move together, so the
+record does not become pending. Every write is conditional on the version that was read (``StaleRecord`` when a
+person saved meanwhile; the applier then decides again on fresh data).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlmodel import SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..models import EntityLink, LinkStatus
+from .entities import entity
+from .inbound_values import LINE_TABLES, LocalValues, canonical
+
+__all__ = ['StaleRecord', 'same', 'current_values', 'write_record', 'create_record', 'find_link', 'unique_value',
+           'UNIQUE_FIELDS']
+
+UNIQUE_FIELDS = {'customer': 'display_name', 'item': 'name', 'invoice': 'doc_number', 'credit_memo': 'doc_number'}
+
+
+class StaleRecord(Exception):
+    """The record changed between reading and writing."""
+
+
+async def find_link(session: AsyncSession, realm_id: str, entity_type: str, qbo_id: str) -> EntityLink | None:
+    return (await session.exec(select(EntityLink).where(
+        EntityLink.realm_id == realm_id, EntityLink.entity_type == entity_type,
+        EntityLink.qbo_id == qbo_id).order_by(col(EntityLink.id)))).first()
+
+
+async def current_values(session: AsyncSession, entity_type: str, record: SQLModel,
+                         incoming: LocalValues) -> LocalValues:
+    """The record's values on exactly the keys ``incoming`` carries (lines included when it carries lines)."""
+    fields = {key: getattr(record, key) for key in incoming.fields}
+    if incoming.lines is None:
+        return LocalValues(fields)
+    table, parent = LINE_TABLES[entity_type]
+    rows = (await session.exec(select(table).where(getattr(table, parent) == record.id)  # type: ignore[attr-defined]
+                               .order_by(col(table.id)))).all()  # type: ignore[attr-defined]
+    keys = list(incoming.lines[0]) if incoming.lines else []
+    return LocalValues(fields, [{k: getattr(row, k) for k in keys} for row in rows])
+
+
+def same(a: LocalValues, b: LocalValues) -> bool:
+    return canonical(a) == canonical(b)
+
+
+async def write_record(session: AsyncSession, entity_type: str, record: SQLModel, values: LocalValues,
+                       now: datetime) -> int:
+    """Apply the values to the record as read (version-checked) and replace its lines; returns the new version."""
+    model = entity(entity_type).model
+    version = record.version  # type: ignore[attr-defined]
+    result = await session.exec(update(model).where(  # type: ignore[call-overload]
+        col(model.id) == record.id, col(model.version) == version).values(  # type: ignore[attr-defined]
+        **values.fields, version=version + 1, updated_at=now))
+    if result.rowcount != 1:
+        raise StaleRecord(f'{entity_type} {record.id} changed while QuickBooks\' version was applied')
+    if record in session:
+        session.expunge(record)  # the loaded copy is out of date now: a later read in this session loads afresh
+    await _replace_lines(session, entity_type, record.id, values.lines)  # type: ignore[attr-defined]
+    return version + 1
+
+
+async def create_record(session: AsyncSession, entity_type: str, values: LocalValues, now: datetime) -> SQLModel:
+    record = entity(entity_type).model(**values.fields, created_at=now, updated_at=now)
+    session.add(record)
+    await session.flush()
+    await _replace_lines(session, entity_type, record.id, values.lines)  # type: ignore[attr-defined]
+    return record
+
+
+async def unique_value(session: AsyncSession, entity_type: str, values: LocalValues, qbo_id: str,
+                       realm_id: str) -> tuple[SQLModel | None, str | None]:
+    """For a record new to the app: an unlinked local record with the same name/number to adopt, or else a free
+    value for the unique field when the name is taken by a record linked elsewhere (None when no change needed)."""
+    key = UNIQUE_FIELDS.get(entity_type)
+    if key is None:
+        return None, None
+    model = entity(entity_type).model
+    wanted = values.fields.get(key) or ''
+    if not wanted:
+        return None, f'QB-{qbo_id}'
+    existing = (await session.exec(select(model).where(getattr(model, key) == wanted))).first()
+    if existing is None:
+        return None, None
+    link = (await session.exec(select(EntityLink).where(
+        EntityLink.realm_id == realm_id, EntityLink.entity_type == entity_type,
+        EntityLink.local_id == existing.id))).first()  # type: ignore[attr-defined]
+    if link is None or (link.qbo_id is None and link.status != LinkStatus.DELETED_IN_QBO):
+        return existing, None  # the same customer/item/document, not yet known to QuickBooks: link it
+    limit = 21 if key == 'doc_number' else 100 if key == 'name' else 500
+    suffix = f'-{qbo_id}' if key == 'doc_number' else f' ({qbo_id})'
+    return None, wanted[:limit - len(suffix)] + suffix
+
+
+async def _replace_lines(session: AsyncSession, entity_type: str, parent_id: int,
+                         lines: list[dict[str, Any]] | None) -> None:
+    if lines is None or entity_type not in LINE_TABLES:
+        return
+    table, parent = LINE_TABLES[entity_type]
+    await session.exec(delete(table).where(getattr(table, parent) == parent_id))  # type: ignore[call-overload]
+    session.add_all(table(**{parent: parent_id, **row}) for row in lines)
