@@ -203,7 +203,8 @@ async def ack_latency(seconds: float, rate: int) -> None:
     print(f'webhook ack at {rate}/s for {seconds:g} s (worker applying)   n={len(latencies):>5}  '
           f'p50={statistics.median(latencies) * 1000:7.2f} ms  p99={percentile(latencies, 0.99) * 1000:7.2f} ms  '
           f'max={max(latencies) * 1000:7.2f} ms  failed={len(failures)}   target p99 < 100 ms')
-    print(f'  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; events: {counts}; sent in {sent:.1f} s, all applied {drained:.1f} s after the first delivery '
+    print(f'  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; events: {counts}; sent in {sent:.1f} s, '
+          f'all applied {drained:.1f} s after the first delivery '
           f'({stack.worker.passes} worker passes, {len(stack.requests)} QuickBooks requests)')
 
 
@@ -295,7 +296,8 @@ async def cdc_catch_up(records: int) -> None:
         for n in range(records):
             company.create('Purchase', {'PaymentType': 'Check', 'AccountRef': {'value': bank['Id']}, 'Line': [
                 {'Amount': Decimal('10.00') + n % 50, 'DetailType': 'AccountBasedExpenseLineDetail',
-                 'Description': f'bench {n}', 'AccountBasedExpenseLineDetail': {'AccountRef': {'value': expense['Id']}}}]})
+                 'Description': f'bench {n}',
+                 'AccountBasedExpenseLineDetail': {'AccountRef': {'value': expense['Id']}}}]})
             if n % 250 == 0:
                 clock.advance(seconds=1)
         clock.advance(minutes=1)
