@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page, async_playwright
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, REPO, RunningApp, _child_env, _free_port, _wait_until_healthy
+from .conftest import CHROMIUM, CHROMIUM_ARGS, RunningApp
 
 pytestmark = pytest.mark.e2e
 
@@ -32,26 +29,6 @@ PAGES = (
 WIDTHS = {'desktop': 1280, 'phone': 390}
 SERIOUS = ('serious', 'critical')
 SHOTS = Path(os.environ.get('QBSYNC_SCREENSHOTS', Path(tempfile.gettempdir()) / 'qbsync-screens'))
-
-
-@pytest.fixture
-def demo_app(tmp_path: Path) -> Iterator[RunningApp]:
-    """The app with the demo business loaded (lists, records and the dashboard have something to show)."""
-    port = _free_port()
-    app = RunningApp(base_url=f'http://127.0.0.1:{port}', data_dir=tmp_path / 'data', log_file=tmp_path / 'app.log')
-    env = {**_child_env(port, app.data_dir), 'QBSYNC_DEMO_DATA': '1'}
-    with app.log_file.open('wb') as log:
-        child = subprocess.Popen([sys.executable, 'app.py'], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        _wait_until_healthy(app, child)
-        yield app
-    finally:
-        child.terminate()
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
 
 
 async def test_every_page_fits_a_phone_and_passes_axe(demo_app: RunningApp) -> None:

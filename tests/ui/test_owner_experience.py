@@ -76,9 +76,9 @@ async def test_a_record_never_sent_is_deleted_after_saying_so(user: User, admin:
     customer = (await _records().create(CustomerInput(display_name='Quince Quilts'))).id
     await user.open(f'/customers/{customer}')
     user.find(marker='record-remove').click()
-    await user.should_see(marker='remove-consequence', content='never sent to QuickBooks')
+    await user.should_see(marker='remove-text', content='never sent to QuickBooks')
     user.find(marker='remove-cancel').click()
-    await user.should_not_see(marker='remove-dialog')
+    await user.should_not_see(marker='remove')
     assert (await _records().list_records('customer')).total == 1
     user.find(marker='record-remove').click()
     await user.should_see(marker='remove-confirm')
@@ -94,7 +94,7 @@ async def test_a_sent_invoice_is_voided_and_a_sent_customer_made_inactive(user: 
     await user.open(f'/invoices/{invoice}')
     await user.should_see(marker='record-remove', content='Void')
     user.find(marker='record-remove').click()
-    await user.should_see(marker='remove-consequence', content='sets its amounts to zero and marks it Voided')
+    await user.should_see(marker='remove-text', content='sets its amounts to zero and marks it Voided')
     user.find(marker='remove-confirm').click()
     await user.should_see('Invoice 1001 voided.', retries=20)
     assert (await _records().get('invoice', invoice)).record.voided
@@ -102,7 +102,7 @@ async def test_a_sent_invoice_is_voided_and_a_sent_customer_made_inactive(user: 
     await user.open(f'/customers/{customer}')
     await user.should_see(marker='record-remove', content='Make inactive')
     user.find(marker='record-remove').click()
-    await user.should_see(marker='remove-consequence', content='made inactive rather than deleted')
+    await user.should_see(marker='remove-text', content='made inactive rather than deleted')
     user.find(marker='remove-confirm').click()
     await user.should_see('Customer Juniper Joinery is now inactive.', retries=20)
     assert not (await _records().get('customer', customer)).record.active
