@@ -48,6 +48,7 @@ async def test_every_page_fits_a_phone_and_passes_axe(demo_app: RunningApp) -> N
             only = os.environ.get('QBSYNC_WALK_ONLY')  # e.g. '/customers' while fixing one page
             for path in [p for p in PAGES if not only or p == only]:
                 await _check(page, axe, _name(path), demo_app.base_url + path, problems)
+            await _rows_open_from_the_keyboard(page, demo_app)
         finally:
             await browser.close()
     assert not problems, '\n'.join(problems)
@@ -81,7 +82,7 @@ async def _log_in(page: Page, app: RunningApp) -> None:
     await page.goto(f'{app.base_url}/login')
     await page.get_by_label('Email').fill(app.owner_email)
     await page.get_by_label('Password').fill(app.owner_password)
-    await page.get_by_role('button', name='Log in').click()
+    await page.keyboard.press('Enter')  # a real form: Enter submits it
     await page.wait_for_url(f'{app.base_url}/')
 
 
@@ -91,6 +92,21 @@ async def _connect(page: Page, app: RunningApp) -> None:
     await page.wait_for_url(re.compile(r'.*/sandbox/connect/oauth2\?.*'))
     await page.click('#connect')
     await page.wait_for_url(re.compile(rf'.*{CENTER}.*'))
+
+
+async def _rows_open_from_the_keyboard(page: Page, app: RunningApp) -> None:
+    """A list row is a link as a whole: reached with Tab, opened with Enter."""
+    await page.set_viewport_size({'width': WIDTHS['desktop'], 'height': 900})
+    await page.goto(f'{app.base_url}/customers')
+    await page.wait_for_function('() => window.socket && window.socket.connected')
+    for _ in range(60):  # Tab through the header, navigation and search to the first row
+        await page.keyboard.press('Tab')
+        if await page.evaluate("document.activeElement.classList.contains('qb-row')"):
+            break
+    else:
+        raise AssertionError('Tab never reached a customer row')
+    await page.keyboard.press('Enter')
+    await page.wait_for_url(re.compile(rf'{re.escape(app.base_url)}/customers/\d+$'))
 
 
 def _name(path: str) -> str:
