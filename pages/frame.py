@@ -67,6 +67,9 @@ def frame(title: str, *, user: User) -> Iterator[ui.column]:
         with ui.row().classes('items-center gap-1 sm:gap-3 no-wrap'):
             ui.label(f'{user.name or user.email} · {ROLE_LABELS.get(user.role, user.role)}') \
                 .classes('gt-sm').mark('signed-in-user')
+            ui.button(icon='key', on_click=lambda: ui.navigate.to('/account/password')) \
+                .props('flat round color=white dense aria-label="Change my password"').tooltip('Change my password') \
+                .mark('nav-password')
             with ui.button(on_click=_log_out).props('flat no-caps color=white aria-label="Log out"').mark('logout'):
                 ui.icon('logout')
                 ui.label('Log out').classes('gt-xs q-ml-sm')  # a phone shows the icon only
@@ -113,6 +116,6 @@ def _current_path() -> str:
 
 
 def _log_out() -> None:
-    """Forget the signed-in user for this browser; the next page goes through the login again."""
+    """Forget the signed-in user for this browser and give it a new session (qbsync.web.sessions)."""
     app.storage.user.clear()
-    ui.navigate.to('/login')
+    ui.navigate.to('/logout')

@@ -13,7 +13,7 @@ from nicegui import ui
 
 from qbsync.formats import LocalFormats
 from qbsync.labels import plain
-from qbsync.services.record_status import QuickBooksStatus, SyncState
+from qbsync.sync.record_status import QuickBooksStatus, SyncState
 
 from .specs import CHOICE, CUSTOMER, DATE, FLAG, ITEM, MONEY, QUANTITY, FieldSpec
 

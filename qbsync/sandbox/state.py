@@ -10,7 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from .accounting.policy import SANDBOX_EMAILS_PER_DAY, CompanyPolicy, DeactivationOperation
+from .accounting.policy import (ACCOUNT_NUMBER_MAX_LENGTH, SANDBOX_EMAILS_PER_DAY, CompanyPolicy,
+                                DeactivationOperation)
 from .accounting.store import CompanyStore
 from .clock import Clock, SystemClock
 from .events import EventBus
@@ -31,6 +32,7 @@ class SandboxConfig:
     database_path: Path | None = None      # None keeps companies in memory (tests); a file in demo mode
     admin_api: bool = True                 # /_sandbox/... admin endpoints (app registration, consent, reset)
     admin_loopback_only: bool = False      # changing admin endpoints refuse non-loopback callers (embedded)
+    admin_token: str | None = field(default=None, repr=False)  # when set, changing admin endpoints require it
     fault_injection: bool = False          # /_sandbox/faults; off unless asked for
     public_base_url: str | None = None     # base for URLs in discovery documents; None = from each request
     webhook_transport: httpx.AsyncBaseTransport | None = None  # deliver webhooks in-process (tests, embedded)
@@ -40,10 +42,12 @@ class SandboxConfig:
     throttle_xml: bool = False             # answer 429 in XML, as some captured Intuit throttles were
     deactivation_webhook: DeactivationOperation = 'Delete'  # name-list Active:false announced as (UNCONFIRMED)
     emails_per_day: int = SANDBOX_EMAILS_PER_DAY  # /send limit per realm and company-local day
+    account_number_max_length: int = ACCOUNT_NUMBER_MAX_LENGTH  # Account.AcctNum; 7 = Intuit's published US limit
 
     def company_policy(self) -> CompanyPolicy:
         """The settings every company reads (see ``accounting.policy.CompanyPolicy`` for why these defaults)."""
-        return CompanyPolicy(deactivation_operation=self.deactivation_webhook, emails_per_day=self.emails_per_day)
+        return CompanyPolicy(deactivation_operation=self.deactivation_webhook, emails_per_day=self.emails_per_day,
+                             account_number_max_length=self.account_number_max_length)
 
 
 class SandboxState:

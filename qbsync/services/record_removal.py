@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, func, select
 
 from ..db import Database
-from ..models import (CreditMemoLine, EntityLink, ExpenseLine, InvoiceLine, PaymentApplication, RECORD_TYPES, User)
+from ..models import CreditMemoLine, EntityLink, ExpenseLine, InvoiceLine, PaymentApplication, User
+from ..sync.entities import entity
 from .errors import NotFound, ServiceError, ValidationError
 from .permissions import require_manager
 from .records import RecordService, input_from_view
@@ -98,7 +99,7 @@ class RecordRemoval:
         return options.action
 
     async def _delete(self, entity_type: str, record_id: int, expected_version: int | None) -> None:
-        model = RECORD_TYPES[entity_type]
+        model = entity(entity_type).model
         noun = NOUNS[entity_type]
         async with self._db.session() as session:
             record = await session.get(model, record_id)

@@ -1,7 +1,7 @@
 """business region: locale, time zone and currency for dates, times and money
 
 Revision ID: 0007
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-01 17:20:00.000000
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0007'
-down_revision: str | None = '0001'
+down_revision: str | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

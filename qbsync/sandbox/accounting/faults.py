@@ -15,7 +15,7 @@ __all__ = [
     'inactive_customer', 'no_name', 'amount_mismatch', 'delete_has_balance', 'unsupported_operation',
     'invalid_object_name', 'invalid_request_id', 'query_parse_error', 'query_invalid', 'system_failure',
     'invalid_characters', 'request_body_error', 'tax_detail_not_applicable', 'invalid_email', 'no_email_address',
-    'email_limit_reached', 'merge_refused',
+    'email_limit_reached', 'merge_refused', 'deposited_transaction', 'unbalanced',
 ]
 
 
@@ -133,10 +133,11 @@ def duplicate_name(kind: str) -> QBOFault:
     return _one('6240', 'Duplicate Name Exists Error', detail)
 
 
-def duplicate_doc_num(txn_type: str, txn_id: str) -> QBOFault:
+def duplicate_doc_num(txn_type: str, txn_id: str, doc_number: str) -> QBOFault:
     return _one('6140', 'Duplicate Document Number Error',
                 f'Duplicate Document Number Error : You must specify a different number. This number has already '
-                f'been used. DocNumber=  is assigned to TxnType={txn_type} with TxnId={txn_id}')
+                f'been used. DocNumber={doc_number} is assigned to TxnType={txn_type} with TxnId={txn_id}',
+                'DocNumber')
 
 
 def business_validation(detail: str, element: str = '') -> QBOFault:
@@ -172,8 +173,9 @@ def delete_has_balance(entity: str) -> QBOFault:
                 f'Delete List Has Balance Error : You can\'t make a {entity.lower()} with an open balance inactive.')
 
 
-def unsupported_operation(detail: str) -> QBOFault:
-    return _one('500', 'Unsupported Operation', f'Operation {detail} is not supported.')
+def unsupported_operation(detail: str, hint: str = '') -> QBOFault:
+    """Intuit's answer to an operation, path or method it does not offer (HTTP 400, code 500)."""
+    return _one('500', 'Unsupported Operation', f'Operation {detail} is not supported.{" " + hint if hint else ""}')
 
 
 def invalid_object_name(name: str) -> QBOFault:
@@ -228,3 +230,17 @@ def email_limit_reached(limit: int, day: str) -> QBOFault:
 def merge_refused(detail: str, element: str = '') -> QBOFault:
     """A merge QuickBooks refuses (into itself, across types, into an inactive record...): 6000 with the reason."""
     return business_validation(f'These records can\'t be merged: {detail}', element)
+
+
+def deposited_transaction(entity: str, entity_id: str, deposit_id: str) -> QBOFault:
+    """6540: a payment or receipt on a deposit cannot change until it is taken off the deposit (or it is deleted)."""
+    return _one('6540', 'Deposited Transaction Cannot be Changed',
+                f'Deposited Transaction Cannot be Changed : This transaction has been deposited. If you want to '
+                f'change or delete it, you must edit the deposit it appears on and remove it first. ({entity} '
+                f'{entity_id} is on Deposit {deposit_id})')
+
+
+def unbalanced(debits: Any, credits: Any) -> QBOFault:
+    """A journal entry whose debits and credits differ: 6000 (Intuit's exact code and wording are UNCONFIRMED)."""
+    return business_validation(f'Transaction is not balanced: debits {debits} and credits {credits} must be equal.',
+                               'Line')

@@ -7,20 +7,23 @@ when both are non-zero.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .. import faults
 from .base import Context, RefRule
-from .ledger import applied_to, derived_balance, refresh_linked
+from .ledger import PAYERS, Posting, account_of_subtype, applied_to, derived_balance, refresh_linked
+from .links import check_source_links, refresh_sources, source_keys
+from .lists import term_due_date
+from .tax import global_tax, is_global, tax_account
 from .txn import TXN_FIELDS, ZERO, TransactionType, assign_line_ids
 from .values import money, ref_id, to_bool, to_date, to_decimal
 
 if TYPE_CHECKING:
     from ..store import Company
 
-__all__ = ['InvoiceType', 'CreditMemoType', 'compute_item_line']
+__all__ = ['InvoiceType', 'CreditMemoType', 'compute_item_line', 'with_invoice_link']
 
 DEFAULT_ITEM_ID = '1'   # the seeded "Services" item
 LINE_TYPES = ('SalesItemLineDetail', 'DescriptionOnly', 'DiscountLineDetail', 'SubTotalLineDetail')
@@ -28,9 +31,17 @@ NON_TAXABLE = 'NON'
 
 
 class SalesType(TransactionType):
+    """Sales forms: Invoice, CreditMemo, SalesReceipt, RefundReceipt, Estimate.
+
+    ``sign`` is how the form moves money (+1 owed to or received by the company, -1 owed or paid back to the
+    customer) and ``money_account`` where: A/R for invoices and credit memos, the deposit account for receipts.
+    """
+
     operations = TransactionType.operations | {'send', 'pdf'}
     auto_number = True
     taxed = True
+    posts = True
+    sign = 1
     fields = TXN_FIELDS | {'CustomerRef', 'CustomerMemo', 'BillAddr', 'ShipAddr', 'BillEmail', 'BillEmailCc',
                            'BillEmailBcc', 'EmailStatus', 'PrintStatus', 'TxnTaxDetail', 'ApplyTaxAfterDiscount',
                            'ClassRef', 'ShipDate', 'TrackingNum', 'ShipMethodRef', 'GlobalTaxCalculation',
@@ -64,7 +75,8 @@ class SalesType(TransactionType):
                 detail = line.setdefault('SalesItemLineDetail', {})
                 if not ref_id(detail.get('ItemRef')):
                     detail['ItemRef'] = {'value': DEFAULT_ITEM_ID}
-                detail.setdefault('TaxCodeRef', {'value': NON_TAXABLE})
+                if ctx.company.get_object('TaxCode', NON_TAXABLE) is not None:
+                    detail.setdefault('TaxCodeRef', {'value': NON_TAXABLE})   # US companies' pseudo code
             lines.append(line)
         if not lines:
             raise faults.required_param('Line', 'Required parameter Line is missing in the request: at least one '
@@ -90,11 +102,16 @@ class SalesType(TransactionType):
                 line.setdefault('DescriptionLineDetail', {}) if kind == 'DescriptionOnly' else None
                 body.append(line)
         discount = sum((self._discount(line, subtotal) for line in discounts), ZERO)
-        tax = self._tax(ctx, obj, taxable - (discount if to_bool(obj.get('ApplyTaxAfterDiscount')) and subtotal
-                                             and taxable == subtotal else ZERO))
         obj['Line'] = body + [{'Amount': money(subtotal), 'DetailType': 'SubTotalLineDetail',
                                'SubTotalLineDetail': {}}] + discounts
-        obj['TotalAmt'] = money(subtotal - discount + tax)
+        if is_global(ctx.company):
+            tax, net = global_tax(ctx.company, obj, [(line['Amount'], line['SalesItemLineDetail'].get('TaxCodeRef'))
+                                                     for line in body if 'SalesItemLineDetail' in line])
+            obj['TotalAmt'] = money(net + tax - discount)
+        else:
+            tax = self._tax(ctx, obj, taxable - (discount if to_bool(obj.get('ApplyTaxAfterDiscount')) and subtotal
+                                                 and taxable == subtotal else ZERO))
+            obj['TotalAmt'] = money(subtotal - discount + tax)
         self.compute_balance(ctx, obj)
 
     def compute_balance(self, ctx: Context, obj: dict[str, Any]) -> None:
@@ -148,8 +165,18 @@ class SalesType(TransactionType):
         obj['TotalAmt'] = obj['Balance'] = ZERO
         obj.pop('LinkedTxn', None)
 
+    def money_account(self, company: Company, obj: dict[str, Any]) -> str | None:
+        return account_of_subtype(company, 'AccountsReceivable')
+
+    def postings(self, company: Company, obj: dict[str, Any]) -> list[Posting]:
+        tax = Decimal(obj.get('TxnTaxDetail', {}).get('TotalTax', ZERO))
+        return [(self.money_account(company, obj), self.sign * Decimal(obj.get('TotalAmt', ZERO))),
+                (tax_account(company), -self.sign * tax)]
+
     def before_delete(self, company: Company, existing: dict[str, Any]) -> None:
         """Voiding or deleting releases the payments applied to it: they become unapplied credit (as in QBO)."""
+        if self.name not in PAYERS:
+            return
         _, payments = applied_to(company, self.name, existing['Id'])
         for payment_id in payments:
             payment = {k: v for k, v in company.get_object('Payment', payment_id).items()
@@ -205,8 +232,15 @@ def compute_item_line(line: dict[str, Any], detail_key: str) -> None:
 class InvoiceType(SalesType):
     name, path = 'Invoice', 'invoice'
     fields = SalesType.fields | {'DueDate', 'Deposit', 'AllowOnlineCreditCardPayment', 'AllowOnlineACHPayment',
-                                 'AllowIPNPayment'}
+                                 'AllowIPNPayment', 'LinkedTxn'}
     filterable = SalesType.filterable | {'DueDate'}
+
+    def derive_lines(self, ctx: Context, obj: dict[str, Any]) -> None:
+        super().derive_lines(ctx, obj)
+        check_source_links(ctx.company, self.name, obj)      # made from an estimate
+
+    def after_commit(self, company: Company, stored: dict[str, Any] | None, previous: dict[str, Any] | None) -> None:
+        refresh_sources(company, self.name, source_keys(self.name, stored) | source_keys(self.name, previous))
 
     def compute(self, ctx: Context, obj: dict[str, Any]) -> None:
         customer = self.customer_defaults(ctx, obj)
@@ -220,13 +254,13 @@ class InvoiceType(SalesType):
             term = ctx.company.get_object('Term', term_id or '')
             if term is not None:
                 obj.setdefault('SalesTermRef', {'value': term['Id'], 'name': term['Name']})
-            days = int((term or {}).get('DueDays', 0))
-            obj['DueDate'] = (self.txn_date(obj) + timedelta(days=days)).isoformat()
+            obj['DueDate'] = term_due_date(term or {}, self.txn_date(obj)).isoformat()
         super().compute(ctx, obj)
 
 
 class CreditMemoType(SalesType):
     name, path = 'CreditMemo', 'creditmemo'
+    sign = -1
     fields = SalesType.fields | {'PaymentMethodRef'}
     computed = SalesType.computed | {'RemainingCredit'}
     refs = SalesType.refs + (RefRule('PaymentMethodRef', ('PaymentMethod',)),)
@@ -239,3 +273,14 @@ class CreditMemoType(SalesType):
     def apply_void(self, obj: dict[str, Any]) -> None:
         super().apply_void(obj)
         obj['RemainingCredit'] = ZERO
+
+
+def with_invoice_link(company: Company, invoice: dict[str, Any]) -> dict[str, Any]:
+    """``include=invoiceLink``: the customer's pay-online link, given only when the invoice can be paid online (card
+    or ACH allowed) and has a billing email to send it to, as Intuit gives it; otherwise the invoice is unchanged."""
+    online = to_bool(invoice.get('AllowOnlineCreditCardPayment')) or to_bool(invoice.get('AllowOnlineACHPayment'))
+    if online and (invoice.get('BillEmail') or {}).get('Address'):
+        token = hashlib.sha256(f"{company.realm_id}:{invoice['Id']}".encode()).hexdigest()
+        invoice['InvoiceLink'] = (f'https://connect.intuit.com/portal/app/CommerceNetwork/view/scs-v1-'
+                                  f'{token[:32]}{token[32:64]}?locale=en_US')
+    return invoice
