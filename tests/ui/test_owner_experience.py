@@ -84,6 +84,7 @@ async def test_a_record_never_sent_is_deleted_after_saying_so(user: User, admin:
     await user.should_see(marker='remove-confirm')
     user.find(marker='remove-confirm').click()
     await user.should_see('Customer Quince Quilts deleted.', retries=20)
+    await user.should_see(marker='records-empty', content='No customers yet', retries=20)  # back on the list
     assert (await _records().list_records('customer')).total == 0
 
 
@@ -97,6 +98,7 @@ async def test_a_sent_invoice_is_voided_and_a_sent_customer_made_inactive(user: 
     await user.should_see(marker='remove-text', content='sets its amounts to zero and marks it Voided')
     user.find(marker='remove-confirm').click()
     await user.should_see('Invoice 1001 voided.', retries=20)
+    await user.should_see(marker='value-voided', content='Yes', retries=20)  # the page shows it again, voided
     assert (await _records().get('invoice', invoice)).record.voided
 
     await user.open(f'/customers/{customer}')
@@ -105,6 +107,8 @@ async def test_a_sent_invoice_is_voided_and_a_sent_customer_made_inactive(user: 
     await user.should_see(marker='remove-text', content='made inactive rather than deleted')
     user.find(marker='remove-confirm').click()
     await user.should_see('Customer Juniper Joinery is now inactive.', retries=20)
+    await user.should_see(marker='value-active', content='No', retries=20)
+    await user.should_not_see(marker='record-remove')  # nothing left to do: it is inactive
     assert not (await _records().get('customer', customer)).record.active
 
 
