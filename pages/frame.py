@@ -61,7 +61,7 @@ def frame(title: str, *, user: User) -> Iterator[ui.column]:
         with ui.row().classes('items-center gap-2 no-wrap min-w-0'):
             ui.button(icon='menu', on_click=lambda: drawer.toggle()).props(
                 'flat round color=white dense aria-label="Show or hide the navigation"').mark('nav-toggle')
-            ui.link('qbsync', '/').classes('text-lg font-bold text-white no-underline')
+            ui.link('qbsync', '/').classes('text-lg font-bold text-white no-underline gt-xs')
             ui.label('·').classes('opacity-80 gt-xs')
             ui.label(title).classes('text-lg truncate').props('role=heading aria-level=1').mark('page-title')
         with ui.row().classes('items-center gap-1 sm:gap-3 no-wrap'):
@@ -70,7 +70,9 @@ def frame(title: str, *, user: User) -> Iterator[ui.column]:
             ui.button(icon='key', on_click=lambda: ui.navigate.to('/account/password')) \
                 .props('flat round color=white dense aria-label="Change my password"').tooltip('Change my password') \
                 .mark('nav-password')
-            ui.button('Log out', icon='logout', on_click=_log_out).props('flat no-caps color=white').mark('logout')
+            with ui.button(on_click=_log_out).props('flat no-caps color=white aria-label="Log out"').mark('logout'):
+                ui.icon('logout')
+                ui.label('Log out').classes('gt-xs q-ml-sm')  # a phone shows the icon only
     # value=None: open beside the page on a wide screen, a slide-over behind the menu button on a phone
     with ui.left_drawer(value=None, bordered=True).classes('bg-grey-1 q-pa-sm').props('aria-label=Navigation') \
             as drawer:

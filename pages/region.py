@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING
 from nicegui import ui
 
 from qbsync.formats import currency_choices, locale_choices, time_zone_names
-from qbsync.services.errors import PermissionDenied, ValidationError
 from qbsync.services.region import Region
 
 from .auth import allowed, authorize, current_user
-from .forms import clear_field_errors, show_field_errors
+from .forms import clear_field_errors, submit
 from .frame import frame
 from .local import browser_time_zone, local_formats
 from .widgets import Action, action_bar, action_button, facts, section
@@ -74,13 +73,7 @@ def register(services: Services) -> None:
                     return
                 clear_field_errors(fields)
                 wanted = Region(**{name: str(field.value or '') for name, field in fields.items()})
-                try:
-                    await services.region.save(wanted, acting=acting)
-                except ValidationError as error:
-                    show_field_errors(fields, error)
-                    return
-                except PermissionDenied as error:
-                    ui.notify(str(error), type='negative')
+                if await submit(fields, services.region.save(wanted, acting=acting)) is None:
                     return
                 ui.notify('Region and formats saved.', type='positive')
                 await show_sample()

@@ -6,6 +6,7 @@
 - ``action_button`` / ``link_button``: primary, secondary (outline) and danger buttons, one look everywhere.
 - ``action_bar()``: a right-aligned row of buttons that wraps on a phone.
 - ``facts(pairs)``: label/value pairs, two columns on a desktop, stacked on a phone.
+- ``await confirm(title, text, ...)``: a dialog that says what will happen; True when confirmed.
 - ``RowList``: a list whose rows are links as a whole; a table on a desktop, one card per row on a phone;
   ``Column(align='right')`` for amounts.
 
@@ -21,7 +22,7 @@ from typing import Any
 from nicegui import ui
 
 __all__ = ['section', 'empty_state', 'problem', 'Action', 'action_button', 'link_button', 'action_bar', 'facts',
-           'Column', 'RowList']
+           'Column', 'RowList', 'confirm']
 
 
 @dataclass(frozen=True)
@@ -157,3 +158,21 @@ class RowList:
         if not column.phone:
             classes += ' qb-hide-phone'
         return classes
+
+
+async def confirm(title: str, text: str, *, confirm_label: str, marker: str, danger: bool = True) -> bool:
+    """Ask before something that cannot be taken back, saying what it does; True when the user confirmed.
+
+    Markers: ``marker`` (the dialog), ``{marker}-text``, ``{marker}-cancel`` and ``{marker}-confirm``.
+    """
+    with ui.dialog() as dialog, ui.card().classes('w-full max-w-lg').mark(marker):
+        ui.label(title).classes('text-lg font-bold')
+        ui.label(text).classes('text-grey-9').mark(f'{marker}-text')
+        with action_bar():
+            action_button(Action('Cancel', on_click=lambda: dialog.submit(False), kind='flat',
+                                 marker=f'{marker}-cancel'))
+            action_button(Action(confirm_label, on_click=lambda: dialog.submit(True),
+                                 kind='danger' if danger else 'primary', marker=f'{marker}-confirm'))
+    confirmed = await dialog
+    dialog.delete()
+    return bool(confirmed)

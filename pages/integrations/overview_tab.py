@@ -14,7 +14,7 @@ from qbsync.services.owner_messages import OPEN_MAPPING, OwnerMessage, connectio
 from ..auth import authorize
 from ..local import local_formats
 from ..messages import show_message
-from ..widgets import Action, action_bar, action_button, facts, section
+from ..widgets import Action, action_bar, action_button, confirm, facts, section
 from .common import CenterContext, start_connect
 
 __all__ = ['build']
@@ -47,18 +47,10 @@ async def build(context: CenterContext) -> None:
                                      kind='secondary', marker='disconnect'))
 
     async def _confirm_disconnect(view: ConnectionView) -> None:
-        with ui.dialog() as dialog, ui.card().classes('w-full max-w-lg').mark('disconnect-dialog'):
-            ui.label(f'Disconnect {view.company_name or view.realm_id}?').classes('text-lg font-bold')
-            ui.label('qbsync revokes its access at Intuit, deletes the stored tokens and stops syncing. Your records '
-                     'and the links to QuickBooks objects are kept, so reconnecting the same company continues '
-                     'where it stopped.').classes('text-grey-8')
-            with ui.row().classes('w-full justify-end'):
-                ui.button('Cancel', on_click=lambda: dialog.submit(False)).props('flat').mark('disconnect-cancel')
-                ui.button('Disconnect', color='negative', on_click=lambda: dialog.submit(True)) \
-                    .mark('disconnect-confirm')
-        confirmed = await dialog
-        dialog.delete()
-        if not confirmed:
+        if not await confirm(f'Disconnect {view.company_name or view.realm_id}?',
+                             'qbsync revokes its access at Intuit, deletes the stored tokens and stops syncing. Your '
+                             'records and the links to QuickBooks objects are kept, so reconnecting the same company '
+                             'continues where it stopped.', confirm_label='Disconnect', marker='disconnect-dialog'):
             return
         user = await authorize(services, manage=True)
         if user is None:

@@ -16,7 +16,7 @@ from ..forms import error_text
 from ..frame import frame
 from ..integrations.conflicts import conflict_banner
 from ..local import local_formats
-from ..widgets import Action, Column, RowList, action_bar, action_button, facts, section
+from ..widgets import Action, Column, RowList, action_bar, action_button, confirm, facts, section
 from .display import show_value, status_chip
 from .send import quickbooks_link, send_button
 from .specs import CUSTOMER, ITEM, RecordPage
@@ -84,19 +84,9 @@ async def _removal(services: Services, spec: RecordPage, view: RecordView) -> No
     if not options.action:
         return
 
-    async def confirm() -> None:
-        title = f'{options.label} {spec.title_of(view.record)}?'
-        with ui.dialog() as dialog, ui.card().classes('w-full max-w-lg').mark('remove-dialog'):
-            ui.label(title).classes('text-lg font-bold')
-            ui.label(options.consequence).classes('text-grey-9').mark('remove-consequence')
-            with action_bar():
-                action_button(Action('Cancel', on_click=lambda: dialog.submit(False), kind='flat',
-                                     marker='remove-cancel'))
-                action_button(Action(options.label, on_click=lambda: dialog.submit(True), kind='danger',
-                                     marker='remove-confirm'))
-        confirmed = await dialog
-        dialog.delete()
-        if not confirmed:
+    async def remove() -> None:
+        if not await confirm(f'{options.label} {spec.title_of(view.record)}?', options.consequence,
+                             confirm_label=options.label, marker='remove'):
             return
         acting = await authorize(services, manage=True)
         if acting is None:
@@ -112,7 +102,7 @@ async def _removal(services: Services, spec: RecordPage, view: RecordView) -> No
                    'deactivate': f'{what} is now inactive.'}[done], type='positive')
         ui.navigate.to(spec.path if done == 'delete' else f'{spec.path}/{view.id}')
 
-    action_button(Action(options.label, on_click=confirm, icon='delete' if options.action == 'delete' else 'block',
+    action_button(Action(options.label, on_click=remove, icon='delete' if options.action == 'delete' else 'block',
                          kind='secondary', marker='record-remove'))
 
 

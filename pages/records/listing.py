@@ -57,7 +57,9 @@ def register(services: Services, spec: RecordPage) -> None:
                     .classes('w-full sm:w-56').mark('status-filter')
 
                 def apply() -> None:
-                    ui.navigate.to(list_url(spec, q=(search.value or '').strip(), status=status_filter.value or ''))
+                    target = list_url(spec, q=(search.value or '').strip(), status=status_filter.value or '')
+                    if target != list_url(spec, q=q, status=status, page=page):
+                        ui.navigate.to(target)  # only a real change navigates (a select re-emitting its value must not)
                 search.on('keydown.enter', apply)
                 status_filter.on_value_change(apply)
                 action_button(Action('Search', on_click=apply, icon='search', kind='flat',

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, async_playwright
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, REPO, RunningApp, _child_env, _free_port, _wait_until_healthy
+from .conftest import CHROMIUM, CHROMIUM_ARGS, RunningApp
 
 pytestmark = pytest.mark.e2e
 
@@ -32,26 +30,6 @@ PAGES = (
 WIDTHS = {'desktop': 1280, 'phone': 390}
 SERIOUS = ('serious', 'critical')
 SHOTS = Path(os.environ.get('QBSYNC_SCREENSHOTS', Path(tempfile.gettempdir()) / 'qbsync-screens'))
-
-
-@pytest.fixture
-def demo_app(tmp_path: Path) -> Iterator[RunningApp]:
-    """The app with the demo business loaded (lists, records and the dashboard have something to show)."""
-    port = _free_port()
-    app = RunningApp(base_url=f'http://127.0.0.1:{port}', data_dir=tmp_path / 'data', log_file=tmp_path / 'app.log')
-    env = {**_child_env(port, app.data_dir), 'QBSYNC_DEMO_DATA': '1'}
-    with app.log_file.open('wb') as log:
-        child = subprocess.Popen([sys.executable, 'app.py'], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        _wait_until_healthy(app, child)
-        yield app
-    finally:
-        child.terminate()
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
 
 
 async def test_every_page_fits_a_phone_and_passes_axe(demo_app: RunningApp) -> None:
@@ -70,18 +48,29 @@ async def test_every_page_fits_a_phone_and_passes_axe(demo_app: RunningApp) -> N
             await _connect(page, demo_app)
             only = os.environ.get('QBSYNC_WALK_ONLY')  # e.g. '/customers' while fixing one page
             for path in [p for p in PAGES if not only or p == only]:
-                await _check(page, axe, _name(path), demo_app.base_url + path, problems)
+                try:
+                    await _check(page, axe, _name(path), demo_app.base_url + path, problems)
+                except PlaywrightError as error:  # NiceGUI reloads a page whose socket came too late (a busy CI)
+                    if 'context was destroyed' not in str(error):
+                        raise
+                    await _check(page, axe, _name(path), demo_app.base_url + path, problems)
+            await _rows_open_from_the_keyboard(page, demo_app)
         finally:
             await browser.close()
     assert not problems, '\n'.join(problems)
 
 
 async def _check(page: Page, axe: Axe, name: str, url: str, problems: list[str]) -> None:
+    """Load ``url`` once at desktop width, then narrow the same page to a phone's: the layout is CSS, so what a
+    phone shows is what the narrowed page shows (and one load per page keeps the walk short)."""
+    await page.set_viewport_size({'width': WIDTHS['desktop'], 'height': 900})
+    await page.goto(url)
+    await page.wait_for_function('() => window.socket && window.socket.connected')
+    await page.wait_for_timeout(400)  # lazy panels (built once connected) and Quasar's transitions settle
     for width_name, width in WIDTHS.items():
-        await page.set_viewport_size({'width': width, 'height': 900})
-        await page.goto(url)
-        await page.wait_for_function('() => window.socket && window.socket.connected')
-        await page.wait_for_timeout(400)  # lazy panels (built once connected) and Quasar's transitions settle
+        if width_name != 'desktop':
+            await page.set_viewport_size({'width': width, 'height': 900})
+            await page.wait_for_timeout(300)  # Quasar's drawer and the media queries follow the resize
         await page.screenshot(path=str(SHOTS / f'{name}-{width_name}.png'), full_page=True)
         overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')
         if overflow > 1:
@@ -99,7 +88,7 @@ async def _log_in(page: Page, app: RunningApp) -> None:
     await page.goto(f'{app.base_url}/login')
     await page.get_by_label('Email').fill(app.owner_email)
     await page.get_by_label('Password').fill(app.owner_password)
-    await page.get_by_role('button', name='Log in').click()
+    await page.keyboard.press('Enter')  # a real form: Enter submits it
     await page.wait_for_url(f'{app.base_url}/')
 
 
@@ -109,6 +98,21 @@ async def _connect(page: Page, app: RunningApp) -> None:
     await page.wait_for_url(re.compile(r'.*/sandbox/connect/oauth2\?.*'))
     await page.click('#connect')
     await page.wait_for_url(re.compile(rf'.*{CENTER}.*'))
+
+
+async def _rows_open_from_the_keyboard(page: Page, app: RunningApp) -> None:
+    """A list row is a link as a whole: reached with Tab, opened with Enter."""
+    await page.set_viewport_size({'width': WIDTHS['desktop'], 'height': 900})
+    await page.goto(f'{app.base_url}/customers')
+    await page.wait_for_function('() => window.socket && window.socket.connected')
+    for _ in range(60):  # Tab through the header, navigation and search to the first row
+        await page.keyboard.press('Tab')
+        if await page.evaluate("document.activeElement.classList.contains('qb-row')"):
+            break
+    else:
+        raise AssertionError('Tab never reached a customer row')
+    await page.keyboard.press('Enter')
+    await page.wait_for_url(re.compile(rf'{re.escape(app.base_url)}/customers/\d+$'))
 
 
 def _name(path: str) -> str:

@@ -63,6 +63,9 @@ async def test_denial_renders_a_clear_page(user: User) -> None:
     page = await user.http_client.get(await _consent(user, await _authorize(user), decision='deny'))
     assert page.status_code == 200
     assert 'Connection cancelled' in page.text and 'declined' in page.text
+    # in the app's own layout: its header and navigation, not a bare page
+    assert '<nav aria-label="Main">' in page.text and '<a href="/customers">Customers</a>' in page.text
+    assert '<a href="/settings/integrations">Back to Integrations</a>' in page.text
     assert await app.state.services.connection.current() is None
 
 

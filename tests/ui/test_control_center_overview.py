@@ -91,13 +91,13 @@ async def test_disconnect_asks_first_then_revokes_and_forgets_the_tokens(user: U
     await user.should_see(marker='disconnect', retries=20)
     user.find(marker='disconnect').click()
     await user.should_see(marker='disconnect-dialog')
-    user.find(marker='disconnect-cancel').click()
+    user.find(marker='disconnect-dialog-cancel').click()
     await user.should_not_see(marker='disconnect-dialog')
     assert (await services.connection.current()) is not None
 
     user.find(marker='disconnect').click()
     await user.should_see(marker='disconnect-dialog')
-    user.find(marker='disconnect-confirm').click()
+    user.find(marker='disconnect-dialog-confirm').click()
     await user.should_see(marker='overview-not-connected', retries=20)
     assert await services.connection.current() is None
     assert app.state.sandbox.grants.connected_apps(realm_id) == []
