@@ -161,8 +161,9 @@ class ConflictService:
             fields.append(FieldPair('Lines', await _lines(session, ours.lines or []),
                                     await _lines(session, theirs.lines)))
         name = _record_name(record) if record is not None else f'#{held.local_id}'
+        title = entity(held.entity_type).title(record) if record is not None else name
         return ConflictView(id=held.id or 0, entity_type=held.entity_type, local_id=held.local_id,
-                            qbo_id=held.qbo_id, title=entity(held.entity_type).title(record) if record is not None else name,
+                            qbo_id=held.qbo_id, title=title,
                             detected_at=held.detected_at, qbo_updated_at=held.qbo_updated_at, fields=fields,
                             resolved=held.resolution)
 

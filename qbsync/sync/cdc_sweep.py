@@ -98,7 +98,8 @@ class CdcSweep:
             await self._by_query(client, [entity], start - self._overlap if start else None, applier, report,
                                  failures, on_progress, mode=report.mode)
         target = started if not failures else min(failures) - timedelta(seconds=1)
-        await self._save(client.realm_id, {e: target for e in entities if cursors.get(e) is None or target > cursors[e]})
+        await self._save(client.realm_id,
+                         {e: target for e in entities if cursors.get(e) is None or target > cursors[e]})
         report.cursor = target
         return report
 
@@ -106,7 +107,7 @@ class CdcSweep:
                       report: SweepReport, failures: list[datetime],
                       on_progress: Callable[[SweepReport], None] | None) -> None:
         while True:
-            answer = await self._call(lambda: client.cdc(entities, since))
+            answer = await self._call(lambda since=since: client.cdc(entities, since))
             report.requests += 1
             await self._apply(answer.objects, applier, report, failures, on_progress)
             if not answer.full:
@@ -123,7 +124,7 @@ class CdcSweep:
                         on_progress: Callable[[SweepReport], None] | None, *, mode: str = 'query') -> None:
         report.mode = mode
         for entity in entities:
-            objects = await self._call(lambda: client.changed_since(entity, since))
+            objects = await self._call(lambda entity=entity: client.changed_since(entity, since))
             report.requests += max(1, -(-len(objects) // 1000))
             await self._apply(objects, applier, report, failures, on_progress)
 

@@ -268,7 +268,7 @@ class InboundApplier:
             return 'ask'
         if self._policy == 'newest_wins':
             stamp = getattr(obj, 'last_updated', None)
-            return 'quickbooks' if stamp is not None and stamp > getattr(record, 'updated_at') else 'app'
+            return 'quickbooks' if stamp is not None and stamp > record.updated_at else 'app'
         return 'app'
 
     async def _create(self, session: AsyncSession, entity_type: str, change: InboundChange,
@@ -308,7 +308,7 @@ class InboundApplier:
         link.last_error = 'Removed in QuickBooks (merged into another record)' if named else 'Deleted in QuickBooks'
         session.add(link)
         self._ids.pop((entity_type, qbo_id), None)
-        if named and record is not None and getattr(record, 'active'):
+        if named and record is not None and record.active:
             await bump_version(session, self._realm, entity_type, record, self._now(), active=False)
         what = 'was removed in QuickBooks (merged into another record): the app keeps it, inactive' if named else \
             'was deleted in QuickBooks: the app keeps it, unlinked and flagged "deleted in QuickBooks"'
@@ -319,7 +319,7 @@ class InboundApplier:
     async def _hold(self, session: AsyncSession, entity_type: str, record: object, link: EntityLink,
                     change: InboundChange, local: LocalValues, incoming: LocalValues) -> None:
         obj = change.object
-        if await hold_change(session, link, obj, local_version=getattr(record, 'version'), now=self._now()):
+        if await hold_change(session, link, obj, local_version=record.version, now=self._now()):
             await self._log_in(session)(entity_type, link.local_id, obj.id, 'warning', 'conflict_held',
                                         f'{_label(entity_type)} {_name(record)} changed in both the app and '
                                         f'QuickBooks: held until you choose which version to keep.')

@@ -1,6 +1,7 @@
 """Inbound sync against the real in-process sandbox, on a fresh ("new" profile) company: the app's webhook route
-receives the sandbox's real, signed deliveries (either format), a person edits in "QuickBooks" through the sandbox's edit-as-a-user admin path, and the
-inbound sync applies what it learns to a migrated database. One ManualClock drives both sides.
+receives the sandbox's real, signed deliveries (either format), a person edits in "QuickBooks" through the sandbox's
+edit-as-a-user admin path, and the inbound sync applies what it learns to a migrated database. One ManualClock drives
+both sides.
 """
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
 """Change data capture: the backstop for lost webhooks, its cursor, the 30-day limit, full answers, bursts."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlmodel import select
 
 from inbound_env import InboundEnv, connection_env, inbound_env  # noqa: F401 (fixtures)
