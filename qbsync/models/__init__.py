@@ -11,6 +11,7 @@ SQLModel.metadata.naming_convention = {
     'pk': 'pk_%(table_name)s',
 }
 
+from .field_mapping import FieldMapping
 from .records import (CreditMemo, CreditMemoLine, Customer, Expense, ExpenseLine, Invoice, InvoiceLine, Item, Payment,
                       PaymentApplication)
 from .sync import (AccountMapping, ConnectionStatus, EntityLink, LinkStatus, MappingPurpose, OAuthState, OutboxBatch,
@@ -21,4 +22,4 @@ from .users import Role, User
 __all__ = ['CreditMemo', 'CreditMemoLine', 'Customer', 'Expense', 'ExpenseLine', 'Invoice', 'InvoiceLine', 'Item',
            'Payment', 'PaymentApplication', 'AccountMapping', 'ConnectionStatus', 'EntityLink', 'LinkStatus',
            'MappingPurpose', 'OAuthState', 'OutboxBatch', 'OutboxItem', 'QuickBooksConnection', 'RunStatus',
-           'SyncLease', 'SyncLogEntry', 'SyncRun', 'SyncSettings', 'WebhookEvent', 'Role', 'User']
+           'SyncLease', 'SyncLogEntry', 'SyncRun', 'SyncSettings', 'WebhookEvent', 'Role', 'User', 'FieldMapping']

@@ -19,6 +19,7 @@ from ..sync.scheduler import KEEPALIVE_INTERVAL, KEEPALIVE_JOB, SyncScheduler
 from .bootstrap import BootstrapReport, bootstrap_database
 from .account_mapping import AccountMappingService
 from .connection import ConnectionService
+from .field_mapping import FieldMappingService
 from .records import RecordService
 from .sync_settings import SyncSettingsService
 from .users import UserService
@@ -55,6 +56,7 @@ class Services:
         self.sync_settings = SyncSettingsService(self.db, scheduler=self.scheduler,
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
         self.account_mapping = AccountMappingService(self.db, self.connection)
+        self.field_mapping = FieldMappingService(self.db, self.connection)
         self.runner = SyncRunner(self.db, self.connection.api)  # the sync engine; passes register on it
         self.started = True
 
