@@ -11,6 +11,7 @@ from qbsync.services.errors import PermissionDenied, ValidationError
 
 from ..auth import authorize
 from ..forms import clear_field_errors, show_field_errors
+from . import account_table
 from .common import CenterContext
 
 __all__ = ['build']
@@ -30,7 +31,9 @@ async def build(context: CenterContext) -> None:
             .classes('text-negative').mark('mapping-error')
         return
     items = await services.account_mapping.item_names()
+    overrides = await account_table.load(services)
     _MappingForm(context, mapping, accounts, items)
+    account_table.build(context, accounts, overrides)
 
 
 class _MappingForm:
@@ -137,8 +140,8 @@ class _MappingForm:
         except (PermissionDenied, NotConnected, QuickBooksError) as error:
             ui.notify(str(error), type='negative')
             return
+        await self.context.changed()  # before saying so: what depends on the mapping is up to date when it shows
         ui.notify('Account mapping saved.', type='positive')
-        await self.context.changed()
 
 
 def _options(accounts: list[QboAccount]) -> dict[str, str]:

@@ -18,6 +18,7 @@ from ..sync.runner import SyncRunner
 from ..sync.scheduler import KEEPALIVE_INTERVAL, KEEPALIVE_JOB, SyncScheduler
 from .bootstrap import BootstrapReport, bootstrap_database
 from .account_mapping import AccountMappingService
+from .account_overrides import AccountOverridesService
 from .connection import ConnectionService
 from .field_mapping import FieldMappingService
 from .records import RecordService
@@ -57,6 +58,7 @@ class Services:
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
         self.account_mapping = AccountMappingService(self.db, self.connection)
         self.field_mapping = FieldMappingService(self.db, self.connection)
+        self.account_overrides = AccountOverridesService(self.db, self.connection, self.account_mapping)
         self.runner = SyncRunner(self.db, self.connection.api)  # the sync engine; passes register on it
         self.started = True
 
