@@ -107,7 +107,7 @@ CUSTOMER_PAGE = RecordPage(
         FieldSpec('bill_country', 'Country', width='w-48'),
         FieldSpec('terms', 'Terms', hint='e.g. Net 30', width='w-48'),
         FieldSpec('notes', 'Notes', LONG_TEXT, width='w-full'),
-        FieldSpec('customer_type', 'Customer type', hint='e.g. Residential; can pick an income account',
+        FieldSpec('customer_type', 'Customer type', hint='e.g. Residential; can pick an A/R account',
                    width='w-48'),
         FieldSpec('class_name', 'QuickBooks class', hint='Used when classes come from the customer', width='w-48'),
         FieldSpec('location_name', 'QuickBooks location', hint='Used when locations come from the customer',

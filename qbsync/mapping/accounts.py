@@ -1,8 +1,8 @@
 """Which account a record posts to, with the per-value overrides of the Account Mapping tab: pure lookups for the
 entity mappers.
 
-Precedence, most specific first: an item's own income account, then its customer's type's, then the company's
-Income account; an expense category's own account, then the default expense category; a payment method's own
+Precedence, most specific first: an item's own income account, then the company's Income account; a customer
+type's own Accounts Receivable account, then the company's; an expense category's own account, then the default expense category; a payment method's own
 deposit account, then the company's deposit account (QuickBooks' Undeposited Funds when none is chosen).
 """
 from __future__ import annotations
@@ -33,10 +33,12 @@ class AccountChoices:
     def _own(self, purpose: str, value: object) -> str | None:
         return self.overrides.get(purpose, {}).get(str(value).strip().lower()) if value not in (None, '') else None
 
-    def income(self, item_id: int | None = None, customer_type: str = '') -> str | None:
-        return (self._own(MappingPurpose.ITEM_INCOME, item_id)
-                or self._own(MappingPurpose.CUSTOMER_TYPE_INCOME, customer_type)
-                or self.defaults.get(MappingPurpose.INCOME))
+    def income(self, item_id: int | None = None) -> str | None:
+        return self._own(MappingPurpose.ITEM_INCOME, item_id) or self.defaults.get(MappingPurpose.INCOME)
+
+    def receivable(self, customer_type: str = '') -> str | None:
+        return self._own(MappingPurpose.CUSTOMER_TYPE_RECEIVABLE, customer_type) or \
+            self.defaults.get(MappingPurpose.ACCOUNTS_RECEIVABLE)
 
     def expense(self, category: str) -> str | None:
         return self._own(MappingPurpose.EXPENSE_CATEGORY, category) or \

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .refs import MappingError
 from .rules import CLASS, CLASS_ENTITIES, CUSTOMER, FIELD, FIXED, ITEM, LOCATION, LOCATION_ENTITIES, APP_FIELDS, \
     FieldRules
 
@@ -22,12 +23,9 @@ LINE_DETAILS = {'invoice': 'SalesItemLineDetail', 'credit_memo': 'SalesItemLineD
 KIND_LABELS = {CLASS: 'class', LOCATION: 'location'}
 
 
-class FieldMappingError(ValueError):
-    """A record cannot be sent under the field mapping; the message says why and ``suggestion`` what to do."""
-
-    def __init__(self, message: str, suggestion: str = '') -> None:
-        super().__init__(message)
-        self.suggestion = suggestion
+class FieldMappingError(MappingError):
+    """A record cannot be sent under the field mapping; the message says why and ``suggestion`` what to do (the
+    engine fails that record alone, with both, as for any MappingError)."""
 
 
 @dataclass(frozen=True)

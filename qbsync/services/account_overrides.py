@@ -1,8 +1,9 @@
 """Per-value account overrides, and the one readable table of where everything posts.
 
 Besides the company-wide roles and per-item income accounts (``account_mapping.py``), an owner can give an expense
-category its own expense account, a payment method its own deposit account and a customer type its own income
-account; everything without one falls back to the default of the Account Mapping tab. ``table()`` shows the
+category its own expense account, a payment method its own deposit account and a customer type its own Accounts
+Receivable account (QuickBooks posts a sale to its item's income account, so a customer type picks the A/R side:
+the customer's and its payments' ARAccountRef); everything without one falls back to the default of the Account Mapping tab. ``table()`` shows the
 result as "app value → QuickBooks account", searchable, so an owner sees at a glance where everything goes.
 """
 from __future__ import annotations
@@ -15,8 +16,8 @@ from sqlmodel import col, delete, select
 
 from ..db import Database
 from ..models import AccountMapping, Customer, ExpenseLine, MappingPurpose, Payment, User
-from .account_mapping import (DEPOSIT, EXPENSE_CATEGORY, INCOME, INCOME_TYPES, ITEM_INCOME, ROLES,
-                              AccountMappingService, MappedAccount, MappingRole, NotConnected, account_row)
+from .account_mapping import (ACCOUNTS_RECEIVABLE, DEPOSIT, EXPENSE_CATEGORY, INCOME, ROLES, AccountMappingService,
+                              MappedAccount, MappingRole, NotConnected, account_row)
 from .errors import ValidationError
 from .permissions import require_manager
 from .record_inputs import PAYMENT_METHODS
@@ -24,10 +25,10 @@ from .record_inputs import PAYMENT_METHODS
 if TYPE_CHECKING:
     from .connection import ConnectionService
 
-__all__ = ['OverrideKind', 'OVERRIDE_KINDS', 'AccountRow', 'AccountOverridesService', 'CUSTOMER_TYPE_INCOME',
+__all__ = ['OverrideKind', 'OVERRIDE_KINDS', 'AccountRow', 'AccountOverridesService', 'CUSTOMER_TYPE_RECEIVABLE',
            'OWN', 'DEFAULT', 'UNMAPPED']
 
-CUSTOMER_TYPE_INCOME = MappingPurpose.CUSTOMER_TYPE_INCOME
+CUSTOMER_TYPE_RECEIVABLE = MappingPurpose.CUSTOMER_TYPE_RECEIVABLE
 OWN, DEFAULT, UNMAPPED = 'own', 'default', 'unmapped'  # where a row's account comes from
 UNDEPOSITED = MappedAccount('', 'Undeposited Funds')  # QuickBooks' own default deposit account
 
@@ -43,8 +44,7 @@ class OverrideKind:
 OVERRIDE_KINDS: dict[str, OverrideKind] = {kind.purpose: kind for kind in (
     OverrideKind(EXPENSE_CATEGORY, 'Expense category', ROLES[EXPENSE_CATEGORY], EXPENSE_CATEGORY),
     OverrideKind(DEPOSIT, 'Payment method', ROLES[DEPOSIT], DEPOSIT),
-    OverrideKind(CUSTOMER_TYPE_INCOME, 'Customer type',
-                 MappingRole(CUSTOMER_TYPE_INCOME, 'Customer type income account', INCOME_TYPES), INCOME),
+    OverrideKind(CUSTOMER_TYPE_RECEIVABLE, 'Customer type', ROLES[ACCOUNTS_RECEIVABLE], ACCOUNTS_RECEIVABLE),
 )}
 
 
@@ -81,7 +81,7 @@ class AccountOverridesService:
     async def app_values(self, purpose: str) -> list[str]:
         """The values the records use for a kind (payment methods also list the app's fixed choices)."""
         column = {EXPENSE_CATEGORY: ExpenseLine.category, DEPOSIT: Payment.method,
-                  CUSTOMER_TYPE_INCOME: Customer.customer_type}[purpose]
+                  CUSTOMER_TYPE_RECEIVABLE: Customer.customer_type}[purpose]
         async with self._db.session() as session:
             found = {str(v).strip() for v in (await session.exec(select(column).distinct())).all() if str(v).strip()}
         if purpose == DEPOSIT:

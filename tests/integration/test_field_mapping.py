@@ -8,14 +8,14 @@ from decimal import Decimal
 
 import pytest
 
-from qbsync.mapping.fields import apply_field_mapping
+from qbsync.mapping import LocalRecord
 from qbsync.mapping.rules import CLASS, CUSTOMER, FIELD, FIXED, ITEM, LOCATION, CustomFieldRule, FieldRules, \
     TrackingRule
 from qbsync.mapping.tracking import FieldMappingError
 from qbsync.models import Customer, EntityLink, Invoice, InvoiceLine, Item, LinkStatus, SyncLogEntry
 from qbsync.services.errors import PermissionDenied, ValidationError
 from qbsync.services.field_mapping import FieldMappingService
-from qbsync.sync.field_context import field_context
+from qbsync.sync.field_context import RunFieldMapping
 from sqlmodel import select
 
 from connection_env import ConnectionEnv, connection_env  # noqa: F401 (fixture)
@@ -74,10 +74,10 @@ async def _rules(env: ConnectionEnv, rules: FieldRules) -> None:
 
 async def _send(env: ConnectionEnv, invoice: Invoice, lines: list[InvoiceLine], request_id: str) -> dict:
     client = await env.service.api()
-    async with env.db.session() as session:
-        ctx = await field_context(session, client, env.realm_id, {'invoice': [(invoice, lines)]})
-    obj = apply_field_mapping('invoice', invoice, _wire(lines), ctx)
-    return await client.create('Invoice', obj, request_id=request_id)
+    mapping = await RunFieldMapping.load(env.db, client, env.realm_id)
+    local = LocalRecord(invoice, lines)
+    await mapping.prepare(env.db, 'invoice', [local])
+    return await client.create('Invoice', mapping.apply('invoice', local, _wire(lines)), request_id=request_id)
 
 
 async def test_classes_per_line_from_items_and_location_from_the_customer(env: ConnectionEnv) -> None:

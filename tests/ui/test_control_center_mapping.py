@@ -130,18 +130,18 @@ async def test_overrides_per_value_and_the_searchable_table_of_where_everything_
     table = user.find(kind=ui.table, marker='account-table').elements.pop()
     assert {'kind': 'Payment method', 'app_value': 'Cash', 'account': 'Undeposited Funds',
             'source': 'the default'}.items() <= next(r for r in table.rows if r['app_value'] == 'Cash').items()
-    value = _select(user, 'override-value-customer_type_income')
+    value = _select(user, 'override-value-customer_type_receivable')
     value.set_options([*value.options, 'Commercial'], value='Commercial')  # typed in: no customer has it yet
-    target = _select(user, 'override-target-customer_type_income')
-    target.set_value(next(k for k, v in target.options.items() if v == 'Sales of Product Income'))
-    user.find(marker='override-add-customer_type_income').click()
+    target = _select(user, 'override-target-customer_type_receivable')
+    target.set_value(next(k for k, v in target.options.items() if v == 'Accounts Receivable (A/R)'))
+    user.find(marker='override-add-customer_type_receivable').click()
     await user.should_see('Customer type accounts saved.', retries=20)
-    await user.should_see(marker='override-row-customer_type_income')
+    await user.should_see(marker='override-row-customer_type_receivable')
     row = next(r for r in table.rows if r['app_value'] == 'Commercial')
-    assert (row['account'], row['source']) == ('Sales of Product Income', 'its own account')
+    assert (row['account'], row['source']) == ('Accounts Receivable (A/R)', 'its own account')
     assert next(r for r in table.rows if r['app_value'] == 'Mowing')['source'] == 'not mapped'
     user.find(marker='account-table-search').type('commercial')
     await user.should_see(marker='account-table-count', content='Shown: 1.', retries=20)
     assert [r['app_value'] for r in table.rows] == ['Commercial']
-    saved = await app.state.services.account_overrides.overrides('customer_type_income')
-    assert saved['Commercial'].qbo_account_name == 'Sales of Product Income'
+    saved = await app.state.services.account_overrides.overrides('customer_type_receivable')
+    assert saved['Commercial'].qbo_account_name == 'Accounts Receivable (A/R)'

@@ -10,7 +10,7 @@ from center_db import database, manager, viewer_account  # noqa: F401 (fixtures)
 from qbsync.mapping.accounts import AccountChoices
 from qbsync.models import Customer, Expense, ExpenseLine, MappingPurpose
 from qbsync.services import account_mapping as am
-from qbsync.services.account_overrides import (CUSTOMER_TYPE_INCOME, DEFAULT, OWN, UNMAPPED, AccountOverridesService,
+from qbsync.services.account_overrides import (CUSTOMER_TYPE_RECEIVABLE, DEFAULT, OWN, UNMAPPED, AccountOverridesService,
                                                AccountRow)
 from qbsync.services.errors import PermissionDenied, ValidationError
 from test_account_mapping import FakeConnection, _item
@@ -41,7 +41,7 @@ async def test_overrides_fall_back_to_the_defaults_in_one_searchable_table(datab
     await mapping.save({am.INCOME: '1', am.ACCOUNTS_RECEIVABLE: '3', am.EXPENSE_CATEGORY: '11'}, {}, acting=manager)
     await overrides.save(am.EXPENSE_CATEGORY, {'Fuel': '11'}, acting=manager)
     await overrides.save(am.DEPOSIT, {'Check': '5'}, acting=manager)
-    await overrides.save(CUSTOMER_TYPE_INCOME, {'Commercial': '2', 'Residential': None}, acting=manager)
+    await overrides.save(CUSTOMER_TYPE_RECEIVABLE, {'Commercial': '3', 'Residential': None}, acting=manager)
     table = await overrides.table()
     assert AccountRow('Company default', 'Income account', 'Services', DEFAULT) in table
     assert AccountRow('Company default', 'Expenses are paid from', '', UNMAPPED) in table
@@ -50,10 +50,10 @@ async def test_overrides_fall_back_to_the_defaults_in_one_searchable_table(datab
     assert AccountRow('Expense category', 'Supplies', 'Office Expenses', DEFAULT) in table
     assert AccountRow('Payment method', 'Check', 'Checking', OWN) in table
     assert AccountRow('Payment method', 'Cash', 'Undeposited Funds', DEFAULT) in table  # QuickBooks' default
-    assert AccountRow('Customer type', 'Commercial', 'Sales of Product Income', OWN) in table
-    assert AccountRow('Customer type', 'Residential', 'Services', DEFAULT) in table
+    assert AccountRow('Customer type', 'Commercial', 'Accounts Receivable (A/R)', OWN) in table
+    assert AccountRow('Customer type', 'Residential', 'Accounts Receivable (A/R)', DEFAULT) in table
     assert await overrides.table('customer commercial') == [
-        AccountRow('Customer type', 'Commercial', 'Sales of Product Income', OWN)]
+        AccountRow('Customer type', 'Commercial', 'Accounts Receivable (A/R)', OWN)]
     # saving the company roles keeps the per-value overrides (they share purposes with the roles)
     saved = await mapping.save({am.INCOME: '1', am.EXPENSE_CATEGORY: '11', am.DEPOSIT: '4'}, {}, acting=manager)
     assert saved.roles[am.DEPOSIT] == am.MappedAccount('4', 'Undeposited Funds')
@@ -76,9 +76,10 @@ async def test_override_accounts_must_suit_the_kind(database, manager, viewer_ac
 def test_account_choices_most_specific_first() -> None:
     choices = AccountChoices.from_rows([
         (MappingPurpose.INCOME, '', '1'), (MappingPurpose.ITEM_INCOME, '7', '2'),
-        (MappingPurpose.CUSTOMER_TYPE_INCOME, 'Commercial', '3'), (MappingPurpose.EXPENSE_CATEGORY, '', '11'),
+        (MappingPurpose.CUSTOMER_TYPE_RECEIVABLE, 'Commercial', '3'), (MappingPurpose.ACCOUNTS_RECEIVABLE, '', '4'),
+        (MappingPurpose.EXPENSE_CATEGORY, '', '11'),
         (MappingPurpose.EXPENSE_CATEGORY, 'Fuel', '12'), (MappingPurpose.DEPOSIT, 'Check', '5')])
-    assert [choices.income(7, 'Commercial'), choices.income(8, 'commercial '), choices.income(None, '')] == \
-        ['2', '3', '1']
+    assert [choices.income(7), choices.income(8), choices.income(None)] == ['2', '1', '1']
+    assert [choices.receivable('commercial '), choices.receivable('Residential')] == ['3', '4']
     assert [choices.expense('fuel'), choices.expense('Rent')] == ['12', '11']
     assert [choices.deposit('Check'), choices.deposit('Cash')] == ['5', None]  # None: Undeposited Funds
