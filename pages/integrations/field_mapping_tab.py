@@ -149,7 +149,7 @@ class _FieldMappingForm:
             ui.label('Custom fields on invoices and credit memos').classes('text-lg font-bold')
             ui.label(f'QuickBooks keeps at most {CUSTOM_FIELD_LENGTH} characters in each.') \
                 .classes('text-xs text-grey-7')
-            for definition, rule in zip(self.setup.custom_fields, rules.custom_fields):
+            for definition, rule in zip(self.setup.custom_fields, rules.custom_fields, strict=False):
                 slot = definition.slot
                 with ui.row().classes('items-center gap-3').mark(f'custom-field-{slot}'):
                     ui.label(definition.name).classes('w-40 font-medium')

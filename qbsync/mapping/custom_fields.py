@@ -43,7 +43,7 @@ def custom_fields(entity_type: str, record: Any, rules: FieldRules,
     if entity_type not in CUSTOM_FIELD_ENTITIES:
         return []
     out = []
-    for definition, rule in zip(defs, rules.custom_fields):
+    for definition, rule in zip(defs, rules.custom_fields, strict=False):
         if not definition.enabled:
             continue
         if rule.source == FIXED:

@@ -89,7 +89,8 @@ class AccountMapping(SQLModel, table=True):
     __table_args__ = (UniqueConstraint('realm_id', 'purpose', 'local_key', name='uq_mapping_purpose'),)
     id: int | None = Field(default=None, primary_key=True)
     realm_id: str = Field(index=True, max_length=32)
-    # income | accounts_receivable | deposit | expense_payment | expense_category | item_income | customer_type_receivable
+    # income | accounts_receivable | deposit | expense_payment | expense_category | item_income |
+    # customer_type_receivable
     purpose: str = Field(max_length=40)
     # '' for company-wide roles; else what the override is for: the item id (item_income), the expense category
     # (expense_category), the payment method (deposit), the customer type (customer_type_receivable)

@@ -3,8 +3,9 @@
 Besides the company-wide roles and per-item income accounts (``account_mapping.py``), an owner can give an expense
 category its own expense account, a payment method its own deposit account and a customer type its own Accounts
 Receivable account (QuickBooks posts a sale to its item's income account, so a customer type picks the A/R side:
-the customer's and its payments' ARAccountRef); everything without one falls back to the default of the Account Mapping tab. ``table()`` shows the
-result as "app value → QuickBooks account", searchable, so an owner sees at a glance where everything goes.
+the customer's and its payments' ARAccountRef); everything without one falls back to the default of the Account
+Mapping tab. ``table()`` shows the result as "app value → QuickBooks account", searchable, so an owner sees at a
+glance where everything goes. Changing an override sends again what was sent under the old account.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from ..models import AccountMapping, Customer, ExpenseLine, MappingPurpose, Paym
 from .account_mapping import (ACCOUNTS_RECEIVABLE, DEPOSIT, EXPENSE_CATEGORY, INCOME, ROLES, AccountMappingService,
                               MappedAccount, MappingRole, NotConnected, account_row)
 from .errors import ValidationError
+from .field_mapping import replan
 from .permissions import require_manager
 from .record_inputs import PAYMENT_METHODS
 
@@ -39,12 +41,14 @@ class OverrideKind:
     label: str  # what the app value is: 'Expense category'
     role: MappingRole  # which accounts suit it
     fallback: str  # the company-wide role used without an override
+    entities: tuple[str, ...]  # whose payloads an override changes: they are sent again when it does
 
 
 OVERRIDE_KINDS: dict[str, OverrideKind] = {kind.purpose: kind for kind in (
-    OverrideKind(EXPENSE_CATEGORY, 'Expense category', ROLES[EXPENSE_CATEGORY], EXPENSE_CATEGORY),
-    OverrideKind(DEPOSIT, 'Payment method', ROLES[DEPOSIT], DEPOSIT),
-    OverrideKind(CUSTOMER_TYPE_RECEIVABLE, 'Customer type', ROLES[ACCOUNTS_RECEIVABLE], ACCOUNTS_RECEIVABLE),
+    OverrideKind(EXPENSE_CATEGORY, 'Expense category', ROLES[EXPENSE_CATEGORY], EXPENSE_CATEGORY, ('expense',)),
+    OverrideKind(DEPOSIT, 'Payment method', ROLES[DEPOSIT], DEPOSIT, ('payment',)),
+    OverrideKind(CUSTOMER_TYPE_RECEIVABLE, 'Customer type', ROLES[ACCOUNTS_RECEIVABLE], ACCOUNTS_RECEIVABLE,
+                 ('customer', 'payment')),
 )}
 
 
@@ -88,7 +92,8 @@ class AccountOverridesService:
             found.update(PAYMENT_METHODS)
         return sorted(found, key=str.lower)
 
-    async def save(self, purpose: str, overrides: Mapping[str, str | None], *, acting: User) -> dict[str, MappedAccount]:
+    async def save(self, purpose: str, overrides: Mapping[str, str | None], *,
+                   acting: User) -> dict[str, MappedAccount]:
         """Replace all overrides of one kind; each account must exist in QuickBooks and suit the kind.
 
         :param overrides: app value -> QuickBooks account id (None or '' drops the value's override)
@@ -116,11 +121,16 @@ class AccountOverridesService:
             seen.add(key.lower())
         if errors:
             raise ValidationError(errors)
+        before = {k.lower(): v.qbo_account_id for k, v in (await self.overrides(purpose, realm_id)).items()}
+        after = {k.lower(): row.qbo_account_id for k, row in chosen.items()}
         async with self._db.session() as session:
             await session.exec(delete(AccountMapping).where(  # type: ignore[call-overload]
                 col(AccountMapping.realm_id) == realm_id, col(AccountMapping.purpose) == purpose,
                 col(AccountMapping.local_key) != ''))
             session.add_all(chosen.values())
+            if before != after:  # what was sent under the old accounts goes again under the new ones
+                for entity_type in kind.entities:
+                    await replan(session, realm_id, entity_type)
             await session.commit()
         return await self.overrides(purpose, realm_id)
 

@@ -28,7 +28,7 @@ from .permissions import require_manager
 if TYPE_CHECKING:
     from .connection import ConnectionService
 
-__all__ = ['FieldMappingService', 'CompanySetup', 'SaveOutcome']
+__all__ = ['FieldMappingService', 'CompanySetup', 'SaveOutcome', 'replan']
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ class FieldMappingService:
             session.add(row)
             replanned = {}
             for name in changed:
-                replanned[name] = await _replan(session, realm_id, name)
+                replanned[name] = await replan(session, realm_id, name)
             total = sum(replanned.values())
             session.add(SyncLogEntry(realm_id=realm_id, action='field_mapping', level='info', message=(
                 f'Field mapping changed by {acting.email}'
@@ -133,7 +133,7 @@ class FieldMappingService:
         return SaveOutcome(rules, replanned)
 
 
-async def _replan(session, realm_id: str, entity_type: str) -> int:  # type: ignore[no-untyped-def]
+async def replan(session, realm_id: str, entity_type: str) -> int:  # type: ignore[no-untyped-def]
     """Synced records of the entity go back to pending: the plan sends them again as updates."""
     where = (col(EntityLink.realm_id) == realm_id, col(EntityLink.entity_type) == entity_type,
              col(EntityLink.status) == LinkStatus.SYNCED, col(EntityLink.qbo_id).isnot(None))

@@ -9,8 +9,7 @@ from decimal import Decimal
 import pytest
 
 from qbsync.mapping import LocalRecord
-from qbsync.mapping.rules import CLASS, CUSTOMER, FIELD, FIXED, ITEM, LOCATION, CustomFieldRule, FieldRules, \
-    TrackingRule
+from qbsync.mapping.rules import CUSTOMER, FIELD, FIXED, ITEM, CustomFieldRule, FieldRules, TrackingRule
 from qbsync.mapping.tracking import FieldMappingError
 from qbsync.models import Customer, EntityLink, Invoice, InvoiceLine, Item, LinkStatus, SyncLogEntry
 from qbsync.services.errors import PermissionDenied, ValidationError
@@ -147,7 +146,7 @@ async def test_saving_rules_replans_only_the_entities_they_change(env: Connectio
     assert outcome.message() == ('Field mapping saved. 1 invoice and 1 credit memo will be sent again under the '
                                  'new mapping.')
     async with env.db.session() as session:
-        links = {(l.entity_type, l.local_id): l.status for l in (await session.exec(select(EntityLink))).all()}
+        links = {(row.entity_type, row.local_id): row.status for row in (await session.exec(select(EntityLink))).all()}
         logged = (await session.exec(select(SyncLogEntry).where(SyncLogEntry.action == 'field_mapping'))).all()
     assert links == {('invoice', 1): LinkStatus.PENDING, ('payment', 2): LinkStatus.SYNCED,
                      ('customer', 3): LinkStatus.SYNCED, ('credit_memo', 4): LinkStatus.PENDING,
@@ -172,7 +171,8 @@ async def test_save_checks_rules_roles_and_fixed_targets(env: ConnectionEnv) -> 
                            acting=env.users['owner@example.com'], setup=setup)
     assert caught.value.field_errors == {'classes.fixed': "QuickBooks has no class 'Nope'.",
                                          'locations.fixed': 'Choose the location every transaction gets.'}
-    ok = FieldRules(classes=TrackingRule(FIXED, 'Nope', create_missing=True), locations=TrackingRule(FIXED, 'main street'))
+    ok = FieldRules(classes=TrackingRule(FIXED, 'Nope', create_missing=True),
+                    locations=TrackingRule(FIXED, 'main street'))
     await service.save(ok, acting=env.users['owner@example.com'], setup=setup)
     assert await service.load() == ok
     assert await service.app_values('service_area') == []

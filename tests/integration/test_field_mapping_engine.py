@@ -6,7 +6,9 @@ from __future__ import annotations
 from connection_env import connection_env  # noqa: F401 (fixture)
 from engine_env import engine_env  # noqa: F401 (fixture)
 from qbsync.mapping.rules import CUSTOMER, FIELD, FIXED, ITEM, CustomFieldRule, FieldRules, TrackingRule
-from qbsync.models import Customer, Invoice, Item, LinkStatus, RunStatus
+from qbsync.models import Customer, Invoice, Item, LinkStatus, MappingPurpose, RunStatus
+from qbsync.services.account_mapping import AccountMappingService
+from qbsync.services.account_overrides import AccountOverridesService
 from qbsync.services.field_mapping import FieldMappingService
 
 
@@ -95,3 +97,26 @@ async def test_a_changed_rule_replans_and_updates_what_was_sent(engine_env) -> N
     assert len(engine_env.remote('Invoice')) == 1  # the same object, updated
     expense = _remote(engine_env, 'Purchase', (await engine_env.link('expense', books['expense'].id)).qbo_id)
     assert 'ClassRef' not in expense['Line'][0]['AccountBasedExpenseLineDetail']  # expenses have no customer
+
+
+async def test_payment_method_and_customer_type_accounts_through_the_engine(engine_env) -> None:  # noqa: F811
+    books = await engine_env.books()
+    company = engine_env.company()
+    commercial = company.create('Account', {'Name': 'A/R Commercial', 'AccountType': 'Accounts Receivable'})
+    checking = engine_env.remote_by('Account', 'Name', 'Checking')[0]['Id']
+    await engine_env.edit(Customer, books['acme'].id, customer_type='Commercial')
+    env = engine_env.env
+    overrides = AccountOverridesService(env.db, env.service, AccountMappingService(env.db, env.service))
+    owner = env.users['owner@example.com']
+    await overrides.save(MappingPurpose.DEPOSIT, {'Check': checking}, acting=owner)
+    await overrides.save(MappingPurpose.CUSTOMER_TYPE_RECEIVABLE, {'commercial': commercial['Id']}, acting=owner)
+    assert (await engine_env.runner.run(trigger='manual')).status == RunStatus.SUCCEEDED
+    payment = _remote(engine_env, 'Payment', (await engine_env.link('payment', books['payment'].id)).qbo_id)
+    assert payment['DepositToAccountRef']['value'] == checking  # its method's own account, not Undeposited Funds
+    assert payment['ARAccountRef']['value'] == commercial['Id']
+    acme = _remote(engine_env, 'Customer', (await engine_env.link('customer', books['acme'].id)).qbo_id)
+    bolt = _remote(engine_env, 'Customer', (await engine_env.link('customer', books['bolt'].id)).qbo_id)
+    assert acme['ARAccountRef']['value'] == commercial['Id'] and 'ARAccountRef' not in bolt
+    await overrides.save(MappingPurpose.DEPOSIT, {}, acting=owner)  # dropped: the payment goes again
+    summary = await engine_env.runner.run(trigger='manual')
+    assert summary.entities['payment'].updated == 1 and summary.totals.synced == 1

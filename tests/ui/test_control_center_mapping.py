@@ -122,7 +122,8 @@ async def test_viewer_sees_the_mapping_read_only(user: User, viewer: Account) ->
     assert (await services.account_mapping.load()).roles[INCOME] == MappedAccount(accounts['Services'], 'Services')
 
 
-async def test_overrides_per_value_and_the_searchable_table_of_where_everything_goes(user: User, owner: Account) -> None:
+async def test_overrides_per_value_and_the_searchable_table_of_where_everything_goes(user: User,
+                                                                                     owner: Account) -> None:
     await _item('Mowing')
     await connect_quickbooks(user)
     await user.open(MAPPING)

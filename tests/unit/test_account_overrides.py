@@ -7,11 +7,12 @@ from datetime import date
 import pytest
 
 from center_db import database, manager, viewer_account  # noqa: F401 (fixtures)
-from qbsync.mapping.accounts import AccountChoices
+from qbsync.mapping.accounts import AccountOverrides
+from qbsync.mapping.refs import Refs
 from qbsync.models import Customer, Expense, ExpenseLine, MappingPurpose
 from qbsync.services import account_mapping as am
-from qbsync.services.account_overrides import (CUSTOMER_TYPE_RECEIVABLE, DEFAULT, OWN, UNMAPPED, AccountOverridesService,
-                                               AccountRow)
+from qbsync.services.account_overrides import (CUSTOMER_TYPE_RECEIVABLE, DEFAULT, OWN, UNMAPPED,
+                                               AccountOverridesService, AccountRow)
 from qbsync.services.errors import PermissionDenied, ValidationError
 from test_account_mapping import FakeConnection, _item
 
@@ -73,13 +74,13 @@ async def test_override_accounts_must_suit_the_kind(database, manager, viewer_ac
     assert await overrides.app_values(am.DEPOSIT) == ['ACH', 'Cash', 'Check', 'Credit Card']
 
 
-def test_account_choices_most_specific_first() -> None:
-    choices = AccountChoices.from_rows([
-        (MappingPurpose.INCOME, '', '1'), (MappingPurpose.ITEM_INCOME, '7', '2'),
-        (MappingPurpose.CUSTOMER_TYPE_RECEIVABLE, 'Commercial', '3'), (MappingPurpose.ACCOUNTS_RECEIVABLE, '', '4'),
-        (MappingPurpose.EXPENSE_CATEGORY, '', '11'),
-        (MappingPurpose.EXPENSE_CATEGORY, 'Fuel', '12'), (MappingPurpose.DEPOSIT, 'Check', '5')])
-    assert [choices.income(7), choices.income(8), choices.income(None)] == ['2', '1', '1']
-    assert [choices.receivable('commercial '), choices.receivable('Residential')] == ['3', '4']
-    assert [choices.expense('fuel'), choices.expense('Rent')] == ['12', '11']
-    assert [choices.deposit('Check'), choices.deposit('Cash')] == ['5', None]  # None: Undeposited Funds
+def test_refs_take_the_values_own_account_else_the_company_role() -> None:
+    refs = Refs(accounts={MappingPurpose.ACCOUNTS_RECEIVABLE: '4', MappingPurpose.DEPOSIT: '5'},
+                undeposited_funds='9', customer_types={1: 'Commercial', 2: 'Residential'})
+    refs.overrides.add(MappingPurpose.CUSTOMER_TYPE_RECEIVABLE, 'commercial', '3')
+    refs.overrides.add(MappingPurpose.DEPOSIT, 'Check', '6')
+    assert [refs.receivable_account(1), refs.receivable_account(2), refs.receivable_account(None)] == ['3', '4', '4']
+    assert refs.receivable_account(2, fallback=False) is None
+    assert [refs.deposit_account('CHECK '), refs.deposit_account('Cash')] == ['6', '5']
+    assert Refs(undeposited_funds='9').deposit_account('Cash') == '9'
+    assert AccountOverrides().own(MappingPurpose.DEPOSIT, '') is None
