@@ -12,6 +12,7 @@ from qbsync.services.records import RecordView
 from ..auth import allowed, current_user
 from ..frame import frame
 from .display import money, show_value, status_chip
+from .preview import preview_button
 from .specs import CUSTOMER, ITEM, LONG_TEXT, RecordPage
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ def register(services: Services, spec: RecordPage) -> None:
                 status_chip(view.sync, marker='record-status')
                 if view.sync.qbo_id:
                     ui.label(f'QuickBooks id {view.sync.qbo_id}').classes('text-grey-7')
+                preview_button(services, spec.entity_type, record_id)
                 if allowed(user, manage=True):
                     ui.button('Edit', icon='edit', on_click=lambda: ui.navigate.to(f'{spec.path}/{record_id}/edit')) \
                         .mark('record-edit')

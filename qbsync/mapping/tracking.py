@@ -59,6 +59,7 @@ class TrackingLists:
     classes: dict[str, str] = field(default_factory=dict)
     locations: dict[str, str] = field(default_factory=dict)
     refused: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, lower name) -> why it is not there
+    names: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, Id) -> name as QuickBooks shows it
 
     def refuse(self, kind: str, name: str, reason: str) -> None:
         self.refused[(kind, name.strip().lower())] = reason
@@ -68,6 +69,7 @@ class TrackingLists:
 
     def add(self, kind: str, qbo_id: str, name: str, fully_qualified_name: str = '') -> None:
         entries = self.of(kind)
+        self.names.setdefault((kind, qbo_id), (fully_qualified_name or name).strip())
         entries.setdefault(name.strip().lower(), qbo_id)
         if fully_qualified_name:
             entries[fully_qualified_name.strip().lower()] = qbo_id

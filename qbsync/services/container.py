@@ -14,6 +14,7 @@ import httpx
 from ..db import Database
 from ..security import PasswordHasher, TokenCipher
 from ..settings import Settings
+from ..sync.outbound import OutboundPass
 from ..sync.runner import SyncRunner
 from ..sync.scheduler import KEEPALIVE_INTERVAL, KEEPALIVE_JOB, SyncScheduler
 from .bootstrap import BootstrapReport, bootstrap_database
@@ -21,6 +22,7 @@ from .account_mapping import AccountMappingService
 from .account_overrides import AccountOverridesService
 from .connection import ConnectionService
 from .field_mapping import FieldMappingService
+from .record_preview import RecordPreviewService
 from .records import RecordService
 from .sync_settings import SyncSettingsService
 from .users import UserService
@@ -59,7 +61,9 @@ class Services:
         self.account_mapping = AccountMappingService(self.db, self.connection)
         self.field_mapping = FieldMappingService(self.db, self.connection)
         self.account_overrides = AccountOverridesService(self.db, self.connection, self.account_mapping)
-        self.runner = SyncRunner(self.db, self.connection.api)  # the sync engine; passes register on it
+        outbound = OutboundPass()  # one rate limiter for the runs and the previews: Intuit counts both
+        self.runner = SyncRunner(self.db, self.connection.api, outbound=outbound)  # passes register on it
+        self.record_preview = RecordPreviewService(self.db, self.connection, outbound=outbound)
         self.started = True
 
     async def stop(self) -> None:

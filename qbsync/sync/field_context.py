@@ -26,12 +26,13 @@ from ..models import Customer, FieldMapping, Item
 from ..quickbooks.client import QuickBooksClient
 from ..quickbooks.errors import DuplicateNameError, ValidationFault
 
-__all__ = ['RunFieldMapping', 'load_rules', 'record_facts', 'LIST_ENTITY', 'FIELD_MAPPED']
+__all__ = ['RunFieldMapping', 'load_rules', 'record_facts', 'LIST_ENTITY', 'FIELD_MAPPED', 'NEW_TARGET']
 
 T = TypeVar('T')
 Call = Callable[[Callable[[], Awaitable[T]]], Awaitable[T]]
 LIST_ENTITY = {CLASS: 'Class', 'location': 'Department'}  # Intuit's entity for each kind
 FIELD_MAPPED = ('invoice', 'credit_memo', 'payment', 'expense')  # the entities the rules shape
+NEW_TARGET = '(new)'  # a preview's stand-in for the Id of a class or location a run would create first
 
 
 async def _direct(fn: Callable[[], Awaitable[T]]) -> T:
@@ -95,8 +96,12 @@ class RunFieldMapping:
     def active(self) -> bool:
         return self.context.rules != FieldRules()
 
-    async def prepare(self, db: Database, entity_type: str, records: Sequence[LocalRecord]) -> None:
-        """Read the chunk's app values; create the classes and locations it needs, where the rules allow."""
+    async def prepare(self, db: Database, entity_type: str, records: Sequence[LocalRecord], *,
+                      create: bool = True) -> None:
+        """Read the chunk's app values; create the classes and locations it needs, where the rules allow.
+
+        :param create: False for a preview: what would be created shows as NEW_TARGET and nothing is written
+        """
         if not self.active or entity_type not in FIELD_MAPPED or not records:
             return
         async with db.session() as session:
@@ -108,7 +113,10 @@ class RunFieldMapping:
         for kind, name in sorted(wanted):
             if lists.find(kind, name) is None and (kind, name.strip().lower()) not in lists.refused \
                     and rules.tracking(kind).create_missing:
-                await self._create(kind, name)
+                if create:
+                    await self._create(kind, name)
+                else:
+                    lists.add(kind, NEW_TARGET, name)
 
     def apply(self, entity_type: str, local: LocalRecord, payload: dict[str, Any]) -> dict[str, Any]:
         """``payload`` with the rules applied; raises FieldMappingError (a MappingError) for this record alone."""
