@@ -13,12 +13,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-__all__ = ['Database', 'sync_url', 'async_url', 'create_sync_engine', 'upgrade_schema', 'MIGRATIONS_DIR']
+__all__ = ['Database', 'sync_url', 'async_url', 'create_sync_engine', 'upgrade_schema', 'migrate_connection',
+           'current_revision', 'head_revision', 'sqlite_path', 'backend_name', 'MIGRATIONS_DIR']
 
 MIGRATIONS_DIR = Path(__file__).parent / 'migrations'
 BUSY_TIMEOUT_MS = 5000
@@ -54,6 +55,16 @@ def _is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == 'sqlite'
 
 
+def backend_name(url: str) -> str:
+    """'sqlite', 'postgresql', ...: what a backup records and a restore checks."""
+    return make_url(url).get_backend_name()
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The database file of a file-backed SQLite URL (None for another backend or an in-memory database)."""
+    return _sqlite_file(url) if _is_sqlite(url) else None
+
+
 def _sqlite_file(url: str) -> Path | None:
     database = make_url(url).database
     return None if not database or database == ':memory:' or database.startswith('file:') else Path(database)
@@ -68,6 +79,17 @@ def _on_connect_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _transactional_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """Hand transaction control to SQLAlchemy: pysqlite opens no transaction before DDL, so each CREATE TABLE of a
+    migration would commit on its own and a kill mid-migration would leave tables without their alembic_version
+    (a database that never starts again). With this and ``_begin_sqlite`` a whole upgrade commits or vanishes."""
+    dbapi_connection.isolation_level = None
+
+
+def _begin_sqlite(connection: Any) -> None:
+    connection.exec_driver_sql('BEGIN')
+
+
 def _prepare(url: str) -> None:
     folder = _sqlite_file(url)
     if folder is not None:
@@ -78,9 +100,11 @@ def create_sync_engine(url: str) -> Engine:
     """A synchronous engine (with the SQLite pragmas) for migrations, the boot bootstrap and scripts."""
     url = sync_url(url)
     _prepare(url)
-    engine = create_engine(url)
+    engine = create_engine(url, hide_parameters=True)  # no bound values (tokens, emails) in logs or errors
     if _is_sqlite(url):
         event.listen(engine, 'connect', _on_connect_sqlite)
+        event.listen(engine, 'connect', _transactional_sqlite)
+        event.listen(engine, 'begin', _begin_sqlite)
     return engine
 
 
@@ -93,11 +117,41 @@ def upgrade_schema(url: str, revision: str = 'head') -> None:
     engine = create_sync_engine(url)
     try:
         with engine.begin() as connection:
-            config = alembic_config(url)
-            config.attributes['connection'] = connection
-            command.upgrade(config, revision)
+            migrate_connection(connection, url, revision)
     finally:
         engine.dispose()
+
+
+def migrate_connection(connection: Connection, url: str, revision: str = 'head') -> None:
+    """Upgrade through an open connection, inside the caller's transaction (all or nothing where DDL is
+    transactional, as on PostgreSQL)."""
+    config = alembic_config(url)
+    config.attributes['connection'] = connection
+    command.upgrade(config, revision)
+
+
+def current_revision(url: str) -> str | None:
+    """The database's Alembic revision; None for a database never migrated (or not there yet)."""
+    from alembic.migration import MigrationContext
+
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        return None
+    engine = create_sync_engine(url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def head_revision() -> str:
+    """The revision this version of the code migrates to."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config('sqlite://')).get_current_head()
+    assert head is not None, 'the package carries no migrations'
+    return head
 
 
 def alembic_config(url: str) -> Config:
@@ -115,7 +169,7 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = async_url(url)
         _prepare(self.url)
-        options: dict[str, Any] = {'echo': echo}
+        options: dict[str, Any] = {'echo': echo, 'hide_parameters': True}  # values never reach logs or errors
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if _is_sqlite(self.url):
             event.listen(self.engine.sync_engine, 'connect', _on_connect_sqlite)

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import httpx
 
 from ..db import Database
+from ..operations.backup import BACKUP_INTERVAL, BACKUP_JOB, run_daily_backup
+from ..operations.live_metrics import MeteredTransport, network_transport
+from ..operations.metrics import AppMetrics
 from ..security import PasswordHasher, TokenCipher
 from ..settings import Settings
 from ..sync.outbound import OutboundPass
@@ -23,10 +28,13 @@ from .account_overrides import AccountOverridesService
 from .connection import ConnectionService
 from .field_mapping import FieldMappingService
 from .record_preview import RecordPreviewService
+from .record_removal import RecordRemoval
 from .records import RecordService
+from .sessions import SessionRules
+from .region import RegionService
 from .sync_settings import SyncSettingsService
 from .users import UserService
-from .webhook_inbox import WebhookInbox
+from .webhook_inbox import PRUNE_INTERVAL, PRUNE_JOB, WebhookInbox
 
 __all__ = ['Services']
 
@@ -41,6 +49,9 @@ class Services:
         self.started = False
         self.password_hasher = PasswordHasher()
         self.bootstrap_report: BootstrapReport | None = None
+        self.sessions = SessionRules(idle=timedelta(minutes=settings.session_idle_minutes),
+                                     lifetime=timedelta(hours=settings.session_max_hours))
+        self.metrics = AppMetrics()  # /metrics; QuickBooks traffic is counted on the transport below
 
     def start(self) -> None:
         """Synchronous on purpose: NiceGUI does not await async startup handlers before the first request."""
@@ -50,11 +61,18 @@ class Services:
         self.cipher = TokenCipher(self.settings.token_encryption_keys)
         self.users = UserService(self.db, hasher=self.password_hasher)
         self.records = RecordService(self.db)
-        self.connection = ConnectionService(self.settings, self.db, self.cipher, transport=self.http_transport)
+        self.record_removal = RecordRemoval(self.db, self.records)  # delete, void or make inactive
+        self.quickbooks_transport = MeteredTransport(self.http_transport or network_transport(), self.metrics.live)
+        self.connection = ConnectionService(self.settings, self.db, self.cipher, transport=self.quickbooks_transport)
         self.webhooks = WebhookInbox(self.db)
         self.scheduler = SyncScheduler()  # started here, inside the running loop (stack-notes gotcha 9)
+        self.metrics.watch_scheduler(self.scheduler)
         self.scheduler.add_interval_job(KEEPALIVE_JOB, self.connection.refresh_idle_connections, KEEPALIVE_INTERVAL,
                                         name='QuickBooks token keep-alive')
+        self.scheduler.add_interval_job(PRUNE_JOB, self.webhooks.prune, PRUNE_INTERVAL, name='Webhook inbox pruning')
+        if self.settings.backup_keep > 0:
+            self.scheduler.add_interval_job(BACKUP_JOB, partial(run_daily_backup, self.settings), BACKUP_INTERVAL,
+                                            name='daily backup')
         self.scheduler.start()
         self.sync_settings = SyncSettingsService(self.db, scheduler=self.scheduler,
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
@@ -64,6 +82,7 @@ class Services:
         outbound = OutboundPass()  # one rate limiter for the runs and the previews: Intuit counts both
         self.runner = SyncRunner(self.db, self.connection.api, outbound=outbound)  # passes register on it
         self.record_preview = RecordPreviewService(self.db, self.connection, outbound=outbound)
+        self.region = RegionService(self.db)  # locale, time zone and currency of every page
         self.started = True
 
     async def stop(self) -> None:
@@ -72,9 +91,13 @@ class Services:
         if scheduler is not None:
             scheduler.shutdown()
             await asyncio.sleep(0)  # APScheduler defers its shutdown to the next loop iteration
+        webhooks = getattr(self, 'webhooks', None)
+        if webhooks is not None:
+            await webhooks.drain()  # changes already acknowledged to Intuit are stored before the database closes
         connection = getattr(self, 'connection', None)
         if connection is not None:
             await connection.aclose()
+            await self.quickbooks_transport.close_inner()
         db = getattr(self, 'db', None)
         if db is not None:
             await db.dispose()

@@ -79,3 +79,7 @@ class SyncScheduler:
         """Deferred by APScheduler to the next loop iteration; in-flight coroutine jobs are cancelled."""
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+
+    def add_listener(self, callback: Callable[[Any], None], mask: int) -> None:
+        """APScheduler's job events (executed, error, missed) for whoever counts them (/metrics)."""
+        self._scheduler.add_listener(callback, mask)

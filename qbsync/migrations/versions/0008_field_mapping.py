@@ -2,7 +2,7 @@
 technician, PO number, a customer's and an item's class, a customer's location and type)
 
 Revision ID: 0008
-Revises: 0002
+Revises: 0007
 Create Date: 2026-12-01 17:30:00.000000
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0008'
-down_revision: str | None = '0002'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
