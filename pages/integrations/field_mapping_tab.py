@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from qbsync.mapping.rules import (APP_FIELDS, CLASS, CUSTOM_FIELD_LENGTH, CUSTOMER, FIELD, FIXED, ITEM, LOCATION,
-                                  NONE, CustomFieldRule, FieldRules, TrackingRule)
+from qbsync.mapping.rules import (APP_FIELDS, CLASS, CUSTOM_FIELD_LENGTH, CUSTOMER, FIELD, FIXED, ITEM,
+                                  ITEM_DESCRIPTION, LINE_DESCRIPTION, LINE_ENTITIES, LOCATION, NONE, CustomFieldRule,
+                                  FieldRules, LineRule, TrackingRule)
 from qbsync.quickbooks.errors import QuickBooksError
 from qbsync.services.account_mapping import NotConnected
 from qbsync.services.errors import PermissionDenied, ValidationError
@@ -64,6 +65,7 @@ class _FieldMappingForm:
             for kind in (CLASS, LOCATION):
                 self._tracking_card(kind, rules.tracking(kind))
             self._custom_fields_card(rules)
+            self._lines_card(rules)
             if self.editable:
                 ui.button('Save field mapping', icon='save', on_click=self.save).mark('save-field-mapping')
 
@@ -168,6 +170,35 @@ class _FieldMappingForm:
                         .mark(f'custom-field-{slot}-text'))
                     text.bind_visibility_from(source, 'value', backward=lambda v: v == FIXED)
 
+    # -- line detail ---------------------------------------------------------------------------------------------
+    def _lines_card(self, rules: FieldRules) -> None:
+        descriptions = {LINE_DESCRIPTION: 'As typed on the line', ITEM_DESCRIPTION: "The item's own description"}
+        with ui.card().classes('w-full gap-2').mark('line-detail'):
+            ui.label('Lines').classes('text-lg font-bold')
+            for entity_type, label in (('invoice', 'Invoices'), ('credit_memo', 'Credit memos')):
+                rule = rules.line_rule(entity_type)
+                with ui.row().classes('items-center gap-4 wrap').mark(f'lines-{entity_type}'):
+                    ui.label(label).classes('w-32 font-medium')
+                    self._input(f'lines.{entity_type}.group_by_item', ui.checkbox(
+                        'One line per item (quantities summed)', value=rule.group_by_item)
+                        .mark(f'lines-{entity_type}-group'))
+                    self._input(f'lines.{entity_type}.description', ui.select(
+                        descriptions, value=rule.description, label='Descriptions').classes('w-56')
+                        .mark(f'lines-{entity_type}-description'))
+                    self._input(f'lines.{entity_type}.service_dates', ui.checkbox(
+                        'Service dates', value=rule.service_dates).mark(f'lines-{entity_type}-dates'))
+                    self._input(f'lines.{entity_type}.keep_order', ui.checkbox(
+                        "Keep the app's line order", value=rule.keep_order).mark(f'lines-{entity_type}-order'))
+
+    def _line_rules(self) -> dict[str, LineRule]:
+        rules = {entity_type: LineRule(
+            group_by_item=bool(self.fields[f'lines.{entity_type}.group_by_item'].value),  # type: ignore
+            description=self._value(f'lines.{entity_type}.description') or LINE_DESCRIPTION,
+            service_dates=bool(self.fields[f'lines.{entity_type}.service_dates'].value),  # type: ignore
+            keep_order=bool(self.fields[f'lines.{entity_type}.keep_order'].value))  # type: ignore
+            for entity_type in LINE_ENTITIES}
+        return {entity_type: rule for entity_type, rule in rules.items() if rule != LineRule()}
+
     # -- saving ----------------------------------------------------------------------------------------------------
     def _input(self, name: str, element):  # type: ignore[no-untyped-def]
         self.fields[name] = element
@@ -189,7 +220,8 @@ class _FieldMappingForm:
                                        field=self._value(f'custom_fields.{slot}.field'),
                                        text=self._value(f'custom_fields.{slot}.text'))
                        for slot in range(1, len(self.setup.custom_fields) + 1))
-        return FieldRules(classes=tracking[CLASS], locations=tracking[LOCATION], custom_fields=custom)
+        return FieldRules(classes=tracking[CLASS], locations=tracking[LOCATION], custom_fields=custom,
+                          lines=self._line_rules())
 
     async def save(self) -> None:
         services = self.context.services

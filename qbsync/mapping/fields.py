@@ -1,9 +1,9 @@
 """The field-level mapping applied to one record: the hook the entity mappers' output goes through.
 
 ``apply_field_mapping(entity_type, record, obj, ctx)`` adds the ClassRef / DepartmentRef and custom fields the
-company's rules ask for to the wire object an entity mapper built. Everything it needs was read before the run into
-a ``FieldContext`` (``qbsync.sync.field_context`` fills it), so it is pure and the preview shows exactly what the
-engine sends.
+company's rules ask for to the wire object an entity mapper built, then shapes its item lines (line detail).
+Everything it needs was read before the run into a ``FieldContext`` (``qbsync.sync.field_context`` fills it), so
+it is pure and the preview shows exactly what the engine sends.
 """
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .custom_fields import CustomFieldDefinition, apply_custom_fields, custom_fields
-from .rules import APP_FIELDS, FieldRules
+from .lines import apply_lines
+from .rules import APP_FIELDS, LINE_ENTITIES, FieldRules
 from .tracking import TrackingFacts, TrackingLists, TrackingPrefs, apply_tracking, resolve
 
 __all__ = ['FieldContext', 'apply_field_mapping', 'record_fields']
@@ -37,4 +38,6 @@ def apply_field_mapping(entity_type: str, record: Any, obj: dict[str, Any], ctx:
         TrackingFacts(fields=record_fields(entity_type, record))
     apply_tracking(entity_type, obj, resolve(entity_type, facts, ctx.rules, ctx.lists))
     apply_custom_fields(obj, custom_fields(entity_type, record, ctx.rules, ctx.custom_fields))
+    if entity_type in LINE_ENTITIES:
+        apply_lines(obj, ctx.rules.line_rule(entity_type), facts.line_item_descriptions, facts.line_item_names)
     return obj

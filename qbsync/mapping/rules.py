@@ -16,7 +16,8 @@ from pydantic import TypeAdapter
 
 __all__ = ['FieldRules', 'TrackingRule', 'CustomFieldRule', 'AppField', 'APP_FIELDS', 'CUSTOM_FIELD_SOURCES',
            'NONE', 'FIXED', 'CUSTOMER', 'ITEM', 'FIELD', 'CLASS', 'LOCATION', 'TRACKING_SOURCES', 'CLASS_ENTITIES',
-           'LOCATION_ENTITIES', 'CUSTOM_FIELD_ENTITIES', 'CUSTOM_FIELD_SLOTS', 'CUSTOM_FIELD_LENGTH']
+           'LOCATION_ENTITIES', 'CUSTOM_FIELD_ENTITIES', 'CUSTOM_FIELD_SLOTS', 'CUSTOM_FIELD_LENGTH', 'LineRule',
+           'LINE_ENTITIES', 'LINE_DESCRIPTION', 'ITEM_DESCRIPTION', 'LINE_DESCRIPTIONS']
 
 # where a value comes from
 NONE, FIXED, CUSTOMER, ITEM, FIELD = 'none', 'fixed', 'customer', 'item', 'field'
@@ -33,6 +34,9 @@ CUSTOM_FIELD_ENTITIES = ('invoice', 'credit_memo')  # Intuit's three string cust
 CUSTOM_FIELD_SLOTS = 3
 CUSTOM_FIELD_LENGTH = 31  # Intuit keeps at most 31 characters of a custom field's StringValue
 CUSTOM_FIELD_SOURCES = (NONE, FIELD, FIXED)
+LINE_ENTITIES = ('invoice', 'credit_memo')  # the entities with item lines
+LINE_DESCRIPTION, ITEM_DESCRIPTION = 'line', 'item'
+LINE_DESCRIPTIONS = (LINE_DESCRIPTION, ITEM_DESCRIPTION)
 
 
 @dataclass(frozen=True)
@@ -82,10 +86,23 @@ class CustomFieldRule:
 
 
 @dataclass(frozen=True)
+class LineRule:
+    """How an entity's item lines are sent."""
+    group_by_item: bool = False  # one line per item (and rate), quantities and amounts summed
+    description: str = 'line'  # LINE_DESCRIPTION: as typed on the line | ITEM_DESCRIPTION: the item's own
+    service_dates: bool = True  # send each line's service date
+    keep_order: bool = True  # the app's line order; else sorted by product or service name
+
+
+@dataclass(frozen=True)
 class FieldRules:
     classes: TrackingRule = default(default_factory=TrackingRule)
     locations: TrackingRule = default(default_factory=TrackingRule)
     custom_fields: tuple[CustomFieldRule, ...] = (CustomFieldRule(),) * CUSTOM_FIELD_SLOTS
+    lines: dict[str, LineRule] = default(default_factory=dict)  # per entity (LINE_ENTITIES); absent: as entered
+
+    def line_rule(self, entity_type: str) -> LineRule:
+        return self.lines.get(entity_type) or LineRule()
 
     def tracking(self, kind: str) -> TrackingRule:
         return self.classes if kind == CLASS else self.locations
@@ -107,6 +124,11 @@ class FieldRules:
             for app_value, target in rule.value_map.items():
                 if not app_value.strip() or not target.strip():
                     errors[f'{key}.value_map'] = 'Every row of the value map needs an app value and a target.'
+        for entity_type, line_rule in self.lines.items():
+            if entity_type not in LINE_ENTITIES:
+                errors[f'lines.{entity_type}'] = 'Only invoices and credit memos have item lines.'
+            elif line_rule.description not in LINE_DESCRIPTIONS:
+                errors[f'lines.{entity_type}.description'] = f'Choose one of: {", ".join(LINE_DESCRIPTIONS)}.'
         if len(self.custom_fields) != CUSTOM_FIELD_SLOTS:
             errors['custom_fields'] = f'QuickBooks has exactly {CUSTOM_FIELD_SLOTS} custom fields on sales forms.'
         for slot, rule in enumerate(self.custom_fields, start=1):
@@ -129,6 +151,8 @@ class FieldRules:
             parts['locations'] = asdict(self.locations)
         if entity_type in CUSTOM_FIELD_ENTITIES:
             parts['custom_fields'] = [asdict(rule) for rule in self.custom_fields]
+        if entity_type in LINE_ENTITIES:
+            parts['lines'] = asdict(self.line_rule(entity_type))
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
     def to_json(self) -> str:

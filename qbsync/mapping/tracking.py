@@ -85,6 +85,8 @@ class TrackingFacts:
     customer_class: str = ''
     customer_location: str = ''
     line_item_classes: tuple[str, ...] = ()  # each line's item class, in line order ('' where none)
+    line_item_names: tuple[str, ...] = ()  # each line's item name and description (line detail rules)
+    line_item_descriptions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -52,8 +52,9 @@ async def record_facts(session: AsyncSession, entity_type: str,
     item_ids = {line.item_id for r in records for line in r.lines if getattr(line, 'item_id', None)}
     customers = {c.id: c for c in (await session.exec(select(Customer).where(
         col(Customer.id).in_(customer_ids)))).all()} if customer_ids else {}
-    item_classes = dict((await session.exec(select(Item.id, Item.class_name).where(  # type: ignore[call-overload]
-        col(Item.id).in_(item_ids)))).all()) if item_ids else {}
+    items = {row[0]: row for row in (await session.exec(select(  # type: ignore[call-overload]
+        Item.id, Item.class_name, Item.name, Item.description).where(col(Item.id).in_(item_ids)))).all()} \
+        if item_ids else {}
     facts = {}
     for local in records:
         record = local.record
@@ -63,8 +64,15 @@ async def record_facts(session: AsyncSession, entity_type: str,
             fields=record_fields(entity_type, record),
             customer_class=customer.class_name if customer else '',
             customer_location=customer.location_name if customer else '',
-            line_item_classes=tuple(item_classes.get(getattr(line, 'item_id', None), '') or '' for line in ordered))
+            line_item_classes=tuple(_item(items, line, 1) for line in ordered),
+            line_item_names=tuple(_item(items, line, 2) for line in ordered),
+            line_item_descriptions=tuple(_item(items, line, 3) for line in ordered))
     return facts
+
+
+def _item(items: dict[int, Any], line: Any, column: int) -> str:
+    row = items.get(getattr(line, 'item_id', None))
+    return str(row[column] or '') if row is not None else ''
 
 
 class RunFieldMapping:

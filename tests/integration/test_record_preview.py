@@ -24,7 +24,7 @@ def _service(engine_env) -> RecordPreviewService:  # noqa: F811
 async def test_the_preview_is_what_the_run_then_sends(engine_env) -> None:  # noqa: F811
     books = await engine_env.books()
     await engine_env.edit(Item, books['consult'].id, class_name='Consulting')
-    await engine_env.edit(Invoice, books['invoice'].id, service_area='North', job_number='J-42')
+    await engine_env.edit(Invoice, books['invoice'].id, service_area='North', job_number='J-42', doc_number='FM-1')
     env = engine_env.env
     await FieldMappingService(env.db, env.service).save(FieldRules(
         classes=TrackingRule(ITEM, create_missing=True), locations=TrackingRule(FIELD, create_missing=True),
@@ -35,9 +35,10 @@ async def test_the_preview_is_what_the_run_then_sends(engine_env) -> None:  # no
     classes_before = len(engine_env.remote('Class'))
     view = await _service(engine_env).preview('invoice', books['invoice'].id)
     assert view.preview.action == 'create' and view.headline == 'This invoice would be created in QuickBooks.'
-    assert len(engine_env.remote('Class')) == classes_before and engine_env.remote('Invoice') == []  # read-only
+    assert len(engine_env.remote('Class')) == classes_before  # read-only
+    assert engine_env.remote_by('Invoice', 'DocNumber', 'FM-1') == []
     rows = {row.label: row for row in view.rows}
-    assert rows['Customer'].quickbooks == "Customer 'Acme Plumbing'" and rows['Number'].app == '1070'
+    assert rows['Customer'].quickbooks == "Customer 'Acme Plumbing'" and rows['Number'].app == 'FM-1'
     assert rows['Line 1 · Product or service'].quickbooks == "Item 'Consulting Hour'"
     assert rows['Line 1 · Class'].quickbooks == 'new: created in QuickBooks first'  # a run creates it first
     assert rows['Location'].quickbooks == 'new: created in QuickBooks first'

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nicegui import app, ui
 from nicegui.testing import User
 
-from qbsync.mapping.rules import FIELD, FIXED, ITEM, FieldRules, TrackingRule
+from qbsync.mapping.rules import FIELD, FIXED, ITEM, ITEM_DESCRIPTION, FieldRules, LineRule, TrackingRule
 from qbsync.models import Role
 from qbsync.models import User as Account
 
@@ -44,12 +44,16 @@ async def test_rules_are_chosen_mapped_and_saved(user: User, owner: Account) -> 
     _select(user, 'custom-field-1-source').set_value(FIELD)
     _select(user, 'custom-field-1-field').set_value('job_number')
     await user.should_see(marker='custom-field-2-off')  # the seeded company uses custom field 1 only
+    user.find(marker='lines-invoice-group').click()
+    _select(user, 'lines-credit_memo-description').set_value(ITEM_DESCRIPTION)
     user.find(marker='save-field-mapping').click()
     await user.should_see('Field mapping saved.', retries=20)
     saved = await app.state.services.field_mapping.load()
     assert saved.classes == TrackingRule(ITEM)
     assert saved.locations == TrackingRule(FIELD, value_map={'North': 'Main Street'})
     assert (saved.custom_fields[0].source, saved.custom_fields[0].field) == (FIELD, 'job_number')
+    assert saved.lines == {'invoice': LineRule(group_by_item=True),
+                           'credit_memo': LineRule(description=ITEM_DESCRIPTION)}
 
     user.find(marker='location-map-remove').click()
     await user.should_see(marker='location-map-empty')

@@ -1,12 +1,15 @@
 """Field mapping rules as pure data and functions: classes, locations and custom fields on the wire object."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from qbsync.mapping.custom_fields import CustomFieldDefinition, custom_fields, definitions
 from qbsync.mapping.fields import FieldContext, apply_field_mapping
-from qbsync.mapping.rules import (CLASS, CUSTOMER, FIELD, FIXED, ITEM, LOCATION, CustomFieldRule, FieldRules,
-                                  TrackingRule)
+from qbsync.mapping.lines import apply_lines
+from qbsync.mapping.rules import (CLASS, CUSTOMER, FIELD, FIXED, ITEM, ITEM_DESCRIPTION, LOCATION, CustomFieldRule,
+                                  FieldRules, LineRule, TrackingRule)
 from qbsync.mapping.tracking import (FieldMappingError, TrackingFacts, TrackingLists, TrackingPrefs, resolve,
                                      wanted_names)
 from qbsync.models import Expense, Invoice, Payment
@@ -170,3 +173,51 @@ def test_custom_fields_from_app_fields_or_fixed_text_only_where_switched_on() ->
     assert custom_fields('invoice', Invoice(id=2), rules, definitions(PREFS)) == []  # blank values send nothing
     with pytest.raises(FieldMappingError, match="at most 31 in its custom field 'Crew #'"):
         custom_fields('invoice', Invoice(id=3, technician='A' * 40), rules, definitions(PREFS))
+
+
+def _sales_line(n: int, item: str, qty: str, rate: str, description: str = '', day: str = '') -> dict:
+    detail: dict = {'ItemRef': {'value': item}, 'Qty': Decimal(qty), 'UnitPrice': Decimal(rate),
+                    'TaxCodeRef': {'value': 'NON'}}
+    if day:
+        detail['ServiceDate'] = day
+    line = {'LineNum': n, 'Amount': Decimal(qty) * Decimal(rate), 'DetailType': 'SalesItemLineDetail',
+            'SalesItemLineDetail': detail}
+    if description:
+        line['Description'] = description
+    return line
+
+
+LINES = [_sales_line(1, '5', '2', '10', 'Mow front', '2026-11-02'), _sales_line(2, '6', '1', '99', 'Design'),
+         _sales_line(3, '5', '3', '10', 'Mow back', '2026-11-03'), _sales_line(4, '5', '1', '12', 'Mow (rush)')]
+
+
+def test_lines_grouped_per_item_and_rate_with_quantities_and_amounts_summed() -> None:
+    obj = {'Line': [dict(line) for line in LINES]}
+    apply_lines(obj, LineRule(group_by_item=True))
+    assert [(line['LineNum'], line['SalesItemLineDetail']['ItemRef']['value'], line['SalesItemLineDetail']['Qty'],
+             line['Amount'], line.get('Description')) for line in obj['Line']] == [
+        (1, '5', Decimal('5'), Decimal('50'), 'Mow front; Mow back'), (2, '6', Decimal('1'), Decimal('99'), 'Design'),
+        (3, '5', Decimal('1'), Decimal('12'), 'Mow (rush)')]  # another rate keeps its own line
+    assert 'ServiceDate' not in obj['Line'][0]['SalesItemLineDetail']  # the merged lines had different dates
+    assert LINES[0]['SalesItemLineDetail']['Qty'] == Decimal('2')  # the mapper's lines are not changed
+
+
+def test_item_descriptions_no_service_dates_and_sorted_by_item() -> None:
+    obj = {'Line': [dict(line) for line in LINES[:3]]}
+    apply_lines(obj, LineRule(description=ITEM_DESCRIPTION, service_dates=False, keep_order=False),
+                item_descriptions=('Lawn mowing', '', 'Lawn mowing'), item_names=('Mowing', 'Design', 'Mowing'))
+    assert [(line['LineNum'], line.get('Description')) for line in obj['Line']] == [
+        (1, None), (2, 'Lawn mowing'), (3, 'Lawn mowing')]  # Design first; its item has no description
+    assert all('ServiceDate' not in line['SalesItemLineDetail'] for line in obj['Line'])
+    untouched = {'Line': [dict(line) for line in LINES]}
+    apply_lines(untouched, LineRule())
+    assert untouched == {'Line': LINES}
+
+
+def test_line_rules_are_part_of_the_rules_and_their_fingerprint() -> None:
+    rules = FieldRules(lines={'invoice': LineRule(group_by_item=True)})
+    assert FieldRules.from_json(rules.to_json()) == rules
+    assert rules.fingerprint('invoice') != FieldRules().fingerprint('invoice')
+    assert rules.fingerprint('credit_memo') == FieldRules().fingerprint('credit_memo')
+    assert set(FieldRules(lines={'payment': LineRule(), 'invoice': LineRule(description='x')}).problems()) == \
+        {'lines.payment', 'lines.invoice.description'}
