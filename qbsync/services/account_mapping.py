@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ['MappingRole', 'ROLES', 'REQUIRED_ROLES', 'MappedAccount', 'MappingSet', 'AccountMappingService',
            'INCOME', 'ACCOUNTS_RECEIVABLE', 'DEPOSIT', 'EXPENSE_PAYMENT', 'EXPENSE_CATEGORY', 'ITEM_INCOME',
-           'UNDEPOSITED_FUNDS_SUBTYPE', 'NotConnected', 'account_row', 'ITEM_ROLE']
+           'UNDEPOSITED_FUNDS_SUBTYPE', 'NotConnected', 'account_row', 'ITEM_ROLE', 'CompanyScoped']
 
 INCOME = MappingPurpose.INCOME
 ACCOUNTS_RECEIVABLE = MappingPurpose.ACCOUNTS_RECEIVABLE
@@ -82,7 +82,9 @@ class MappingSet:
         return [ROLES[key].label for key in REQUIRED_ROLES if key not in self.roles]
 
 
-class AccountMappingService:
+class CompanyScoped:
+    """A service whose settings belong to the connected company (the account mapping, the field mapping)."""
+
     def __init__(self, db: Database, connection: ConnectionService) -> None:
         self._db = db
         self._connection = connection
@@ -90,6 +92,9 @@ class AccountMappingService:
     async def active_realm(self) -> str | None:
         view = await self._connection.current()
         return view.realm_id if view is not None else None
+
+
+class AccountMappingService(CompanyScoped):
 
     async def load(self, realm_id: str | None = None) -> MappingSet:
         realm_id = realm_id or await self.active_realm()

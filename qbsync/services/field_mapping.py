@@ -8,25 +8,19 @@ same QuickBooks object, never a second one).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
 from sqlalchemy import func, update
 from sqlmodel import col, select
 
-from ..db import Database
 from ..mapping.custom_fields import CustomFieldDefinition, definitions
 from ..mapping.rules import APP_FIELDS, CLASS, FIXED, LOCATION, FieldRules
 from ..mapping.tracking import TrackingPrefs
 from ..models import EntityLink, FieldMapping, LinkStatus, SyncLogEntry, User
 from ..models.records import utcnow
 from ..sync.entities import ENTITY_NAMES, entity
-from ..sync.field_context import LIST_ENTITY
-from .account_mapping import NotConnected
+from ..sync.field_context import LIST_ENTITY, load_rules
+from .account_mapping import CompanyScoped, NotConnected
 from .errors import ValidationError
 from .permissions import require_manager
-
-if TYPE_CHECKING:
-    from .connection import ConnectionService
 
 __all__ = ['FieldMappingService', 'CompanySetup', 'SaveOutcome', 'replan']
 
@@ -55,22 +49,13 @@ class SaveOutcome:
                                          if parts else '')
 
 
-class FieldMappingService:
-    def __init__(self, db: Database, connection: ConnectionService) -> None:
-        self._db = db
-        self._connection = connection
-
-    async def active_realm(self) -> str | None:
-        view = await self._connection.current()
-        return view.realm_id if view is not None else None
-
+class FieldMappingService(CompanyScoped):
     async def load(self, realm_id: str | None = None) -> FieldRules:
         realm_id = realm_id or await self.active_realm()
         if not realm_id:
             return FieldRules()
         async with self._db.session() as session:
-            row = (await session.exec(select(FieldMapping).where(FieldMapping.realm_id == realm_id))).first()
-        return FieldRules.from_json(row.rules if row else None)
+            return await load_rules(session, realm_id)
 
     async def company_setup(self) -> CompanySetup:
         """Tracking preferences, classes, locations and custom fields of the connected company (QuickBooksError
