@@ -1,4 +1,4 @@
-"""The QuickBooks control center: ``/settings/integrations/quickbooks[/{tab}]`` with six tabs.
+"""The QuickBooks control center: ``/settings/integrations/quickbooks[/{tab}]`` with seven tabs.
 
 Each tab has its own URL: switching tabs replaces the address (no reload), and opening or reloading a tab's URL
 shows that tab. Panels are built the first time their tab is shown, after the browser has connected, so the page
@@ -15,7 +15,7 @@ from nicegui import ui
 
 from ..auth import current_user
 from ..frame import frame
-from . import dashboard_tab, log_tab, mapping_tab, overview_tab, settings_tab, setup_tab
+from . import dashboard_tab, field_mapping_tab, log_tab, mapping_tab, overview_tab, settings_tab, setup_tab
 from .common import CENTER_PATH, CenterContext, tab_path
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ TABS: tuple[tuple[str, str, str, PanelBuilder], ...] = (
     ('overview', 'Overview', 'info', overview_tab.build),
     ('settings', 'Sync Settings', 'tune', settings_tab.build),
     ('mapping', 'Account Mapping', 'account_tree', mapping_tab.build),
+    ('fields', 'Field Mapping', 'alt_route', field_mapping_tab.build),
     ('dashboard', 'Sync Dashboard', 'monitoring', dashboard_tab.build),
     ('log', 'Sync Log', 'list_alt', log_tab.build),
     ('setup', 'Setup Guide', 'menu_book', setup_tab.build),

@@ -15,6 +15,7 @@ from qbsync.services.owner_messages import explain_error
 from ..auth import authorize
 from ..forms import clear_field_errors, show_field_errors
 from ..messages import show_message
+from . import account_table
 from .common import CenterContext
 
 __all__ = ['build']
@@ -33,7 +34,9 @@ async def build(context: CenterContext) -> None:
         show_message(services, explain_error(error), can_manage=context.can_manage, marker='mapping-error')
         return
     items = await services.account_mapping.item_names()
+    overrides = await account_table.load(services)
     _MappingForm(context, mapping, accounts, items)
+    account_table.build(context, accounts, overrides)
 
 
 class _MappingForm:
@@ -144,6 +147,7 @@ class _MappingForm:
         except (PermissionDenied, NotConnected, QuickBooksError) as error:
             ui.notify(str(error), type='negative')
             return
+        await self.context.changed()  # before saying so: what depends on the mapping is up to date when it shows
         missing = {key: ROLES[key] for key in ROLES if ROLES[key].required and not roles.get(key)}
         for key, role in missing.items():
             self.fields[key].error = f'Required: choose the {role.label.lower()} before invoices can be sent.'
@@ -153,7 +157,6 @@ class _MappingForm:
                       type='warning', multi_line=True)
         else:
             ui.notify('Account mapping saved.', type='positive')
-        await self.context.changed()
 
 
 def _options(accounts: list[QboAccount]) -> dict[str, str]:

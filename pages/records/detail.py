@@ -20,6 +20,7 @@ from ..widgets import Action, Column, RowList, action_bar, action_button, confir
 from .display import show_value, status_chip
 from .send import quickbooks_link, send_button
 from .specs import CUSTOMER, ITEM, RecordPage
+from .preview import preview_button
 
 if TYPE_CHECKING:
     from qbsync.services import Services
@@ -44,6 +45,7 @@ def register(services: Services, spec: RecordPage) -> None:
                 ui.space()
                 status_chip(view.sync, marker='record-status')
                 quickbooks_link(services, spec.entity_type, view.sync.qbo_id)
+                preview_button(services, spec.entity_type, record_id)
             await conflict_banner(services, spec.entity_type, record_id)
             with section():
                 facts([(field.label, view.customer_name if field.kind == CUSTOMER and field.name == 'customer_id'

@@ -79,6 +79,13 @@ INVOICE_LINES = LineSpec(fields=(*ITEM_LINE_FIELDS, FieldSpec('service_date', 'S
                          input_type=SalesLineInput, amount_from_quantity=True)
 CREDIT_MEMO_LINES = LineSpec(fields=ITEM_LINE_FIELDS, input_type=SalesLineInput, amount_from_quantity=True)
 
+# app fields the Field Mapping tab can send to QuickBooks as a class, a location or a custom field
+SERVICE_AREA = FieldSpec('service_area', 'Service area', hint='e.g. North; can become a class or location',
+                         width='w-48')
+SALES_MAPPED_FIELDS = (SERVICE_AREA, FieldSpec('job_number', 'Job number', width='w-40'),
+                       FieldSpec('technician', 'Technician', width='w-48'),
+                       FieldSpec('po_number', 'PO number', width='w-40'))
+
 CUSTOMER_PAGE = RecordPage(
     entity_type='customer', slug='customers', singular='Customer', plural='Customers', title_field='display_name',
     input_type=CustomerInput,
@@ -100,6 +107,11 @@ CUSTOMER_PAGE = RecordPage(
         FieldSpec('bill_country', 'Country', width='w-48'),
         FieldSpec('terms', 'Terms', hint='e.g. Net 30', width='w-48'),
         FieldSpec('notes', 'Notes', LONG_TEXT, width='w-full'),
+        FieldSpec('customer_type', 'Customer type', hint='e.g. Residential; can pick an A/R account',
+                   width='w-48'),
+        FieldSpec('class_name', 'QuickBooks class', hint='Used when classes come from the customer', width='w-48'),
+        FieldSpec('location_name', 'QuickBooks location', hint='Used when locations come from the customer',
+                  width='w-48'),
         FieldSpec('active', 'Active', FLAG, on_create=False),
     ))
 
@@ -116,6 +128,7 @@ ITEM_PAGE = RecordPage(
         FieldSpec('purchase_cost', 'Purchase cost', MONEY, width='w-40'),
         FieldSpec('quantity_on_hand', 'Quantity on hand', QUANTITY, hint='Inventory items only', width='w-40'),
         FieldSpec('taxable', 'Taxable', FLAG),
+        FieldSpec('class_name', 'QuickBooks class', hint='Used when classes come from the item', width='w-48'),
         FieldSpec('active', 'Active', FLAG, on_create=False),
     ))
 
@@ -132,6 +145,7 @@ INVOICE_PAGE = RecordPage(
         FieldSpec('bill_email', 'Send to email', hint='Blank: the customer\'s email', blank_is_default=True),
         FieldSpec('memo', 'Message to the customer', LONG_TEXT, width='w-full'),
         FieldSpec('private_note', 'Private note', LONG_TEXT, width='w-full'),
+        *SALES_MAPPED_FIELDS,
         FieldSpec('voided', 'Voided', FLAG, on_create=False),
     ))
 
@@ -147,6 +161,7 @@ PAYMENT_PAGE = RecordPage(
         FieldSpec('method', 'Method', CHOICE, required=True, choices=PAYMENT_METHODS, width='w-40'),
         FieldSpec('reference', 'Reference (check no.)', width='w-48'),
         FieldSpec('memo', 'Memo', LONG_TEXT, width='w-full'),
+        SERVICE_AREA,
         FieldSpec('voided', 'Voided', FLAG, on_create=False),
     ))
 
@@ -166,6 +181,7 @@ EXPENSE_PAGE = RecordPage(
         FieldSpec('payment_type', 'Paid by', CHOICE, required=True, choices=EXPENSE_PAYMENT_TYPES, width='w-40'),
         FieldSpec('doc_number', 'Reference no.', width='w-40'),
         FieldSpec('memo', 'Memo', LONG_TEXT, width='w-full'),
+        SERVICE_AREA,
         FieldSpec('voided', 'Voided', FLAG, on_create=False),
     ))
 
@@ -180,6 +196,7 @@ CREDIT_MEMO_PAGE = RecordPage(
         FieldSpec('txn_date', 'Date', DATE, required=True, width='w-40'),
         FieldSpec('memo', 'Message to the customer', LONG_TEXT, width='w-full'),
         FieldSpec('private_note', 'Private note', LONG_TEXT, width='w-full'),
+        *SALES_MAPPED_FIELDS,
         FieldSpec('voided', 'Voided', FLAG, on_create=False),
     ))
 

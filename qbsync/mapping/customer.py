@@ -32,6 +32,9 @@ def to_qbo(local: LocalRecord, refs: Refs) -> dict[str, Any]:
     if term:
         obj['SalesTermRef'] = ref(term)
     put(obj, 'Notes', c.notes)
+    receivable = refs.receivable_account(c.id, fallback=False)  # only when its type has an A/R account of its own
+    if receivable:
+        obj['ARAccountRef'] = ref(receivable)
     return obj
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import MappingPurpose, Payment, PaymentApplication
+from ..models import Payment, PaymentApplication
 from .refs import Refs
 from .values import LocalRecord, day, money, parse_day, put, ref, ref_id, text
 
@@ -25,10 +25,10 @@ def to_qbo(local: LocalRecord, refs: Refs) -> dict[str, Any]:
         obj['PaymentMethodRef'] = ref(refs.named(METHOD_LIST, pay.method))
     put(obj, 'PaymentRefNum', pay.reference)
     put(obj, 'PrivateNote', pay.memo)
-    deposit = refs.deposit_account()
+    deposit = refs.deposit_account(pay.method)
     if deposit:
         obj['DepositToAccountRef'] = ref(deposit)
-    receivable = refs.accounts.get(MappingPurpose.ACCOUNTS_RECEIVABLE)
+    receivable = refs.receivable_account(pay.customer_id)
     if receivable:
         obj['ARAccountRef'] = ref(receivable)
     return obj

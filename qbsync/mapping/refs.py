@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..models import MappingPurpose
+from .accounts import AccountOverrides
 
 __all__ = ['Refs', 'MappingError', 'Blocked']
 
@@ -43,6 +44,8 @@ class Refs:
     taxable_items: set[int] = field(default_factory=set)  # local ids of taxable items
     custom_txn_numbers: bool = True  # Preferences.SalesFormsPrefs.CustomTxnNumbers
     blocked: dict[tuple[str, int], str] = field(default_factory=dict)  # records that failed this run -> title
+    overrides: AccountOverrides = field(default_factory=AccountOverrides)  # per payment method, customer type
+    customer_types: dict[int, str] = field(default_factory=dict)  # local customer id -> its type (if it has one)
     _reverse: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
 
     # -- local -> QuickBooks -----------------------------------------------------------------------------------
@@ -65,8 +68,14 @@ class Refs:
         return (self.item_income.get(item_id) if item_id is not None else None) or \
             self.account(MappingPurpose.INCOME, 'income')
 
-    def deposit_account(self) -> str | None:
-        return self.accounts.get(MappingPurpose.DEPOSIT) or self.undeposited_funds
+    def deposit_account(self, method: str = '') -> str | None:
+        return self.overrides.own(MappingPurpose.DEPOSIT, method) or self.accounts.get(MappingPurpose.DEPOSIT) \
+            or self.undeposited_funds
+
+    def receivable_account(self, customer_id: int | None, *, fallback: bool = True) -> str | None:
+        """The A/R account of the customer's type, else (``fallback``) the company's."""
+        own = self.overrides.own(MappingPurpose.CUSTOMER_TYPE_RECEIVABLE, self.customer_types.get(customer_id or 0))
+        return own or (self.accounts.get(MappingPurpose.ACCOUNTS_RECEIVABLE) if fallback else None)
 
     def expense_account(self, category: str) -> str:
         found = self.category_accounts.get(category.strip().lower())

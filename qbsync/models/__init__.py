@@ -11,6 +11,7 @@ SQLModel.metadata.naming_convention = {
     'pk': 'pk_%(table_name)s',
 }
 
+from .field_mapping import FieldMapping
 from .records import (CreditMemo, CreditMemoLine, Customer, Expense, ExpenseLine, Invoice, InvoiceLine, Item, Payment,
                       PaymentApplication)
 from .inbound import HeldChange, InboundCursor
@@ -24,4 +25,4 @@ __all__ = ['CreditMemo', 'CreditMemoLine', 'Customer', 'Expense', 'ExpenseLine',
            'Payment', 'PaymentApplication', 'AccountMapping', 'ConnectionStatus', 'EntityLink', 'LinkStatus',
            'MappingPurpose', 'OAuthState', 'OutboxBatch', 'OutboxItem', 'QuickBooksConnection', 'RunStatus',
            'SyncLease', 'SyncLogEntry', 'SyncRun', 'SyncSettings', 'WebhookEvent', 'Role', 'User', 'RegionSettings',
-           'EventStatus', 'HeldChange', 'InboundCursor']
+           'EventStatus', 'HeldChange', 'InboundCursor', 'FieldMapping']

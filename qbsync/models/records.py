@@ -48,6 +48,11 @@ class Customer(_Tracked, table=True):
     terms: str = Field(default='', max_length=100)  # e.g. 'Net 30'
     notes: str = Field(default='', max_length=2000)
     active: bool = Field(default=True, index=True)
+    # field mapping (qbsync.mapping.tracking): this customer's QuickBooks class and location, by name, when the
+    # Field Mapping tab takes them "from the customer"; its type picks an income account on the Account Mapping tab
+    class_name: str = Field(default='', max_length=100)
+    location_name: str = Field(default='', max_length=100)
+    customer_type: str = Field(default='', max_length=100)
 
 
 class Item(_Tracked, table=True):
@@ -61,6 +66,7 @@ class Item(_Tracked, table=True):
     quantity_on_hand: Decimal = money()
     taxable: bool = False
     active: bool = Field(default=True, index=True)
+    class_name: str = Field(default='', max_length=100)  # its QuickBooks class, for classes "from the item"
 
 
 class Invoice(_Tracked, table=True):
@@ -74,6 +80,10 @@ class Invoice(_Tracked, table=True):
     memo: str = Field(default='', max_length=1000)  # shown to the customer
     private_note: str = Field(default='', max_length=4000)
     voided: bool = False
+    service_area: str = Field(default='', max_length=100)  # mapped to a class or location (Field Mapping)
+    job_number: str = Field(default='', max_length=31)  # custom fields on sales forms hold at most 31 characters
+    technician: str = Field(default='', max_length=100)
+    po_number: str = Field(default='', max_length=31)
 
 
 class InvoiceLine(SQLModel, table=True):
@@ -97,6 +107,7 @@ class Payment(_Tracked, table=True):
     reference: str = Field(default='', max_length=21)  # check number
     memo: str = Field(default='', max_length=4000)
     voided: bool = False
+    service_area: str = Field(default='', max_length=100)
 
 
 class PaymentApplication(SQLModel, table=True):
@@ -114,6 +125,7 @@ class Expense(_Tracked, table=True):
     doc_number: str = Field(default='', max_length=21)
     memo: str = Field(default='', max_length=4000)
     voided: bool = False
+    service_area: str = Field(default='', max_length=100)
 
 
 class ExpenseLine(SQLModel, table=True):
@@ -134,6 +146,10 @@ class CreditMemo(_Tracked, table=True):
     memo: str = Field(default='', max_length=1000)
     private_note: str = Field(default='', max_length=4000)
     voided: bool = False
+    service_area: str = Field(default='', max_length=100)  # mapped to a class or location (Field Mapping)
+    job_number: str = Field(default='', max_length=31)  # custom fields on sales forms hold at most 31 characters
+    technician: str = Field(default='', max_length=100)
+    po_number: str = Field(default='', max_length=31)
 
 
 class CreditMemoLine(SQLModel, table=True):

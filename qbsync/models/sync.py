@@ -48,6 +48,7 @@ class MappingPurpose:
     EXPENSE_PAYMENT = 'expense_payment'
     EXPENSE_CATEGORY = 'expense_category'
     ITEM_INCOME = 'item_income'
+    CUSTOMER_TYPE_RECEIVABLE = 'customer_type_receivable'  # local_key: the customer type (its A/R account)
 
 
 class RunStatus:
@@ -98,9 +99,12 @@ class AccountMapping(SQLModel, table=True):
     __table_args__ = (UniqueConstraint('realm_id', 'purpose', 'local_key', name='uq_mapping_purpose'),)
     id: int | None = Field(default=None, primary_key=True)
     realm_id: str = Field(index=True, max_length=32)
-    # income | accounts_receivable | deposit | expense_payment | expense_category | item_income
+    # income | accounts_receivable | deposit | expense_payment | expense_category | item_income |
+    # customer_type_receivable
     purpose: str = Field(max_length=40)
-    local_key: str = Field(default='', max_length=100)  # item id for item_income; '' for company-wide roles
+    # '' for company-wide roles; else what the override is for: the item id (item_income), the expense category
+    # (expense_category), the payment method (deposit), the customer type (customer_type_receivable)
+    local_key: str = Field(default='', max_length=100)
     qbo_account_id: str = Field(max_length=32)
     qbo_account_name: str = Field(default='', max_length=255)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sqlalchemy import and_, or_
 from sqlmodel import col, delete, select
 
 from ..db import Database
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ['MappingRole', 'ROLES', 'REQUIRED_ROLES', 'MappedAccount', 'MappingSet', 'AccountMappingService',
            'INCOME', 'ACCOUNTS_RECEIVABLE', 'DEPOSIT', 'EXPENSE_PAYMENT', 'EXPENSE_CATEGORY', 'ITEM_INCOME',
-           'UNDEPOSITED_FUNDS_SUBTYPE', 'NotConnected']
+           'UNDEPOSITED_FUNDS_SUBTYPE', 'NotConnected', 'account_row', 'ITEM_ROLE', 'CompanyScoped']
 
 INCOME = MappingPurpose.INCOME
 ACCOUNTS_RECEIVABLE = MappingPurpose.ACCOUNTS_RECEIVABLE
@@ -81,7 +82,9 @@ class MappingSet:
         return [ROLES[key].label for key in REQUIRED_ROLES if key not in self.roles]
 
 
-class AccountMappingService:
+class CompanyScoped:
+    """A service whose settings belong to the connected company (the account mapping, the field mapping)."""
+
     def __init__(self, db: Database, connection: ConnectionService) -> None:
         self._db = db
         self._connection = connection
@@ -90,13 +93,17 @@ class AccountMappingService:
         view = await self._connection.current()
         return view.realm_id if view is not None else None
 
+
+class AccountMappingService(CompanyScoped):
+
     async def load(self, realm_id: str | None = None) -> MappingSet:
         realm_id = realm_id or await self.active_realm()
         if not realm_id:
             return MappingSet(None)
         async with self._db.session() as session:
             rows = (await session.exec(select(AccountMapping).where(AccountMapping.realm_id == realm_id))).all()
-        roles = {r.purpose: MappedAccount(r.qbo_account_id, r.qbo_account_name) for r in rows if r.purpose in ROLES}
+        roles = {r.purpose: MappedAccount(r.qbo_account_id, r.qbo_account_name) for r in rows
+                 if r.purpose in ROLES and not r.local_key}  # keyed rows are overrides (account_overrides.py)
         items = {int(r.local_key): MappedAccount(r.qbo_account_id, r.qbo_account_name)
                  for r in rows if r.purpose == ITEM_INCOME and r.local_key.isdigit()}
         return MappingSet(realm_id, roles, items)
@@ -149,27 +156,28 @@ class AccountMappingService:
         chosen: list[AccountMapping] = []
         for key, account_id in roles.items():
             if account_id:
-                row = _row(realm_id, ROLES[key], '', account_id, by_id, errors, key)
+                row = account_row(realm_id, ROLES[key], '', account_id, by_id, errors, key)
                 chosen += [row] if row else []
         for item_id, account_id in item_income.items():
             name = f'{ITEM_INCOME}:{item_id}'
             if item_id not in known_items:
                 errors[name] = f'Item {item_id} does not exist.'
             elif account_id:
-                row = _row(realm_id, ITEM_ROLE, str(item_id), account_id, by_id, errors, name)
+                row = account_row(realm_id, ITEM_ROLE, str(item_id), account_id, by_id, errors, name)
                 chosen += [row] if row else []
         if errors:
             raise ValidationError(errors)
         async with self._db.session() as session:
             await session.exec(delete(AccountMapping).where(  # type: ignore[call-overload]
-                col(AccountMapping.realm_id) == realm_id,
-                col(AccountMapping.purpose).in_([*roles.keys(), ITEM_INCOME])))
+                col(AccountMapping.realm_id) == realm_id, or_(
+                    and_(col(AccountMapping.purpose).in_(list(roles.keys())), col(AccountMapping.local_key) == ''),
+                    col(AccountMapping.purpose) == ITEM_INCOME)))
             session.add_all(chosen)
             await session.commit()
         return await self.load(realm_id)
 
 
-def _row(realm_id: str, role: MappingRole, local_key: str, account_id: str, by_id: Mapping[str, QboAccount],
+def account_row(realm_id: str, role: MappingRole, local_key: str, account_id: str, by_id: Mapping[str, QboAccount],
          errors: dict[str, str], field_name: str) -> AccountMapping | None:
     account = by_id.get(account_id)
     if account is None:

@@ -19,12 +19,16 @@ from ..operations.live_metrics import MeteredTransport, network_transport
 from ..operations.metrics import AppMetrics
 from ..security import PasswordHasher, TokenCipher
 from ..settings import Settings
+from ..sync.outbound import OutboundPass
 from ..sync.runner import SyncRunner
 from ..sync.scheduler import KEEPALIVE_INTERVAL, KEEPALIVE_JOB, SyncScheduler
 from .bootstrap import BootstrapReport, bootstrap_database
 from .account_mapping import AccountMappingService
+from .account_overrides import AccountOverridesService
 from .connection import ConnectionService
 from .inbound import InboundServices
+from .field_mapping import FieldMappingService
+from .record_preview import RecordPreviewService
 from .record_removal import RecordRemoval
 from .records import RecordService
 from .sync_control import SyncControl
@@ -75,7 +79,11 @@ class Services:
         self.sync_settings = SyncSettingsService(self.db, scheduler=self.scheduler,
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
         self.account_mapping = AccountMappingService(self.db, self.connection)
-        self.runner = SyncRunner(self.db, self.connection.api)  # the sync engine; passes register on it
+        self.field_mapping = FieldMappingService(self.db, self.connection)
+        self.account_overrides = AccountOverridesService(self.db, self.connection, self.account_mapping)
+        outbound = OutboundPass()  # one rate limiter for the runs and the previews: Intuit counts both
+        self.runner = SyncRunner(self.db, self.connection.api, outbound=outbound)  # passes register on it
+        self.record_preview = RecordPreviewService(self.db, self.connection, outbound=outbound)
         self.inbound = InboundServices(self.db, self.connection, self.sync_settings, self.runner)
         self.conflicts = self.inbound.conflicts
         self.inbound.worker.start()  # in the running loop, like the scheduler

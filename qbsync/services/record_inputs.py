@@ -39,6 +39,9 @@ class CustomerInput:
     terms: str = ''
     notes: str = ''
     active: bool = True
+    class_name: str = ''  # field mapping: the customer's QuickBooks class and location
+    location_name: str = ''
+    customer_type: str = ''
 
 
 @dataclass
@@ -52,6 +55,7 @@ class ItemInput:
     quantity_on_hand: DecimalLike = '0'  # Inventory only
     taxable: bool = False
     active: bool = True
+    class_name: str = ''  # field mapping: the item's QuickBooks class
 
 
 @dataclass
@@ -76,6 +80,10 @@ class InvoiceInput:
     memo: str = ''
     private_note: str = ''
     voided: bool = False
+    service_area: str = ''  # field mapping: app fields the Field Mapping tab can send as class, location or
+    job_number: str = ''  # custom field
+    technician: str = ''
+    po_number: str = ''
 
 
 @dataclass
@@ -94,6 +102,7 @@ class PaymentInput:
     memo: str = ''
     applications: list[PaymentApplicationInput] = field(default_factory=list)
     voided: bool = False
+    service_area: str = ''
 
 
 @dataclass
@@ -113,6 +122,7 @@ class ExpenseInput:
     memo: str = ''
     lines: list[ExpenseLineInput] = field(default_factory=list)
     voided: bool = False
+    service_area: str = ''
 
 
 @dataclass
@@ -124,6 +134,10 @@ class CreditMemoInput:
     memo: str = ''
     private_note: str = ''
     voided: bool = False
+    service_area: str = ''  # field mapping: app fields the Field Mapping tab can send as class, location or
+    job_number: str = ''  # custom field
+    technician: str = ''
+    po_number: str = ''
 
 
 RecordInput = CustomerInput | ItemInput | InvoiceInput | PaymentInput | ExpenseInput | CreditMemoInput

@@ -24,6 +24,11 @@ __all__ = ['Draft', 'draft_customer', 'draft_item', 'draft_invoice', 'draft_paym
            'draft_credit_memo', 'invoice_balances', 'next_doc_number', 'DOC_NUMBER_PREFIX']
 
 ZERO = Decimal('0.00')
+# the free-text fields the Field Mapping tab can send to QuickBooks (class, location, custom fields), per table
+_SALES_FIELDS = ('service_area', 'job_number', 'technician', 'po_number')
+MAPPED_FIELDS: dict[type[SQLModel], tuple[str, ...]] = {
+    Customer: ('class_name', 'location_name', 'customer_type'), Item: ('class_name',), Invoice: _SALES_FIELDS,
+    CreditMemo: _SALES_FIELDS, Payment: ('service_area',), Expense: ('service_area',)}
 DOC_NUMBER_PREFIX = {Invoice: ('', 1001), CreditMemo: ('CM-', 1001)}
 
 
@@ -32,6 +37,10 @@ class Draft:
     """Validated column values for the record, and for its lines (None for types without lines)."""
     fields: dict[str, Any]
     lines: list[dict[str, Any]] | None = None
+
+
+def _mapped(check: Checker, model: type[SQLModel], data: Any) -> dict[str, str]:
+    return {name: check.text(name, getattr(data, name), model=model) for name in MAPPED_FIELDS[model]}
 
 
 async def draft_customer(session: AsyncSession, data: CustomerInput, current: Customer | None) -> Draft:
@@ -46,7 +55,7 @@ async def draft_customer(session: AsyncSession, data: CustomerInput, current: Cu
                               'family_name': family, 'active': bool(data.active),
                               'email': check.email('email', data.email, model=Customer)}
     for name in ('phone', 'mobile', 'bill_line1', 'bill_line2', 'bill_city', 'bill_state', 'bill_postal_code',
-                 'bill_country', 'terms', 'notes'):
+                 'bill_country', 'terms', 'notes', *MAPPED_FIELDS[Customer]):
         fields[name] = check.text(name, getattr(data, name), model=Customer)
     await _check_unique(check, 'display_name', session, Customer.display_name, display, current,
                         'Another customer already has this name')
@@ -66,6 +75,7 @@ async def draft_item(session: AsyncSession, data: ItemInput, current: Item | Non
         'purchase_cost': check.decimal('purchase_cost', data.purchase_cost, places=5, minimum=ZERO),
         'quantity_on_hand': (check.decimal('quantity_on_hand', data.quantity_on_hand, places=5, min_places=0,
                                            minimum=ZERO) if kind == 'Inventory' else Decimal('0')),
+        **_mapped(check, Item, data),
     }
     await _check_unique(check, 'name', session, Item.name, name, current, 'Another item already has this name')
     check.done()
@@ -92,7 +102,7 @@ async def draft_invoice(session: AsyncSession, data: InvoiceInput, current: Invo
         'terms': terms, 'bill_email': check.email('bill_email', email, model=Invoice),
         'memo': check.text('memo', data.memo, model=Invoice),
         'private_note': check.text('private_note', data.private_note, model=Invoice),
-        'voided': bool(data.voided),
+        'voided': bool(data.voided), **_mapped(check, Invoice, data),
     }
     if current is not None:
         applied = (await invoice_balances(session, [current.id]))[current.id][1]  # type: ignore[list-item,index]
@@ -116,7 +126,7 @@ async def draft_credit_memo(session: AsyncSession, data: CreditMemoInput, curren
         'customer_id': customer.id if customer else None, 'txn_date': check.date('txn_date', data.txn_date),
         'memo': check.text('memo', data.memo, model=CreditMemo),
         'private_note': check.text('private_note', data.private_note, model=CreditMemo),
-        'voided': bool(data.voided),
+        'voided': bool(data.voided), **_mapped(check, CreditMemo, data),
     }
     fields['doc_number'] = await _doc_number(check, session, CreditMemo, data.doc_number, current)
     check.done()
@@ -132,6 +142,7 @@ async def draft_payment(session: AsyncSession, data: PaymentInput, current: Paym
         'amount': amount, 'method': check.choice('method', data.method, PAYMENT_METHODS),
         'reference': check.text('reference', data.reference, model=Payment),
         'memo': check.text('memo', data.memo, model=Payment), 'voided': bool(data.voided),
+        **_mapped(check, Payment, data),
     }
     ids = [a.invoice_id for a in data.applications if isinstance(a.invoice_id, int)]
     invoices = {row.id: row for row in (await session.exec(select(Invoice).where(col(Invoice.id).in_(ids)))).all()}
@@ -169,6 +180,7 @@ async def draft_expense(session: AsyncSession, data: ExpenseInput, current: Expe
         'payment_type': check.choice('payment_type', data.payment_type, EXPENSE_PAYMENT_TYPES),
         'doc_number': check.text('doc_number', data.doc_number, model=Expense),
         'memo': check.text('memo', data.memo, model=Expense), 'voided': bool(data.voided),
+        **_mapped(check, Expense, data),
     }
     ids = [line.customer_id for line in data.lines if isinstance(line.customer_id, int)]
     customers = await _by_id(session, Customer, ids)

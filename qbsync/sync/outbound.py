@@ -32,6 +32,7 @@ from .conflicts import resolve_conflicts
 from .context import RunContext
 from .duplicates import match_existing
 from .entities import NAME_LIST, entity, tiers
+from .field_context import RunFieldMapping
 from .outbox import Operation, Outbox, PendingItem
 from .plan import Action, EntityPlan, PlanEntry, build_plan
 from .references import ensure_list_entries, load_refs
@@ -63,6 +64,7 @@ class _OutboundRun:
         self.titles: dict[tuple[str, int], str] = {}
         self.linked: set[tuple[str, int]] = set()
         self.refused: dict[str, dict[str, str]] = {}  # list kind -> name -> why QuickBooks would not add it
+        self.fields = RunFieldMapping.none()  # the Field Mapping tab's rules (classes, locations, custom fields)
 
     async def call(self, fn: Callable[[], Awaitable[T]], *, batch: bool = False) -> T:
         return await with_retries(fn, limiter=self.config.limiter, policy=self.config.policy, batch=batch)
@@ -80,6 +82,7 @@ class _OutboundRun:
             await ctx.progress('')
             return
         self.refs = await load_refs(ctx, self.call)
+        self.fields = await RunFieldMapping.load(ctx.db, ctx.client, ctx.realm_id, self.call)
         await self.ensure_lists(plan.entities)
         for level in tiers():
             for spec in level:
@@ -151,6 +154,7 @@ class _OutboundRun:
     async def build_items(self, entity_type: str, entries: list[PlanEntry]) -> list[PendingItem]:
         spec = entity(entity_type)
         records = await _load(self.ctx, entity_type, [e.local_id for e in entries])
+        await self.fields.prepare(self.ctx.db, entity_type, list(records.values()))
         items: list[PendingItem] = []
         failures: list[tuple[PlanEntry, MappingError]] = []
         for entry in entries:
@@ -175,7 +179,7 @@ class _OutboundRun:
                 return {'operation': 'update', 'optionsData': 'void', qbo_name: {**ident, 'sparse': True}}
             return {'operation': 'void', qbo_name: ident}
         self.check_refused(entity_type, local)
-        payload = MODULES[entity_type].to_qbo(local, self.refs)
+        payload = self.fields.apply(entity_type, local, MODULES[entity_type].to_qbo(local, self.refs))
         if entry.action == Action.CREATE:
             return {'operation': 'create', qbo_name: payload}
         return {'operation': 'update', qbo_name: {**payload, 'Id': entry.qbo_id, 'SyncToken': entry.sync_token or '0',

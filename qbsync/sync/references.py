@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from ..mapping.expense import VENDOR_LIST
 from ..mapping.payment import METHOD_LIST
 from ..mapping.refs import Refs
-from ..models import AccountMapping, EntityLink, Item, MappingPurpose
+from ..models import AccountMapping, Customer, EntityLink, Item, MappingPurpose
 from ..quickbooks.client import MAX_BATCH_ITEMS, QuickBooksClient
 from ..quickbooks.errors import QuickBooksError
 from ..quickbooks.explain import explain
@@ -35,6 +35,8 @@ async def load_refs(ctx: RunContext, call: Call) -> Refs:
             EntityLink.realm_id == ctx.realm_id, col(EntityLink.qbo_id).isnot(None)))).all()
         mappings = (await session.exec(select(AccountMapping).where(AccountMapping.realm_id == ctx.realm_id))).all()
         refs.taxable_items = set((await session.exec(select(Item.id).where(col(Item.taxable)))).all())  # type: ignore
+        refs.customer_types = dict((await session.exec(select(Customer.id, Customer.customer_type).where(  # type: ignore
+            Customer.customer_type != ''))).all())
     refs.links = {(kind, local): str(qbo) for kind, local, qbo in links}
     for row in mappings:
         if row.purpose == MappingPurpose.ITEM_INCOME and row.local_key.isdigit():
@@ -43,6 +45,8 @@ async def load_refs(ctx: RunContext, call: Call) -> Refs:
             refs.category_accounts[row.local_key.strip().lower()] = row.qbo_account_id
         elif not row.local_key:
             refs.accounts[row.purpose] = row.qbo_account_id
+        else:  # per payment method, per customer type (Account Mapping tab)
+            refs.overrides.add(row.purpose, row.local_key, row.qbo_account_id)
     client = ctx.client
     for account in await call(lambda: client.query("SELECT * FROM Account WHERE Active = true")):
         subtype, kind = account.get('AccountSubType'), account.get('AccountType')

@@ -81,7 +81,8 @@ class WebhookPass:
         unread: dict[tuple[str, str], str] = {}
         for entity, ids in plan.reads.items():
             try:
-                found = {obj.id: obj for obj in await self._call(lambda entity=entity, ids=ids: client.read_many(entity, ids))}
+                answer = await self._call(lambda entity=entity, ids=ids: client.read_many(entity, ids))
+                found = {obj.id: obj for obj in answer}
             except QuickBooksError as exc:
                 unread.update({(entity, i): f'QuickBooks could not be read: {exc}' for i in ids})
                 continue

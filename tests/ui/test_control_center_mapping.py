@@ -125,3 +125,29 @@ async def test_viewer_sees_the_mapping_read_only(user: User, viewer: Account) ->
     income = _select(user, f'map-{INCOME}')
     assert income.value == accounts['Services'] and not income.enabled
     assert (await services.account_mapping.load()).roles[INCOME] == MappedAccount(accounts['Services'], 'Services')
+
+
+async def test_overrides_per_value_and_the_searchable_table_of_where_everything_goes(user: User,
+                                                                                     owner: Account) -> None:
+    await _item('Mowing')
+    await connect_quickbooks(user)
+    await user.open(MAPPING)
+    await user.should_see(marker='account-table', retries=20)
+    table = user.find(kind=ui.table, marker='account-table').elements.pop()
+    assert {'kind': 'Payment method', 'app_value': 'Cash', 'account': 'Undeposited Funds',
+            'source': 'the default'}.items() <= next(r for r in table.rows if r['app_value'] == 'Cash').items()
+    value = _select(user, 'override-value-customer_type_receivable')
+    value.set_options([*value.options, 'Commercial'], value='Commercial')  # typed in: no customer has it yet
+    target = _select(user, 'override-target-customer_type_receivable')
+    target.set_value(next(k for k, v in target.options.items() if v == 'Accounts Receivable (A/R)'))
+    user.find(marker='override-add-customer_type_receivable').click()
+    await user.should_see('Customer type accounts saved.', retries=20)
+    await user.should_see(marker='override-row-customer_type_receivable')
+    row = next(r for r in table.rows if r['app_value'] == 'Commercial')
+    assert (row['account'], row['source']) == ('Accounts Receivable (A/R)', 'its own account')
+    assert next(r for r in table.rows if r['app_value'] == 'Mowing')['source'] == 'not mapped'
+    user.find(marker='account-table-search').type('commercial')
+    await user.should_see(marker='account-table-count', content='Shown: 1.', retries=20)
+    assert [r['app_value'] for r in table.rows] == ['Commercial']
+    saved = await app.state.services.account_overrides.overrides('customer_type_receivable')
+    assert saved['Commercial'].qbo_account_name == 'Accounts Receivable (A/R)'

@@ -329,3 +329,26 @@ async def test_input_from_view_round_trips_every_type(records: RecordService, ac
     for view in created:
         again = await records.update(view.id, input_from_view(view))
         assert again.record.version == 1, view.entity_type
+
+
+async def test_field_mapping_app_fields_are_kept_trimmed_and_within_limits(records: RecordService, acme: int,
+                                                                          labor: int) -> None:
+    customer = await records.create(CustomerInput(display_name='North Clinic', class_name=' Commercial ',
+                                                  location_name='Reno', customer_type='Commercial'))
+    assert (customer.record.class_name, customer.record.location_name, customer.record.customer_type) == \
+        ('Commercial', 'Reno', 'Commercial')
+    item = await records.create(ItemInput(name='Install', class_name='Installs'))
+    assert item.record.class_name == 'Installs'
+    line = [SalesLineInput(item_id=labor, quantity='1')]
+    invoice = await records.create(InvoiceInput(customer_id=acme, txn_date=DAY, lines=line, service_area='North',
+                                                job_number='J-7', technician='Dana', po_number='PO 9'))
+    assert (invoice.record.service_area, invoice.record.job_number, invoice.record.technician,
+            invoice.record.po_number) == ('North', 'J-7', 'Dana', 'PO 9')
+    assert input_from_view(invoice).job_number == 'J-7'
+    with pytest.raises(ValidationError) as caught:  # Intuit's custom fields keep 31 characters
+        await records.create(CreditMemoInput(customer_id=acme, txn_date=DAY, lines=line, job_number='J' * 32))
+    assert _errors(caught) == {'job_number': 'At most 31 characters (this has 32)'}
+    payment = await records.create(PaymentInput(customer_id=acme, txn_date=DAY, amount='5', service_area='South'))
+    expense = await records.create(ExpenseInput(txn_date=DAY, payee='Depot', service_area='South',
+                                                lines=[ExpenseLineInput(category='Supplies', amount='3')]))
+    assert payment.record.service_area == expense.record.service_area == 'South'

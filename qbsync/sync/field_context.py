@@ -1,0 +1,149 @@
+"""What the field mapping needs during a run, read once: ``RunFieldMapping``.
+
+At the start of the outbound pass: the company's rules (``FieldMapping``), its tracking preferences and sales-form
+custom fields (one ``/preferences`` call) and its active classes and locations (a query each, only when tracked).
+Per chunk of records: their app values (each record's customer's and items' class and location, one query per
+table); classes and locations the chunk needs but QuickBooks lacks are created first when the rules allow it, else
+those records fail with the reason when they are mapped. ``apply`` then adds the references and custom fields to
+the payload an entity mapper built. The preview uses the same object, so it shows what a run sends.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..db import Database
+from ..mapping.custom_fields import definitions
+from ..mapping.fields import FieldContext, apply_field_mapping, record_fields
+from ..mapping.rules import CLASS, FieldRules
+from ..mapping.tracking import TrackingFacts, TrackingLists, TrackingPrefs, wanted_names
+from ..mapping.values import LocalRecord
+from ..models import Customer, FieldMapping, Item
+from ..quickbooks.client import QuickBooksClient
+from ..quickbooks.errors import DuplicateNameError, ValidationFault
+
+__all__ = ['RunFieldMapping', 'load_rules', 'record_facts', 'LIST_ENTITY', 'FIELD_MAPPED', 'NEW_TARGET']
+
+T = TypeVar('T')
+Call = Callable[[Callable[[], Awaitable[T]]], Awaitable[T]]
+LIST_ENTITY = {CLASS: 'Class', 'location': 'Department'}  # Intuit's entity for each kind
+FIELD_MAPPED = ('invoice', 'credit_memo', 'payment', 'expense')  # the entities the rules shape
+NEW_TARGET = '(new)'  # a preview's stand-in for the Id of a class or location a run would create first
+
+
+async def _direct(fn: Callable[[], Awaitable[T]]) -> T:
+    return await fn()
+
+
+async def load_rules(session: AsyncSession, realm_id: str) -> FieldRules:
+    row = (await session.exec(select(FieldMapping).where(FieldMapping.realm_id == realm_id))).first()
+    return FieldRules.from_json(row.rules if row else None)
+
+
+async def record_facts(session: AsyncSession, entity_type: str,
+                       records: Iterable[LocalRecord]) -> dict[tuple[str, int], TrackingFacts]:
+    """The app values the rules may read for each record of one entity, in one query per table."""
+    records = list(records)
+    customer_ids = {r.record.customer_id for r in records if getattr(r.record, 'customer_id', None) is not None}
+    item_ids = {line.item_id for r in records for line in r.lines if getattr(line, 'item_id', None)}
+    customers = {c.id: c for c in (await session.exec(select(Customer).where(
+        col(Customer.id).in_(customer_ids)))).all()} if customer_ids else {}
+    items = {row[0]: row for row in (await session.exec(select(  # type: ignore[call-overload]
+        Item.id, Item.class_name, Item.name, Item.description).where(col(Item.id).in_(item_ids)))).all()} \
+        if item_ids else {}
+    facts = {}
+    for local in records:
+        record = local.record
+        customer = customers.get(getattr(record, 'customer_id', None))
+        ordered = sorted(local.lines, key=lambda line: getattr(line, 'line_num', 0) or 0)
+        facts[(entity_type, record.id)] = TrackingFacts(  # type: ignore[attr-defined]
+            fields=record_fields(entity_type, record),
+            customer_class=customer.class_name if customer else '',
+            customer_location=customer.location_name if customer else '',
+            line_item_classes=tuple(_item(items, line, 1) for line in ordered),
+            line_item_names=tuple(_item(items, line, 2) for line in ordered),
+            line_item_descriptions=tuple(_item(items, line, 3) for line in ordered))
+    return facts
+
+
+def _item(items: dict[int, Any], line: Any, column: int) -> str:
+    row = items.get(getattr(line, 'item_id', None))
+    return str(row[column] or '') if row is not None else ''
+
+
+class RunFieldMapping:
+    def __init__(self, context: FieldContext, client: QuickBooksClient | None = None, call: Call = _direct) -> None:
+        self.context, self._client, self._call = context, client, call
+
+    @classmethod
+    def none(cls) -> RunFieldMapping:
+        """No rules: payloads go as the entity mappers build them."""
+        return cls(FieldContext())
+
+    @classmethod
+    async def load(cls, db: Database, client: QuickBooksClient, realm_id: str, call: Call = _direct) -> RunFieldMapping:
+        async with db.session() as session:
+            rules = await load_rules(session, realm_id)
+        if rules == FieldRules():
+            return cls.none()  # nothing to read from QuickBooks
+        prefs_body = await call(client.preferences)
+        prefs = TrackingPrefs.from_preferences(prefs_body)
+        lists = TrackingLists(prefs)
+        for kind, entity in LIST_ENTITY.items():
+            if prefs.tracks(kind):
+                for row in await call(lambda entity=entity: client.query(f'SELECT * FROM {entity}')):
+                    lists.add(kind, str(row['Id']), str(row.get('Name') or ''),
+                              str(row.get('FullyQualifiedName') or ''))
+        return cls(FieldContext(rules, lists, definitions(prefs_body)), client, call)
+
+    @property
+    def active(self) -> bool:
+        return self.context.rules != FieldRules()
+
+    async def prepare(self, db: Database, entity_type: str, records: Sequence[LocalRecord], *,
+                      create: bool = True) -> None:
+        """Read the chunk's app values; create the classes and locations it needs, where the rules allow.
+
+        :param create: False for a preview: what would be created shows as NEW_TARGET and nothing is written
+        """
+        if not self.active or entity_type not in FIELD_MAPPED or not records:
+            return
+        async with db.session() as session:
+            facts = await record_facts(session, entity_type, records)
+        self.context.facts.update(facts)
+        rules, lists = self.context.rules, self.context.lists
+        wanted = {pair for (kind_entity, _), found in facts.items()
+                  for pair in wanted_names(kind_entity, found, rules, lists.prefs)}
+        for kind, name in sorted(wanted):
+            if lists.find(kind, name) is None and (kind, name.strip().lower()) not in lists.refused \
+                    and rules.tracking(kind).create_missing:
+                if create:
+                    await self._create(kind, name)
+                else:
+                    lists.add(kind, NEW_TARGET, name)
+
+    def apply(self, entity_type: str, local: LocalRecord, payload: dict[str, Any]) -> dict[str, Any]:
+        """``payload`` with the rules applied; raises FieldMappingError (a MappingError) for this record alone."""
+        if not self.active or entity_type not in FIELD_MAPPED:
+            return payload
+        return apply_field_mapping(entity_type, local.record, payload, self.context)
+
+    async def _create(self, kind: str, name: str) -> None:
+        """Create one class or location; when QuickBooks refuses, the records that need it fail with its reason."""
+        assert self._client is not None
+        client, lists, entity = self._client, self.context.lists, LIST_ENTITY[kind]
+        digest = hashlib.sha256(f'{client.realm_id}:{entity}:{name.strip().lower()}'.encode()).hexdigest()[:32]
+        try:  # the requestid is fixed per name: a retried create hands back the first answer, never a second one
+            created = await self._call(lambda: client.create(entity, {'Name': name.strip()},
+                                                             request_id=f'fm-{entity[:5]}-{digest}'))
+        except DuplicateNameError:  # an inactive one of that name (the active ones were listed)
+            lists.refuse(kind, name, f"QuickBooks has an inactive {kind} called '{name}' and cannot create another.")
+        except ValidationFault as fault:
+            lists.refuse(kind, name, f"QuickBooks refused to create the {kind} '{name}': {fault}")
+        else:
+            lists.add(kind, str(created['Id']), str(created.get('Name') or name),
+                      str(created.get('FullyQualifiedName') or ''))
