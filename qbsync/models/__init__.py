@@ -16,8 +16,10 @@ from .records import (RECORD_TYPES, CreditMemo, CreditMemoLine, Customer, Expens
 from .sync import (AccountMapping, ConnectionStatus, EntityLink, LinkStatus, OAuthState, QuickBooksConnection,
                    SyncLogEntry, SyncRun, SyncSettings, WebhookEvent)
 from .users import Role, User
+from .notices import Notification, NotificationKind, ReportFrequency, ReportSubscription
 
 __all__ = ['RECORD_TYPES', 'CreditMemo', 'CreditMemoLine', 'Customer', 'Expense', 'ExpenseLine', 'Invoice',
            'InvoiceLine', 'Item', 'Payment', 'PaymentApplication', 'AccountMapping', 'ConnectionStatus',
            'EntityLink', 'LinkStatus', 'OAuthState', 'QuickBooksConnection', 'SyncLogEntry', 'SyncRun',
-           'SyncSettings', 'WebhookEvent', 'Role', 'User']
+           'SyncSettings', 'WebhookEvent', 'Role', 'User', 'Notification', 'NotificationKind', 'ReportFrequency',
+           'ReportSubscription']

@@ -61,6 +61,7 @@ class SyncSettings(SQLModel, table=True):
     sync_credit_memos: bool = True
     conflict_policy: str = Field(default='app_wins', max_length=20)  # app_wins | quickbooks_wins | newest_wins
     start_date: date | None = None  # records dated before this are not sent
+    log_retention_days: int = 180  # Sync Log entries (and finished runs) older than this are pruned daily
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -114,7 +115,7 @@ class SyncRun(SQLModel, table=True):
 
 
 class SyncLogEntry(SQLModel, table=True):
-    __table_args__ = (Index('ix_log_realm_at', 'realm_id', 'at'),)
+    __table_args__ = (Index('ix_log_realm_at', 'realm_id', 'at'), Index('ix_log_entity_at', 'entity_type', 'at'))
     id: int | None = Field(default=None, primary_key=True)
     run_id: int | None = Field(default=None, foreign_key='syncrun.id', index=True)
     realm_id: str = Field(default='', max_length=32)
@@ -125,6 +126,8 @@ class SyncLogEntry(SQLModel, table=True):
     qbo_id: str | None = Field(default=None, max_length=32)
     action: str = Field(default='', max_length=40)  # create | update | skip | connect | refresh | ...
     message: str = Field(default='', max_length=2000)
+    dismissed_at: datetime | None = None  # a failure someone looked at and set aside (Sync Log, Dismiss)
+    dismissed_by_user_id: int | None = None
 
 
 class WebhookEvent(SQLModel, table=True):

@@ -1,23 +1,36 @@
-"""Background jobs on APScheduler's AsyncIOScheduler: the token keep-alive now, automatic sync later.
+"""Background jobs on APScheduler's AsyncIOScheduler: the token keep-alive, automatic sync and its debounced push.
 
 Jobs are coroutine functions (never lambdas: stack-notes gotcha 8) registered by id, so adding a job is one call to
 ``add_interval_job``; the scheduler must be started inside the running event loop (gotcha 9).
+
+Automatic sync is two jobs calling the one coroutine bound with ``bind_auto_sync``: the interval job
+(``configure_auto_sync``, which Sync Settings calls on save and the app calls at start-up) and a one-off push
+(``request_push``) a short delay after a record is saved in the app, so a change goes out within a minute without
+waiting for the interval. Saving many records in that delay still makes one push. Overlap with runs started
+elsewhere (the dashboard, the shell) is the runner's lease to refuse; ``max_instances=1`` keeps a job from
+doubling itself.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import Any, Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-__all__ = ['SyncScheduler', 'ScheduledJob', 'KEEPALIVE_JOB', 'KEEPALIVE_INTERVAL']
+__all__ = ['SyncScheduler', 'ScheduledJob', 'KEEPALIVE_JOB', 'KEEPALIVE_INTERVAL', 'AUTO_SYNC_JOB', 'PUSH_JOB',
+           'PUSH_DELAY', 'AutoSyncJob']
 
 log = logging.getLogger(__name__)
 
 KEEPALIVE_JOB = 'token-keepalive'
 KEEPALIVE_INTERVAL = timedelta(hours=1)  # how often idle connections are looked at (each is refreshed after 24 h)
+AUTO_SYNC_JOB = 'auto-sync'
+PUSH_JOB = 'auto-sync-push'
+PUSH_DELAY = timedelta(seconds=30)  # a saved record goes out within this (plus the run's own time)
+AutoSyncJob = Callable[[str], Awaitable[Any]]  # called with the trigger: 'scheduled' or 'push'
 
 
 @dataclass(frozen=True)
@@ -33,7 +46,10 @@ class ScheduledJob:
 
 
 class SyncScheduler:
-    def __init__(self) -> None:
+    def __init__(self, *, push_delay: timedelta = PUSH_DELAY) -> None:
+        self._auto_sync: AutoSyncJob | None = None
+        self._interval: timedelta | None = None  # the automatic-sync interval while it is on
+        self._push_delay = push_delay
         self._scheduler = AsyncIOScheduler(timezone=timezone.utc, job_defaults={
             'coalesce': True,  # missed runs (sleeping laptop) collapse into one
             'max_instances': 1,  # an overlapping run is skipped, never doubled
@@ -53,6 +69,63 @@ class SyncScheduler:
         self._scheduler.add_job(func, 'interval', seconds=interval.total_seconds(), id=job_id, name=name or job_id,
                                 replace_existing=True, **options)
 
+    @property
+    def auto_sync_enabled(self) -> bool:
+        return self._interval is not None
+
+    def bind_auto_sync(self, job: AutoSyncJob) -> None:
+        """The coroutine both automatic jobs call; bind it before ``configure_auto_sync``."""
+        self._auto_sync = job
+
+    def configure_auto_sync(self, *, enabled: bool, interval_minutes: int) -> None:
+        """Switch automatic sync on (every ``interval_minutes``) or off, at once.
+
+        Saving settings that leave the interval as it was keeps the next run time; a new interval starts counting
+        now. Switching off also drops a push that was waiting.
+        """
+        if not enabled:
+            self._interval = None
+            self.remove_job(AUTO_SYNC_JOB)
+            self.remove_job(PUSH_JOB)
+            return
+        if self._auto_sync is None:
+            raise RuntimeError('bind_auto_sync() first: automatic sync has no job to run')
+        interval = timedelta(minutes=interval_minutes)
+        if interval == self._interval and self._scheduler.get_job(AUTO_SYNC_JOB) is not None:
+            return
+        self._interval = interval
+        self.add_interval_job(AUTO_SYNC_JOB, partial(self._run_auto_sync, 'scheduled'), interval, name='Automatic sync')
+
+    def request_push(self) -> datetime | None:
+        """A record was saved in the app: send it soon. Returns when the push (or an earlier run) will start.
+
+        Debounced: a push already waiting is kept (so a burst of saves makes one run, and the first save is never
+        delayed past the push delay); when the interval job comes sooner, that run carries the change. Nothing is
+        scheduled while automatic sync is off (None).
+        """
+        if self._interval is None or self._auto_sync is None:
+            return None
+        waiting = self._scheduler.get_job(PUSH_JOB)
+        if waiting is not None and waiting.next_run_time is not None:
+            return waiting.next_run_time
+        when = datetime.now(timezone.utc) + self._push_delay
+        interval_job = self._scheduler.get_job(AUTO_SYNC_JOB)
+        if interval_job is not None and interval_job.next_run_time is not None and interval_job.next_run_time <= when:
+            return interval_job.next_run_time
+        self._scheduler.add_job(partial(self._run_auto_sync, 'push'), 'date', run_date=when, id=PUSH_JOB,
+                                name='Send saved changes', replace_existing=True)
+        return when
+
+    async def _run_auto_sync(self, trigger: str) -> None:
+        """A coroutine method, so APScheduler runs it on the loop whatever callable was bound (gotcha 8)."""
+        if self._auto_sync is not None:
+            await self._auto_sync(trigger)
+
+    def next_run_at(self, job_id: str = AUTO_SYNC_JOB) -> datetime | None:
+        """When ``job_id`` runs next (None when it is not scheduled)."""
+        job = self._scheduler.get_job(job_id)
+        return getattr(job, 'next_run_time', None) if job is not None else None
+
     def remove_job(self, job_id: str) -> None:
         if self._scheduler.get_job(job_id) is not None:
             self._scheduler.remove_job(job_id)
@@ -67,7 +140,7 @@ class SyncScheduler:
 
     def scheduled_jobs(self) -> list[ScheduledJob]:
         return [ScheduledJob(id=job.id, name=job.name, next_run_at=getattr(job, 'next_run_time', None),
-                             interval_seconds=job.trigger.interval.total_seconds())
+                             interval_seconds=_interval_seconds(job.trigger))
                 for job in self._scheduler.get_jobs()]
 
     def start(self) -> None:
@@ -79,3 +152,9 @@ class SyncScheduler:
         """Deferred by APScheduler to the next loop iteration; in-flight coroutine jobs are cancelled."""
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+
+
+def _interval_seconds(trigger: Any) -> float:
+    """An interval job's period; 0 for a one-off (date) job such as the push."""
+    interval = getattr(trigger, 'interval', None)
+    return interval.total_seconds() if interval is not None else 0.0
