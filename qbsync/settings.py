@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ['Settings', 'IntuitEndpoints', 'load_settings', 'INTUIT_PRODUCTION', 'INTUIT_SANDBOX']
+__all__ = ['Settings', 'IntuitEndpoints', 'SmtpSettings', 'load_settings', 'INTUIT_PRODUCTION', 'INTUIT_SANDBOX']
 
 SANDBOX_MOUNT = '/sandbox'
 DEMO_CLIENT_ID = 'qbsync-demo-app'
@@ -57,6 +57,20 @@ def sandbox_endpoints(base_url: str) -> IntuitEndpoints:
 
 
 @dataclass(frozen=True)
+class SmtpSettings:
+    """Where notification and report emails go out (QBSYNC_SMTP_*); absent when QBSYNC_SMTP_HOST is unset."""
+    host: str
+    port: int
+    sender: str  # QBSYNC_SMTP_FROM
+    user: str = ''
+    password: str = field(default='', repr=False)
+    security: str = 'starttls'  # starttls | tls (implicit, port 465) | none (a local relay)
+
+
+SMTP_SECURITY = ('starttls', 'tls', 'none')
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     database_url: str
@@ -77,6 +91,7 @@ class Settings:
     load_demo_data: bool = True
     sync_interval_minutes: int = 15
     log_level: str = 'INFO'
+    smtp: SmtpSettings | None = None
 
     @property
     def demo_mode(self) -> bool:
@@ -142,7 +157,25 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         load_demo_data=_flag(env.get('QBSYNC_DEMO_DATA'), default=environment == 'demo'),
         sync_interval_minutes=int(env.get('QBSYNC_SYNC_INTERVAL_MINUTES', '15')),
         log_level=env.get('QBSYNC_LOG_LEVEL', 'INFO').upper(),
+        smtp=_smtp(env),
     )
+
+
+def _smtp(env: dict[str, str]) -> SmtpSettings | None:
+    """QBSYNC_SMTP_HOST/PORT/USER/PASSWORD/FROM/SECURITY; port 465 means implicit TLS unless SECURITY says."""
+    host = env.get('QBSYNC_SMTP_HOST', '').strip()
+    if not host:
+        return None
+    port = int(env.get('QBSYNC_SMTP_PORT', '').strip() or '587')
+    security = env.get('QBSYNC_SMTP_SECURITY', '').strip().lower() or ('tls' if port == 465 else 'starttls')
+    if security not in SMTP_SECURITY:
+        raise ValueError(f'QBSYNC_SMTP_SECURITY must be one of {", ".join(SMTP_SECURITY)}, not {security!r}')
+    user = env.get('QBSYNC_SMTP_USER', '').strip()
+    sender = env.get('QBSYNC_SMTP_FROM', '').strip() or user
+    if '@' not in sender:
+        raise ValueError('QBSYNC_SMTP_FROM must be the email address notifications are sent from')
+    return SmtpSettings(host=host, port=port, sender=sender, user=user,
+                        password=env.get('QBSYNC_SMTP_PASSWORD', ''), security=security)
 
 
 def _flag(value: str | None, *, default: bool) -> bool:

@@ -12,12 +12,17 @@ from typing import Any
 import httpx
 
 from ..db import Database
+from ..mail import Mailer
 from ..security import PasswordHasher, TokenCipher
 from ..settings import Settings
-from ..sync.scheduler import KEEPALIVE_INTERVAL, KEEPALIVE_JOB, SyncScheduler
+from ..sync.scheduler import (KEEPALIVE_INTERVAL, KEEPALIVE_JOB, NOTIFY_INTERVAL, NOTIFY_JOB, REPORTS_INTERVAL,
+                              REPORTS_JOB, RETENTION_INTERVAL, RETENTION_JOB, SyncScheduler)
 from .bootstrap import BootstrapReport, bootstrap_database
 from .account_mapping import AccountMappingService
 from .connection import ConnectionService
+from .notifications import NotificationService
+from .reports import ReportService
+from .sync_log import SyncLogService
 from .records import RecordService
 from .sync_settings import SyncSettingsService
 from .users import UserService
@@ -54,7 +59,24 @@ class Services:
         self.sync_settings = SyncSettingsService(self.db, scheduler=self.scheduler,
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
         self.account_mapping = AccountMappingService(self.db, self.connection)
+        if self.bootstrap_report.sync_preferences is not None:  # automatic sync as saved, without a visit to Settings
+            self.sync_settings.apply_to_scheduler(self.bootstrap_report.sync_preferences)
+        self._start_watchers()
         self.started = True
+
+    def _start_watchers(self) -> None:
+        """The Sync Log, notifications and reports, and their jobs (issue 9)."""
+        self.mailer = Mailer(self.settings.smtp)
+        self.sync_log = SyncLogService(self.db, self.connection, self.sync_settings,
+                                       export_dir=self.settings.data_dir / 'exports')
+        self.notifications = NotificationService(self.db, self.mailer, public_url=self.settings.public_url)
+        self.reports = ReportService(self.db, self.mailer, public_url=self.settings.public_url)
+        self.scheduler.add_interval_job(NOTIFY_JOB, self.notifications.run, NOTIFY_INTERVAL,
+                                        name='Problem notifications')
+        self.scheduler.add_interval_job(RETENTION_JOB, self.sync_log.prune_by_settings, RETENTION_INTERVAL,
+                                        name='Sync Log retention')
+        self.scheduler.add_interval_job(REPORTS_JOB, self.reports.send_due, REPORTS_INTERVAL, name='Sync reports')
+        self.scheduler.run_now(REPORTS_JOB)  # a period that ended while the app was down goes out now
 
     async def stop(self) -> None:
         self.started = False

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..models import SyncLogEntry
 
-__all__ = ['LEVELS', 'LogFilter', 'LogPage', 'recent_entries', 'log_page', 'log_chunks', 'log_statement']
+__all__ = ['LEVELS', 'EVERYTHING', 'LogFilter', 'LogPage', 'recent_entries', 'log_page', 'log_chunks', 'log_statement']
 
 LEVELS = ('info', 'warning', 'error')
 MAX_PAGE_SIZE = 200
@@ -41,6 +41,9 @@ class LogFilter:
             raise ValueError(f'unknown log level {self.level!r}; expected one of {LEVELS}')
 
 
+EVERYTHING = LogFilter()
+
+
 @dataclass(frozen=True)
 class LogPage:
     entries: list[SyncLogEntry]
@@ -58,7 +61,7 @@ class LogPage:
         return (self.page - 1) * self.page_size + len(self.entries)
 
 
-def log_statement(realm_id: str | None, log_filter: LogFilter = LogFilter()) -> Select:
+def log_statement(realm_id: str | None, log_filter: LogFilter = EVERYTHING) -> Select:
     """SELECT entries of the company (and realm-less ones) matching ``log_filter``, unordered."""
     statement = select(SyncLogEntry)
     if realm_id is not None:
@@ -85,7 +88,7 @@ def _newest_first(statement: Select) -> Select:
     return statement.order_by(col(SyncLogEntry.at).desc(), col(SyncLogEntry.id).desc())
 
 
-async def log_page(session: AsyncSession, realm_id: str | None, log_filter: LogFilter = LogFilter(), *,
+async def log_page(session: AsyncSession, realm_id: str | None, log_filter: LogFilter = EVERYTHING, *,
                    page: int = 1, page_size: int = 50) -> LogPage:
     """Page ``page`` (from 1) of the matching entries, newest first, and whether another page follows."""
     page, page_size = max(1, int(page)), max(1, min(int(page_size), MAX_PAGE_SIZE))
@@ -94,7 +97,7 @@ async def log_page(session: AsyncSession, realm_id: str | None, log_filter: LogF
     return LogPage(entries[:page_size], page, page_size, has_next=len(entries) > page_size)
 
 
-async def log_chunks(session: AsyncSession, realm_id: str | None, log_filter: LogFilter = LogFilter(), *,
+async def log_chunks(session: AsyncSession, realm_id: str | None, log_filter: LogFilter = EVERYTHING, *,
                      chunk: int = 5000) -> AsyncIterator[list[SyncLogEntry]]:
     """Every matching entry, newest first, ``chunk`` at a time (keyset paging: each chunk is one index walk)."""
     after: tuple[datetime, int] | None = None

@@ -21,7 +21,8 @@ from typing import Any, Awaitable, Callable
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 __all__ = ['SyncScheduler', 'ScheduledJob', 'KEEPALIVE_JOB', 'KEEPALIVE_INTERVAL', 'AUTO_SYNC_JOB', 'PUSH_JOB',
-           'PUSH_DELAY', 'AutoSyncJob']
+           'PUSH_DELAY', 'AutoSyncJob', 'NOTIFY_JOB', 'NOTIFY_INTERVAL', 'REPORTS_JOB', 'REPORTS_INTERVAL',
+           'RETENTION_JOB', 'RETENTION_INTERVAL']
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,12 @@ KEEPALIVE_INTERVAL = timedelta(hours=1)  # how often idle connections are looked
 AUTO_SYNC_JOB = 'auto-sync'
 PUSH_JOB = 'auto-sync-push'
 PUSH_DELAY = timedelta(seconds=30)  # a saved record goes out within this (plus the run's own time)
+NOTIFY_JOB = 'notifications'
+NOTIFY_INTERVAL = timedelta(minutes=5)  # problems are also looked at after every run
+REPORTS_JOB = 'sync-reports'
+REPORTS_INTERVAL = timedelta(hours=1)  # a period's report goes out within the hour after it ends
+RETENTION_JOB = 'log-retention'
+RETENTION_INTERVAL = timedelta(days=1)
 AutoSyncJob = Callable[[str], Awaitable[Any]]  # called with the trigger: 'scheduled' or 'push'
 
 
@@ -74,8 +81,10 @@ class SyncScheduler:
         return self._interval is not None
 
     def bind_auto_sync(self, job: AutoSyncJob) -> None:
-        """The coroutine both automatic jobs call; bind it before ``configure_auto_sync``."""
+        """The coroutine both automatic jobs call; a switch-on made before it was bound takes effect now."""
         self._auto_sync = job
+        if self._interval is not None:
+            self._schedule_interval()
 
     def configure_auto_sync(self, *, enabled: bool, interval_minutes: int) -> None:
         """Switch automatic sync on (every ``interval_minutes``) or off, at once.
@@ -88,13 +97,17 @@ class SyncScheduler:
             self.remove_job(AUTO_SYNC_JOB)
             self.remove_job(PUSH_JOB)
             return
-        if self._auto_sync is None:
-            raise RuntimeError('bind_auto_sync() first: automatic sync has no job to run')
         interval = timedelta(minutes=interval_minutes)
         if interval == self._interval and self._scheduler.get_job(AUTO_SYNC_JOB) is not None:
             return
         self._interval = interval
-        self.add_interval_job(AUTO_SYNC_JOB, partial(self._run_auto_sync, 'scheduled'), interval, name='Automatic sync')
+        if self._auto_sync is not None:
+            self._schedule_interval()
+
+    def _schedule_interval(self) -> None:
+        assert self._interval is not None
+        self.add_interval_job(AUTO_SYNC_JOB, partial(self._run_auto_sync, 'scheduled'), self._interval,
+                              name='Automatic sync')
 
     def request_push(self) -> datetime | None:
         """A record was saved in the app: send it soon. Returns when the push (or an earlier run) will start.

@@ -66,13 +66,14 @@ async def test_on_off_and_interval_change(scheduler) -> None:  # type: ignore[no
     assert sched.next_run_at() is None and sched.jobs() == [] and not sched.auto_sync_enabled
 
 
-async def test_configure_needs_a_bound_job() -> None:
+async def test_a_switch_on_before_the_job_is_bound_waits_for_it() -> None:
     sched = SyncScheduler()
     sched.start()
     try:
-        with pytest.raises(RuntimeError, match='bind_auto_sync'):
-            sched.configure_auto_sync(enabled=True, interval_minutes=15)
-        sched.configure_auto_sync(enabled=False, interval_minutes=15)  # off needs nothing
+        sched.configure_auto_sync(enabled=True, interval_minutes=30)  # settings applied before the engine is ready
+        assert sched.next_run_at() is None and sched.request_push() is None
+        sched.bind_auto_sync(Recorder())
+        assert _soon(sched.next_run_at(), timedelta(minutes=30))
     finally:
         sched.shutdown()
         await asyncio.sleep(0)

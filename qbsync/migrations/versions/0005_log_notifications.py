@@ -52,6 +52,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('dismissed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('dismissed_by_user_id', sa.Integer(), nullable=True))
         batch_op.create_index('ix_log_entity_at', ['entity_type', 'at'], unique=False)
+        batch_op.create_index('ix_log_record', ['entity_type', 'local_id'], unique=False)
 
     with op.batch_alter_table('syncsettings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('log_retention_days', sa.Integer(), nullable=False, server_default='180'))
@@ -63,6 +64,7 @@ def downgrade() -> None:
         batch_op.drop_column('log_retention_days')
 
     with op.batch_alter_table('synclogentry', schema=None) as batch_op:
+        batch_op.drop_index('ix_log_record')
         batch_op.drop_index('ix_log_entity_at')
         batch_op.drop_column('dismissed_by_user_id')
         batch_op.drop_column('dismissed_at')
