@@ -6,9 +6,9 @@ from datetime import date
 from nicegui import ui
 
 from qbsync.services.errors import PermissionDenied, ValidationError
-from qbsync.services.sync_settings import (CONFLICT_POLICIES, ENTITY_TOGGLES, MAX_INTERVAL_MINUTES,
-                                           MIN_INTERVAL_MINUTES, SyncPreferences)
-from qbsync.sync.stats import ENTITY_LABELS
+from qbsync.services.sync_settings import (CONFLICT_POLICIES, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES,
+                                           SyncPreferences)
+from qbsync.sync.entities import ENTITIES
 
 from ..auth import authorize
 from ..forms import clear_field_errors, show_field_errors
@@ -37,8 +37,8 @@ async def build(context: CenterContext) -> None:
                             value=prefs.inbound_enabled).mark('inbound-sync')
         ui.label('What syncs').classes('text-lg font-bold')
         with ui.row().classes('gap-4'):
-            entities = {name: ui.checkbox(ENTITY_LABELS[name], value=prefs.entity_enabled(name))
-                        .mark(f'sync-{name}') for name in ENTITY_TOGGLES}
+            entities = {spec.switch: ui.checkbox(spec.label, value=prefs.entity_enabled(spec.name))
+                        .mark(f'sync-{spec.name}') for spec in ENTITIES}
         ui.label('When both sides changed').classes('text-lg font-bold')
         policy = ui.select(CONFLICT_POLICIES, value=prefs.conflict_policy, label='Conflict policy') \
             .classes('w-72').mark('conflict-policy')
@@ -73,7 +73,7 @@ async def build(context: CenterContext) -> None:
                 inbound_enabled=bool(inbound.value),
                 conflict_policy=str(policy.value or ''),
                 start_date=start_date,
-                **{ENTITY_TOGGLES[name]: bool(box.value) for name, box in entities.items()},
+                **{switch: bool(box.value) for switch, box in entities.items()},
             )
             try:
                 await services.sync_settings.save(wanted, acting=user)

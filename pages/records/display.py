@@ -7,7 +7,7 @@ from typing import Any
 
 from nicegui import ui
 
-from qbsync.services.record_status import QuickBooksStatus, SyncState
+from qbsync.sync.record_status import QuickBooksStatus, SyncState
 
 from .specs import CUSTOMER, DATE, FLAG, ITEM, MONEY, QUANTITY, FieldSpec
 

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from nicegui import ui
 
-from qbsync.services.record_status import QuickBooksStatus
+from qbsync.sync.record_status import QuickBooksStatus
 from qbsync.services.records import RecordView
 
 from ..auth import allowed, current_user

@@ -42,7 +42,7 @@ class LineSpec:
 
 @dataclass(frozen=True)
 class RecordPage:
-    entity_type: str  # key of qbsync.models.RECORD_TYPES
+    entity_type: str  # a local entity name of qbsync.sync.entities
     slug: str  # URL: /<slug>, /<slug>/new, /<slug>/<id>, /<slug>/<id>/edit
     singular: str
     plural: str

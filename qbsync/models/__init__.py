@@ -11,15 +11,16 @@ SQLModel.metadata.naming_convention = {
     'pk': 'pk_%(table_name)s',
 }
 
-from .records import (RECORD_TYPES, CreditMemo, CreditMemoLine, Customer, Expense, ExpenseLine, Invoice,
-                      InvoiceLine, Item, Payment, PaymentApplication)
-from .sync import (AccountMapping, ConnectionStatus, EntityLink, LinkStatus, OAuthState, QuickBooksConnection,
-                   SyncLogEntry, SyncRun, SyncSettings, WebhookEvent)
+from .records import (CreditMemo, CreditMemoLine, Customer, Expense, ExpenseLine, Invoice, InvoiceLine, Item, Payment,
+                      PaymentApplication)
+from .sync import (AccountMapping, ConnectionStatus, EntityLink, LinkStatus, MappingPurpose, OAuthState, OutboxBatch,
+                   OutboxItem, QuickBooksConnection, RunStatus, SyncLease, SyncLogEntry, SyncRun, SyncSettings,
+                   WebhookEvent)
 from .users import Role, User
 from .notices import Notification, NotificationKind, ReportFrequency, ReportSubscription
 
-__all__ = ['RECORD_TYPES', 'CreditMemo', 'CreditMemoLine', 'Customer', 'Expense', 'ExpenseLine', 'Invoice',
-           'InvoiceLine', 'Item', 'Payment', 'PaymentApplication', 'AccountMapping', 'ConnectionStatus',
-           'EntityLink', 'LinkStatus', 'OAuthState', 'QuickBooksConnection', 'SyncLogEntry', 'SyncRun',
-           'SyncSettings', 'WebhookEvent', 'Role', 'User', 'Notification', 'NotificationKind', 'ReportFrequency',
-           'ReportSubscription']
+__all__ = ['CreditMemo', 'CreditMemoLine', 'Customer', 'Expense', 'ExpenseLine', 'Invoice', 'InvoiceLine', 'Item',
+           'Payment', 'PaymentApplication', 'AccountMapping', 'ConnectionStatus', 'EntityLink', 'LinkStatus',
+           'MappingPurpose', 'OAuthState', 'OutboxBatch', 'OutboxItem', 'QuickBooksConnection', 'RunStatus',
+           'SyncLease', 'SyncLogEntry', 'SyncRun', 'SyncSettings', 'WebhookEvent', 'Role', 'User', 'Notification',
+           'NotificationKind', 'ReportFrequency', 'ReportSubscription']

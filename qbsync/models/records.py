@@ -13,7 +13,7 @@ from sqlmodel import Field, SQLModel
 from .types import DecimalText
 
 __all__ = ['Customer', 'Item', 'Invoice', 'InvoiceLine', 'Payment', 'PaymentApplication', 'Expense',
-           'ExpenseLine', 'CreditMemo', 'CreditMemoLine', 'utcnow', 'RECORD_TYPES']
+           'ExpenseLine', 'CreditMemo', 'CreditMemoLine', 'utcnow']
 
 
 def utcnow() -> datetime:
@@ -145,10 +145,3 @@ class CreditMemoLine(SQLModel, table=True):
     quantity: Decimal = money()
     unit_price: Decimal = money()
     amount: Decimal = money()
-
-
-# entity type name (as used in links, settings and the log) -> table
-RECORD_TYPES: dict[str, type[SQLModel]] = {
-    'customer': Customer, 'item': Item, 'invoice': Invoice, 'payment': Payment,
-    'expense': Expense, 'credit_memo': CreditMemo,
-}

@@ -13,7 +13,8 @@ from sqlmodel import Field, SQLModel
 from .records import utcnow
 
 __all__ = ['QuickBooksConnection', 'SyncSettings', 'AccountMapping', 'EntityLink', 'SyncRun', 'SyncLogEntry',
-           'WebhookEvent', 'OAuthState', 'ConnectionStatus', 'LinkStatus']
+           'WebhookEvent', 'OAuthState', 'ConnectionStatus', 'LinkStatus', 'RunStatus', 'SyncLease', 'OutboxBatch',
+           'OutboxItem', 'MappingPurpose']
 
 
 class ConnectionStatus:
@@ -27,6 +28,24 @@ class LinkStatus:
     SYNCED = 'synced'
     PENDING = 'pending'
     FAILED = 'failed'
+
+
+class MappingPurpose:
+    """AccountMapping.purpose values: the account mapping service edits them, the engine posts against them."""
+    INCOME = 'income'
+    ACCOUNTS_RECEIVABLE = 'accounts_receivable'
+    DEPOSIT = 'deposit'
+    EXPENSE_PAYMENT = 'expense_payment'
+    EXPENSE_CATEGORY = 'expense_category'
+    ITEM_INCOME = 'item_income'
+
+
+class RunStatus:
+    RUNNING = 'running'
+    SUCCEEDED = 'succeeded'  # everything planned went through
+    PARTIAL = 'partial'  # some records failed or were blocked; the rest went through
+    FAILED = 'failed'  # the run itself stopped (lost connection, unexpected error)
+    INTERRUPTED = 'interrupted'  # cancelled, or its process died (found by the next run through the lease)
 
 
 class QuickBooksConnection(SQLModel, table=True):
@@ -97,20 +116,29 @@ class EntityLink(SQLModel, table=True):
     last_error: str = Field(default='', max_length=2000)
     last_synced_at: datetime | None = None
     updated_at: datetime = Field(default_factory=utcnow)
+    # QuickBooks' MetaData.LastUpdatedTime of the object as last seen: 'newest wins' and inbound compare with it
+    qbo_updated_at: datetime | None = None
+    # QuickBooks kept its version in a conflict (policy 'QuickBooks wins'): inbound must bring it into the app
+    needs_inbound: bool = False
 
 
 class SyncRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     realm_id: str = Field(index=True, max_length=32)
-    trigger: str = Field(max_length=20)  # manual | scheduled | webhook
+    trigger: str = Field(max_length=20)  # manual | scheduled | push | cli | webhook
     direction: str = Field(default='outbound', max_length=20)  # outbound | inbound | both
     started_at: datetime = Field(default_factory=utcnow, index=True)
     finished_at: datetime | None = None
-    status: str = Field(default='running', max_length=20)  # running | succeeded | partial | failed | interrupted
+    status: str = Field(default='running', max_length=20)  # see RunStatus
+    total: int = 0  # records the plan had to move
     created: int = 0
     updated: int = 0
+    linked: int = 0  # matched to an existing QuickBooks record instead of creating one
     failed: int = 0
     skipped: int = 0
+    # {"customer": {"created": 3, "updated": 0, "linked": 1, "failed": 0, "skipped": 0}, ...}
+    entity_counts: str = Field(default='{}', sa_type=Text)
+    message: str = Field(default='', max_length=500)  # "12 synced, 1 failed, 3 skipped"
     error: str = Field(default='', max_length=2000)
 
 
@@ -127,6 +155,12 @@ class SyncLogEntry(SQLModel, table=True):
     qbo_id: str | None = Field(default=None, max_length=32)
     action: str = Field(default='', max_length=40)  # create | update | skip | connect | refresh | ...
     message: str = Field(default='', max_length=2000)
+    direction: str = Field(default='', max_length=20)  # outbound | inbound | '' (not about a record)
+    status: str = Field(default='', max_length=20)  # the record's state after the change: synced | failed | ...
+    code: str = Field(default='', max_length=20)  # Intuit's error code ('6240'), when QuickBooks refused
+    element: str = Field(default='', max_length=255)  # the field Intuit named
+    detail: str = Field(default='', max_length=2000)  # Intuit's own words
+    suggestion: str = Field(default='', max_length=1000)  # the plain-language fix
     dismissed_at: datetime | None = None  # a failure someone looked at and set aside (Sync Log, Dismiss)
     dismissed_by_user_id: int | None = None
 
@@ -155,3 +189,49 @@ class OAuthState(SQLModel, table=True):
     expires_at: datetime
     used_at: datetime | None = None
     allow_company_switch: bool = False  # the user explicitly accepted connecting a different company
+
+
+class SyncLease(SQLModel, table=True):
+    """Who runs the sync right now: one row per lease name, shared by the app, the scheduler and the CLI.
+
+    A holder keeps ``expires_at`` in the future with heartbeats; a holder that died (SIGKILL, power cut) stops
+    heartbeating, and the next run takes the lease over once it expired.
+    """
+    name: str = Field(primary_key=True, max_length=40)
+    token: str | None = Field(default=None, max_length=64)  # secret of the current holder; None = free
+    holder: str = Field(default='', max_length=255)  # "manual run (pid 4242 on host)"
+    run_id: int | None = None
+    acquired_at: datetime | None = None
+    heartbeat_at: datetime | None = None
+    expires_at: datetime | None = None
+
+
+class OutboxBatch(SQLModel, table=True):
+    """A /batch request whose composition and requestid were fixed before it was sent.
+
+    After a crash the next run sends every unanswered batch again, unchanged and with the same requestid, before
+    anything new, so Intuit's replay hands back the original answers instead of posting twice.
+    """
+    __table_args__ = (Index('ix_outbox_open', 'realm_id', 'answered_at'),)
+    id: int | None = Field(default=None, primary_key=True)
+    realm_id: str = Field(max_length=32)
+    request_id: str = Field(unique=True, max_length=36)  # Intuit's limit for a batch requestid
+    run_id: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None  # the last time it went on the wire
+    attempts: int = 0
+    answered_at: datetime | None = None  # the answers are applied; the batch is done
+
+
+class OutboxItem(SQLModel, table=True):
+    """One operation of an outbox batch: the exact JSON sent, and which record version it carries."""
+    __table_args__ = (UniqueConstraint('batch_id', 'bid', name='uq_outbox_bid'),)
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key='outboxbatch.id', index=True, ondelete='CASCADE')
+    bid: str = Field(max_length=10)  # the batch item id (Intuit allows at most 10 characters)
+    entity_type: str = Field(max_length=20)
+    local_id: int
+    version: int  # the record version the payload was built from; only that version is marked synced
+    operation: str = Field(max_length=10)  # create | update | delete (delete = Intuit's void for some entities)
+    payload: str = Field(sa_type=Text)  # the batch item as sent (JSON, Decimals exact)
+    content_hash: str = Field(default='', max_length=64)

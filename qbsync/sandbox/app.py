@@ -30,6 +30,8 @@ def create_sandbox_app(state: SandboxState | SandboxConfig | None = None) -> Fas
     app.include_router(accounting_router)
     if state.config.admin_api:
         app.include_router(admin_router)
+    from .accounting.fallback_routes import router as fallback_router
+    app.include_router(fallback_router)   # last: Intuit's fault for any path or method the API does not offer
     return app
 
 

@@ -43,6 +43,9 @@ class SandboxPersistence:
         self._db.execute('PRAGMA journal_mode=WAL')
         self._db.execute('PRAGMA synchronous=NORMAL')
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute('PRAGMA table_info(company)')}
+        if 'profile' not in columns:   # files written before companies had profiles hold US companies
+            self._db.execute("ALTER TABLE company ADD COLUMN profile TEXT NOT NULL DEFAULT 'us'")
         self._lock = threading.Lock()
         self._restoring = False
 
@@ -64,8 +67,8 @@ class SandboxPersistence:
         with self._transaction() as db:
             db.execute('DELETE FROM object WHERE realm_id = ?', (company.realm_id,))
             db.execute('DELETE FROM replay WHERE realm_id = ?', (company.realm_id,))
-            db.execute('INSERT OR REPLACE INTO company VALUES (?, ?, ?)',
-                       (company.realm_id, company.name, json.dumps(company.counters)))
+            db.execute('INSERT OR REPLACE INTO company (realm_id, name, counters, profile) VALUES (?, ?, ?, ?)',
+                       (company.realm_id, company.name, json.dumps(company.counters), company.profile))
             db.executemany('INSERT INTO object VALUES (?, ?, ?, ?, ?)', rows)
             db.executemany('INSERT INTO replay VALUES (?, ?, ?, ?)', replays)
 
@@ -92,14 +95,14 @@ class SandboxPersistence:
         whose realms do not follow one another was not written by this sandbox and is refused rather than mixed.
         """
         with self._lock:
-            companies = self._db.execute('SELECT realm_id, name, counters FROM company').fetchall()
+            companies = self._db.execute('SELECT realm_id, name, counters, profile FROM company').fetchall()
             objects = self._db.execute('SELECT realm_id, entity, id, deleted, body FROM object').fetchall()
             replays = self._db.execute('SELECT realm_id, request_id, status, body FROM replay').fetchall()
         self._restoring = True
         try:
             realms = []
-            for realm_id, name, counters in sorted(companies, key=lambda row: int(row[0])):
-                ref = store.create_company(name)
+            for realm_id, name, counters, profile in sorted(companies, key=lambda row: int(row[0])):
+                ref = store.create_company(name, profile)
                 if ref.realm_id != realm_id:
                     raise RuntimeError(f'{self.path}: saved realm {realm_id} cannot be recreated (got {ref.realm_id});'
                                        f' move the file away to start afresh')

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from .accounting.policy import SANDBOX_EMAILS_PER_DAY, CompanyPolicy, DeactivationOperation
+from .accounting.policy import (ACCOUNT_NUMBER_MAX_LENGTH, SANDBOX_EMAILS_PER_DAY, CompanyPolicy,
+                                DeactivationOperation)
 from .accounting.store import CompanyStore
 from .clock import Clock, SystemClock
 from .events import EventBus
@@ -40,10 +41,12 @@ class SandboxConfig:
     throttle_xml: bool = False             # answer 429 in XML, as some captured Intuit throttles were
     deactivation_webhook: DeactivationOperation = 'Delete'  # name-list Active:false announced as (UNCONFIRMED)
     emails_per_day: int = SANDBOX_EMAILS_PER_DAY  # /send limit per realm and company-local day
+    account_number_max_length: int = ACCOUNT_NUMBER_MAX_LENGTH  # Account.AcctNum; 7 = Intuit's published US limit
 
     def company_policy(self) -> CompanyPolicy:
         """The settings every company reads (see ``accounting.policy.CompanyPolicy`` for why these defaults)."""
-        return CompanyPolicy(deactivation_operation=self.deactivation_webhook, emails_per_day=self.emails_per_day)
+        return CompanyPolicy(deactivation_operation=self.deactivation_webhook, emails_per_day=self.emails_per_day,
+                             account_number_max_length=self.account_number_max_length)
 
 
 class SandboxState:

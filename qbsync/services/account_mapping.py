@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import col, delete, select
 
 from ..db import Database
-from ..models import AccountMapping, Item, User
+from ..models import AccountMapping, Item, MappingPurpose, User
 from ..models.records import utcnow
 from ..quickbooks.types import QboAccount
 from .errors import ValidationError
@@ -27,12 +27,12 @@ __all__ = ['MappingRole', 'ROLES', 'REQUIRED_ROLES', 'MappedAccount', 'MappingSe
            'INCOME', 'ACCOUNTS_RECEIVABLE', 'DEPOSIT', 'EXPENSE_PAYMENT', 'EXPENSE_CATEGORY', 'ITEM_INCOME',
            'UNDEPOSITED_FUNDS_SUBTYPE', 'NotConnected']
 
-INCOME = 'income'
-ACCOUNTS_RECEIVABLE = 'accounts_receivable'
-DEPOSIT = 'deposit'
-EXPENSE_PAYMENT = 'expense_payment'
-EXPENSE_CATEGORY = 'expense_category'
-ITEM_INCOME = 'item_income'
+INCOME = MappingPurpose.INCOME
+ACCOUNTS_RECEIVABLE = MappingPurpose.ACCOUNTS_RECEIVABLE
+DEPOSIT = MappingPurpose.DEPOSIT
+EXPENSE_PAYMENT = MappingPurpose.EXPENSE_PAYMENT
+EXPENSE_CATEGORY = MappingPurpose.EXPENSE_CATEGORY
+ITEM_INCOME = MappingPurpose.ITEM_INCOME
 UNDEPOSITED_FUNDS_SUBTYPE = 'UndepositedFunds'
 INCOME_TYPES = ('Income', 'Other Income')
 

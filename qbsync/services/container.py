@@ -15,6 +15,7 @@ from ..db import Database
 from ..mail import Mailer
 from ..security import PasswordHasher, TokenCipher
 from ..settings import Settings
+from ..sync.runner import SyncRunner
 from ..sync.scheduler import (KEEPALIVE_INTERVAL, KEEPALIVE_JOB, NOTIFY_INTERVAL, NOTIFY_JOB, REPORTS_INTERVAL,
                               REPORTS_JOB, RETENTION_INTERVAL, RETENTION_JOB, SyncScheduler)
 from .bootstrap import BootstrapReport, bootstrap_database
@@ -59,6 +60,7 @@ class Services:
         self.sync_settings = SyncSettingsService(self.db, scheduler=self.scheduler,
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
         self.account_mapping = AccountMappingService(self.db, self.connection)
+        self.runner = SyncRunner(self.db, self.connection.api)  # the sync engine; passes register on it
         if self.bootstrap_report.sync_preferences is not None:  # automatic sync as saved, without a visit to Settings
             self.sync_settings.apply_to_scheduler(self.bootstrap_report.sync_preferences)
         self._start_watchers()

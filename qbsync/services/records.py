@@ -4,7 +4,7 @@ Every row carries its QuickBooks status for the active company (see ``record_sta
 as the rows. Every change bumps ``version`` and ``updated_at``, which is what makes a record pending again; an
 update that changes nothing writes nothing.
 
-Entity types: 'customer', 'item', 'invoice', 'payment', 'expense', 'credit_memo' (``RECORD_TYPES``).
+Entity types: 'customer', 'item', 'invoice', 'payment', 'expense', 'credit_memo' (``qbsync.sync.entities``).
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from . import record_rules as rules
 from .errors import NotFound, ValidationError
 from .record_inputs import (CreditMemoInput, CustomerInput, ExpenseInput, ExpenseLineInput, InvoiceInput, ItemInput,
                             PaymentApplicationInput, PaymentInput, RecordInput, SalesLineInput)
-from .record_status import QuickBooksStatus, SyncState, link_alias, link_condition, status_case
+from ..sync.record_status import QuickBooksStatus, SyncState, link_alias, link_condition, status_case
 
 __all__ = ['RecordService', 'RecordView', 'RecordPage', 'SyncState', 'QuickBooksStatus', 'input_from_view',
            'ENTITY_TYPES', 'MAX_PAGE_SIZE']

@@ -6,7 +6,9 @@ from datetime import datetime, timedelta, timezone
 from html import escape
 
 from ..mail import Email
-from ..sync.stats import ENTITY_LABELS as ENTITY_NAMES
+from ..sync.entities import ENTITIES
+
+ENTITY_NAMES = {spec.name: spec.label for spec in ENTITIES}
 
 __all__ = ['SyncReport', 'FailureLine', 'render_report']
 
@@ -104,8 +106,8 @@ def _runs(report: SyncReport) -> str:
 
 
 def _record(failure: FailureLine) -> str:
-    name = ENTITY_NAMES.get(failure.entity_type, failure.entity_type)
-    return f'{name[:-1] if name.endswith("s") else name} #{failure.local_id}'
+    singular = next((spec.singular for spec in ENTITIES if spec.name == failure.entity_type), failure.entity_type)
+    return f'{singular} #{failure.local_id}'
 
 
 def _day(moment: datetime) -> str:

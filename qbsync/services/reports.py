@@ -7,6 +7,7 @@ restart can never send the same period twice; a refused email gives the claim ba
 """
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -25,6 +26,7 @@ __all__ = ['ReportService', 'period_for']
 
 log = logging.getLogger(__name__)
 MAX_FAILURES_LISTED = 50
+SYNCED_OUTCOMES = ('created', 'updated', 'linked')  # of a run's per-entity counts (qbsync.sync.context.OUTCOMES)
 PERIOD_DAYS = {ReportFrequency.DAILY: 1, ReportFrequency.WEEKLY: 7}
 
 
@@ -118,13 +120,17 @@ class ReportService:
             realm = connection.realm_id if connection else ''
             in_period = (col(SyncLogEntry.realm_id).in_((realm, '')), col(SyncLogEntry.at) >= start,
                          col(SyncLogEntry.at) < end)
-            runs = dict((await session.exec(select(SyncRun.status, func.count()).where(
-                SyncRun.realm_id == realm, col(SyncRun.started_at) >= start, col(SyncRun.started_at) < end)
-                .group_by(SyncRun.status))).all())
-            synced = dict((await session.exec(select(SyncLogEntry.entity_type, func.count()).where(
-                *in_period, SyncLogEntry.level == 'info', col(SyncLogEntry.action).in_(('create', 'update')),
-                SyncLogEntry.entity_type != '').group_by(SyncLogEntry.entity_type))).all())
-            failure_filter = (*in_period, SyncLogEntry.level == 'error', col(SyncLogEntry.local_id).is_not(None))
+            period_runs = (await session.exec(select(SyncRun.status, SyncRun.entity_counts).where(
+                SyncRun.realm_id == realm, col(SyncRun.started_at) >= start, col(SyncRun.started_at) < end))).all()
+            runs: dict[str, int] = {}
+            synced: dict[str, int] = {}
+            for status, counts in period_runs:
+                runs[status] = runs.get(status, 0) + 1
+                for entity_type, tally in json.loads(counts or '{}').items():
+                    done = sum(int(tally.get(outcome, 0)) for outcome in SYNCED_OUTCOMES)
+                    synced[entity_type] = synced.get(entity_type, 0) + done
+            failure_filter = (*in_period, col(SyncLogEntry.local_id).is_not(None),
+                              or_(SyncLogEntry.status == 'failed', SyncLogEntry.level == 'error'))
             failures_total = int((await session.exec(select(func.count()).where(*failure_filter))).scalar_one())
             failures = (await session.exec(select(SyncLogEntry).where(*failure_filter)
                                            .order_by(col(SyncLogEntry.at).desc()).limit(MAX_FAILURES_LISTED))) \
@@ -135,7 +141,7 @@ class ReportService:
             connection_status=connection.status if connection else 'disconnected',
             connection_error=connection.last_error if connection else '',
             refresh_token_expires_at=connection.refresh_token_expires_at if connection else None,
-            runs=runs, synced=synced, failures_total=failures_total,
+            runs=runs, synced={name: count for name, count in synced.items() if count}, failures_total=failures_total,
             failures=[FailureLine(e.at, e.entity_type, e.local_id or 0, e.message, self._url(e.entity_type, e.local_id))
                       for e in failures],
             log_url=f'{self._public_url}/settings/integrations/quickbooks/log')

@@ -13,10 +13,11 @@ from typing import Any
 from ..db import Database
 from ..models import SyncSettings, User
 from ..models.records import utcnow
+from ..sync.entities import entity
 from .errors import ValidationError
 from .permissions import require_manager
 
-__all__ = ['SyncPreferences', 'SyncSettingsService', 'CONFLICT_POLICIES', 'ENTITY_TOGGLES', 'MIN_INTERVAL_MINUTES',
+__all__ = ['SyncPreferences', 'SyncSettingsService', 'CONFLICT_POLICIES', 'MIN_INTERVAL_MINUTES',
            'MAX_INTERVAL_MINUTES', 'MIN_RETENTION_DAYS', 'MAX_RETENTION_DAYS']
 
 MIN_INTERVAL_MINUTES = 5
@@ -27,11 +28,6 @@ CONFLICT_POLICIES: dict[str, str] = {
     'app_wins': 'This app wins',
     'quickbooks_wins': 'QuickBooks wins',
     'newest_wins': 'Most recent change wins',
-}
-# entity type -> SyncSettings column that switches it on or off
-ENTITY_TOGGLES: dict[str, str] = {
-    'customer': 'sync_customers', 'item': 'sync_items', 'invoice': 'sync_invoices', 'payment': 'sync_payments',
-    'expense': 'sync_expenses', 'credit_memo': 'sync_credit_memos',
 }
 SETTINGS_ID = 1
 
@@ -53,7 +49,7 @@ class SyncPreferences:
     log_retention_days: int = 180
 
     def entity_enabled(self, entity_type: str) -> bool:
-        return bool(getattr(self, ENTITY_TOGGLES[entity_type]))
+        return bool(getattr(self, entity(entity_type).switch))
 
     @classmethod
     def from_row(cls, row: SyncSettings) -> SyncPreferences:

@@ -5,7 +5,7 @@ table's primary key and probes the ``uq_link_local`` index (realm_id, entity_typ
 row ever reaches Python; the run times come from ``max()`` over the indexed SyncRun columns. The figures are derived
 from the links and the records each time (never stored counters), so they cannot drift from the truth.
 
-A record's state (synced, pending, failed, not synced) is the one definition in ``qbsync.services.record_status``,
+A record's state (synced, pending, failed, not synced) is the one definition in ``qbsync.sync.record_status``,
 which the record lists use too, so the dashboard and the lists always agree.
 """
 from __future__ import annotations
@@ -16,16 +16,13 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..models import RECORD_TYPES, SyncRun
-from ..services.record_status import QuickBooksStatus, active_realm, link_alias, link_condition, status_case
+from ..models import SyncRun
+from .entities import ENTITY_NAMES, entity
+from .record_status import QuickBooksStatus, active_realm, link_alias, link_condition, status_case
 
-__all__ = ['ENTITY_LABELS', 'EntityCounts', 'DashboardStats', 'dashboard_stats', 'entity_counts', 'run_times',
+__all__ = ['EntityCounts', 'DashboardStats', 'dashboard_stats', 'entity_counts', 'run_times',
            'counts_statement', 'recent_runs']
 
-ENTITY_LABELS: dict[str, str] = {
-    'customer': 'Customers', 'item': 'Items', 'invoice': 'Invoices', 'payment': 'Payments',
-    'expense': 'Expenses', 'credit_memo': 'Credit memos',
-}
 SUCCEEDED = 'succeeded'
 
 
@@ -61,7 +58,7 @@ class DashboardStats:
 
 def counts_statement(entity_type: str) -> Select[tuple[str, int]]:
     """SELECT status, count(*) over one record table outer-joined to its links in the active company."""
-    model = RECORD_TYPES[entity_type]
+    model = entity(entity_type).model
     link = link_alias()
     state = status_case(link, model).label('state')
     return (select(state, func.count()).select_from(model)
@@ -71,7 +68,7 @@ def counts_statement(entity_type: str) -> Select[tuple[str, int]]:
 async def entity_counts(session: AsyncSession, entity_type: str) -> EntityCounts:
     """Counts for one entity type in the active company (every record is not synced without one)."""
     counts = {name: count for name, count in (await session.exec(counts_statement(entity_type))).all()}
-    return EntityCounts(entity_type, ENTITY_LABELS[entity_type], synced=counts.get(QuickBooksStatus.SYNCED, 0),
+    return EntityCounts(entity_type, entity(entity_type).label, synced=counts.get(QuickBooksStatus.SYNCED, 0),
                         pending=counts.get(QuickBooksStatus.PENDING, 0), failed=counts.get(QuickBooksStatus.FAILED, 0),
                         not_synced=counts.get(QuickBooksStatus.NOT_SYNCED, 0))
 
@@ -92,7 +89,7 @@ async def run_times(session: AsyncSession, realm_id: str | None) -> tuple[dateti
 async def dashboard_stats(session: AsyncSession) -> DashboardStats:
     """Everything the Sync Dashboard shows for the active company, in eight small queries."""
     realm_id = (await session.exec(select(active_realm()))).scalar_one_or_none()
-    entities = tuple([await entity_counts(session, name) for name in ENTITY_LABELS])
+    entities = tuple([await entity_counts(session, name) for name in ENTITY_NAMES])
     last_run_at, last_status, last_success_at = await run_times(session, realm_id)
     return DashboardStats(realm_id, entities, last_run_at, last_status, last_success_at)
 

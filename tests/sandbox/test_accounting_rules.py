@@ -189,7 +189,7 @@ def test_doc_numbers_auto_assigned_and_duplicates_refused(company):
     memo = company.create('CreditMemo', {'CustomerRef': {'value': '1'}, 'Line': [{'Amount': 5}]})
     assert memo['DocNumber'] == '1003'                             # one sequence for sales forms
     fault = _fault('6140', _invoice, company, DocNumber='1001')
-    assert f"TxnId={first['Id']}" in fault.errors[0].detail
+    assert f"DocNumber=1001 is assigned to TxnType=Invoice with TxnId={first['Id']}" in fault.errors[0].detail
     assert company.create('Invoice', {'CustomerRef': {'value': '1'}, 'DocNumber': '1001', 'Line': [{'Amount': 1}]},
                           allow_duplicate_doc_num=True)['DocNumber'] == '1001'
     assert _invoice(company, DocNumber='AUTO_GENERATE')['DocNumber'] == '1004'
@@ -284,9 +284,10 @@ def test_delete_transactions_and_refuse_name_list_delete(company, events):
     assert company.tombstones['Invoice'][invoice['Id']]['status'] == 'Deleted'
     assert (events[-1].entity, events[-1].operation) == ('Invoice', 'Delete')
     fault = _fault('500', company.delete, 'Customer', {'Id': '1', 'SyncToken': '0'})
-    assert 'Active:false' in fault.errors[0].detail
+    assert fault.errors[0].detail == ('Operation Delete on Customer is not supported. A Customer cannot be deleted: '
+                                      'make it inactive (Active:false) instead.')
     _fault('500', company.void, 'Customer', {'Id': '1', 'SyncToken': '0'})
-    _fault('500', company.create, 'Vendor', {'DisplayName': 'Read only here'})
+    _fault('500', company.create, 'TaxRate', {'Name': 'Read only here'})
 
 
 def test_deactivating_a_customer_with_open_balance_is_refused(company):

@@ -41,7 +41,8 @@ def test_changed_objects_grouped_per_entity_with_deleted_stubs(company):
     company.update('Customer', {'Id': customer['Id'], 'SyncToken': '0', 'sparse': True, 'Active': False})
     [response] = _cdc(company, 'Invoice,Customer,Payment,Invoice', since)
     assert list(response) == ['QueryResponse']
-    invoices, customers = response['QueryResponse']       # asked order; Payment had no changes and is left out
+    invoices, customers, payments = response['QueryResponse']    # asked order, repeats once; Payment unchanged
+    assert payments == {}
     assert [o['Id'] for o in invoices['Invoice']] == [kept['Id'], gone['Id']]
     assert invoices['Invoice'][0]['TotalAmt'] == Decimal('100.00')        # full payload
     assert invoices['Invoice'][1] == {'domain': 'QBO', 'status': 'Deleted', 'Id': gone['Id'],
@@ -53,7 +54,8 @@ def test_changed_objects_grouped_per_entity_with_deleted_stubs(company):
 
 def test_nothing_changed_answers_an_empty_query_response(company):
     company.clock.advance(minutes=1)
-    assert _cdc(company, 'Customer,Invoice', _since(company)) == [{'QueryResponse': [{}]}]
+    assert _cdc(company, 'Customer', _since(company)) == [{'QueryResponse': [{}]}]          # Intuit's empty answer
+    assert _cdc(company, 'Customer,Invoice', _since(company)) == [{'QueryResponse': [{}, {}]}]   # one per entity
 
 
 def test_changed_since_is_inclusive_and_accepts_utc_and_dates(company):
@@ -121,3 +123,10 @@ async def test_cdc_over_http():
                                headers=bearer(token))
         assert old.status_code == 400 and old.json()['Fault']['Error'][0]['code'] == '500'
         assert (await client.get(url, params={'entities': 'Invoice', 'changedSince': since})).status_code == 401
+
+
+@pytest.mark.parametrize('entity', ['TaxCode', 'taxrate', 'TaxAgency', 'JournalCode', 'TimeActivity'])
+def test_entities_intuits_cdc_does_not_support_are_refused(company, entity):
+    with pytest.raises(QBOFault) as caught:
+        _cdc(company, f'Customer,{entity}', _since(company))
+    assert caught.value.code == '500' and 'is not supported by change data capture' in caught.value.errors[0].detail

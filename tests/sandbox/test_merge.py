@@ -7,7 +7,7 @@ import pytest
 
 from qbsync.sandbox.accounting.cdc import CdcRequest, change_data_capture
 from qbsync.sandbox.accounting.faults import QBOFault
-from qbsync.sandbox.accounting.seed import ACCOUNT_IDS
+from qbsync.sandbox.accounting.seed_us import ACCOUNT_IDS
 from qbsync.sandbox.accounting.wire import loads
 from qbsync.sandbox.admin.companies import UserEdit, edit_as_user
 from qbsync.sandbox.events import ChangeEvent

@@ -35,7 +35,7 @@ def test_code_exchange_gives_intuit_lifetimes(grants, realm_id):
     tokens = grants.exchange_code(TEST_CLIENT_ID, _code(grants, realm_id), TEST_REDIRECT_URI)
     body = tokens.body()
     assert body['token_type'] == 'bearer' and body['expires_in'] == 3600
-    assert body['x_refresh_token_expires_in'] == 100 * 86400
+    assert body['x_refresh_token_expires_in'] == 8726400              # Intuit's figure: 101 days
     assert 'x_refresh_token_hard_expires_in' not in body and 'id_token' not in body
     assert tokens.body(include_hard_expiry=True)['x_refresh_token_hard_expires_in'] == 5 * 365 * 86400
     assert tokens.access_token != tokens.refresh_token and len(tokens.access_token) > 500
@@ -76,12 +76,12 @@ def test_refresh_token_of_another_client_is_invalid_grant(grants, sandbox_state,
     assert _grant_error(lambda: grants.refresh('other', tokens.refresh_token)).error == 'invalid_grant'
 
 
-def test_rolling_window_expires_after_100_idle_days_and_each_refresh_extends_it(grants, realm_id, clock):
+def test_rolling_window_expires_after_101_idle_days_and_each_refresh_extends_it(grants, realm_id, clock):
     tokens = grants.connect(TEST_CLIENT_ID, realm_id)
     clock.advance(days=99)
     tokens = grants.refresh(TEST_CLIENT_ID, tokens.refresh_token)
-    assert tokens.refresh_expires_in == 100 * 86400
-    clock.advance(days=100)
+    assert tokens.refresh_expires_in == 101 * 86400
+    clock.advance(days=101)
     assert _grant_error(lambda: grants.refresh(TEST_CLIENT_ID, tokens.refresh_token)).description == 'Token expired'
     assert grants.connected_apps(realm_id) == []
 

@@ -40,7 +40,7 @@ def test_full_flow_through_the_consent_form(live_sandbox):
     assert callback['state'] == auth_client.state_token and callback['realmId'] == realm_id
 
     auth_client.get_bearer_token(callback['code'], realm_id=callback['realmId'])
-    assert auth_client.expires_in == 3600 and auth_client.x_refresh_token_expires_in == 100 * 86400
+    assert auth_client.expires_in == 3600 and auth_client.x_refresh_token_expires_in == 8726400
     assert auth_client.id_token is not None                 # intuitlib verified it against the sandbox's JWKS
     assert live_sandbox.state.grants.authorize_api_call(f'Bearer {auth_client.access_token}', realm_id)
 

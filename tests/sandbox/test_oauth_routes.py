@@ -100,7 +100,7 @@ async def test_connect_redirects_with_code_state_and_realm(sandbox_client, test_
     assert tokens.status_code == 200 and tokens.headers['cache-control'] == 'no-store'
     body = tokens.json()
     assert body['token_type'] == 'bearer' and body['expires_in'] == 3600
-    assert body['x_refresh_token_expires_in'] == 8640000 and 'x_refresh_token_hard_expires_in' not in body
+    assert body['x_refresh_token_expires_in'] == 8726400 and 'x_refresh_token_hard_expires_in' not in body
 
 
 async def test_connect_can_create_a_new_company(sandbox_client, test_app, sandbox_state):
@@ -206,7 +206,7 @@ async def test_refresh_rotates_and_reports_hard_expiry_on_request(sandbox_client
                                          headers={**auth, 'x-include-refresh-token-hard-expires-in': 'true'})
     body = response.json()
     assert response.status_code == 200 and body['refresh_token'] != first.refresh_token
-    assert body['x_refresh_token_expires_in'] == 100 * 86400
+    assert body['x_refresh_token_expires_in'] == 101 * 86400
     assert body['x_refresh_token_hard_expires_in'] == (5 * 365 - 10) * 86400
     clock.advance(hours=24)
     stale = await sandbox_client.post(TOKEN_URL, data={'grant_type': 'refresh_token',

@@ -51,14 +51,18 @@ def test_reset_and_new_companies_are_saved_too(tmp_path):
     company = state.companies.get(state.default_realm_id)
     seeded = {entity: dict(bucket) for entity, bucket in company.objects.items()}
     company.commit('Customer', {'DisplayName': 'Gone after reset'}, 'Create')
-    second = state.companies.create_company('Second Co')
+    second = state.companies.create_company('Second Co', profile='global')
     state.companies.get(second.realm_id).commit('Item', {'Name': 'Kept'}, 'Create')
     state.companies.reset(state.default_realm_id)
 
     restarted = _open(path)
     assert [r.name for r in restarted.companies.realms()] == [company.name, 'Second Co']
+    again = restarted.companies.get(second.realm_id)
+    assert again.profile == 'global' and str(again.zone) == 'Europe/London'       # the profile is kept too
     assert _filled(restarted.companies.get(state.default_realm_id).objects) == seeded
     assert any(o.get('Name') == 'Kept' for o in restarted.companies.get(second.realm_id).objects['Item'].values())
+    restarted.companies.reset(second.realm_id)
+    assert again.read('CompanyInfo', '1')['Country'] == 'GB'
 
 
 def test_memory_mode_writes_no_file(tmp_path):
@@ -152,7 +156,13 @@ async def test_admin_lists_creates_and_resets_companies():
         listed = (await client.get('/_sandbox/companies')).json()
         assert listed[0]['realm_id'] == realm and listed[0]['counts']['Customer'] == 7
         made = await client.post('/_sandbox/companies', json={'name': 'Second Co'})
-        assert made.status_code == 201 and made.json()['name'] == 'Second Co'
+        assert made.status_code == 201 and made.json()['name'] == 'Second Co' and made.json()['profile'] == 'us'
+        uk = (await client.post('/_sandbox/companies', json={'name': 'UK Co', 'profile': 'global'})).json()
+        assert state.companies.get(uk['realm_id']).read('CompanyInfo', '1')['Country'] == 'GB'
+        assert (await client.post(f"/_sandbox/companies/{uk['realm_id']}/reset")).status_code == 200
+        assert state.companies.get(uk['realm_id']).read('Preferences', '1')['CurrencyPrefs']['HomeCurrency'] == {
+            'value': 'GBP'}
+        assert (await client.post('/_sandbox/companies', json={'profile': 'mars'})).status_code == 422
         assert (await client.post(f'/_sandbox/companies/{realm}/reset')).json() == {'realm_id': realm,
                                                                                     'status': 'reset'}
         assert len(company.objects['Customer']) == 6 and company.replays == {}

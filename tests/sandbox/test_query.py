@@ -30,7 +30,7 @@ def test_parse_full_statement():
     ("select * from Customer where DisplayName = 'a' or DisplayName = 'b'", '4000'),
     ('select * from Customer c join Invoice i', '4000'),
     ('select * from Customer group by Active', '4000'),
-    ("select * from Customer where DisplayName != 'a'", '4000'),
+    ("select * from Customer where DisplayName <> 'a'", '4000'),
     ('select Id from', '4000'),
     ('delete from Customer', '4000'),
     ('select * from Widget', '4000'),

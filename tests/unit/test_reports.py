@@ -49,14 +49,17 @@ async def _users(db) -> dict[str, User]:  # type: ignore[no-untyped-def]
 async def _activity(db, day: datetime) -> None:  # type: ignore[no-untyped-def]
     """One run on ``day``: two invoices and a customer sent, one invoice refused."""
     async with db.session() as session:
-        run = SyncRun(realm_id=REALM, trigger='scheduled', started_at=day, finished_at=day, status='partial')
+        run = SyncRun(realm_id=REALM, trigger='scheduled', started_at=day, finished_at=day, status='partial',
+                      entity_counts='{"customer": {"linked": 1}, "invoice": {"created": 1, "updated": 1, "failed": 1},'
+                                    ' "item": {"skipped": 2}}')
         session.add(run)
         await session.flush()
         for n, (kind, level, message) in enumerate([('invoice', 'info', 'Sent'), ('invoice', 'info', 'Sent'),
                                                     ('customer', 'info', 'Sent'),
                                                     ('invoice', 'error', 'Duplicate <Document> Number')]):
             session.add(SyncLogEntry(run_id=run.id, realm_id=REALM, at=day + timedelta(seconds=n), level=level,
-                                     entity_type=kind, local_id=10 + n, action='create', message=message))
+                                     entity_type=kind, local_id=10 + n, action='create', message=message,
+                                     status='failed' if level == 'error' else 'synced', direction='outbound'))
         await session.commit()
 
 

@@ -8,7 +8,11 @@ Used by ``GET /cdc`` and by ``CDCQuery`` batch items. Choices where Intuit is UN
   changedSince date ... which is older than fixed days is not supported.", Wish-Org/QuickBooksSharp#19).
 * Over 1,000 changed objects: the 1,000 changed earliest are returned (across all entities, oldest first), so a
   client that moves ``changedSince`` up to the newest ``LastUpdatedTime`` it received makes progress.
-* Entities with no changes are left out; with none at all the answer is ``{"QueryResponse":[{}]}`` as Intuit's.
+* One element per requested entity, in the order asked; an entity with no changes is an empty element ``{}``, so
+  one unchanged entity answers ``{"QueryResponse":[{}]}`` exactly as Intuit's empty answer does (the shape of an
+  unchanged entity next to changed ones is UNCONFIRMED; an empty element keeps positions and matches that answer).
+* Entities Intuit's CDC does not support (TaxCode, TaxRate, TaxAgency, JournalCode, TimeActivity) are refused with
+  400/code 500 "Unsupported Operation" naming the entity, as a third-party client documents.
 * Deleted objects come as ``{"domain":"QBO","status":"Deleted","Id":..,"MetaData":{"LastUpdatedTime":..}}``.
 """
 from __future__ import annotations
@@ -25,10 +29,12 @@ from .wire import parse_intuit_datetime
 if TYPE_CHECKING:
     from .store import Company
 
-__all__ = ['CDC_LOOKBACK', 'CDC_MAX_OBJECTS', 'CdcRequest', 'parse_cdc_request', 'change_data_capture']
+__all__ = ['CDC_LOOKBACK', 'CDC_MAX_OBJECTS', 'CDC_UNSUPPORTED', 'CdcRequest', 'parse_cdc_request',
+           'change_data_capture']
 
 CDC_LOOKBACK = timedelta(days=30)
 CDC_MAX_OBJECTS = 1000
+CDC_UNSUPPORTED = frozenset({'TaxCode', 'TaxRate', 'TaxAgency', 'JournalCode', 'TimeActivity'})
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,11 @@ def parse_cdc_request(company: Company, entities: str | None, changed_since: str
     if not changed_since or not changed_since.strip():
         raise faults.required_param('changedSince')
     names = tuple(dict.fromkeys(name.strip() for name in entities.split(',') if name.strip()))
+    for asked in names:
+        name = next((n for n in CDC_UNSUPPORTED if n.lower() == asked.lower()), None)
+        if name is not None:
+            raise faults.unsupported_operation(f'cdc for {name}', f'{name} is not supported by change data '
+                                                                  f'capture; query it instead.')
     canonical = tuple(entity_type(name).name for name in names)
     try:
         since = parse_intuit_datetime(changed_since, company.zone)
@@ -73,9 +84,9 @@ def change_data_capture(company: Company, request: CdcRequest) -> list[dict[str,
     grouped: dict[str, list[dict[str, Any]]] = {}
     for _, _, name, obj in changed[:CDC_MAX_OBJECTS]:
         grouped.setdefault(name, []).append(obj)
-    responses = [{name: objs, 'startPosition': 1, 'maxResults': len(objs)}
-                 for name in request.entities if (objs := grouped.get(name))]
-    return [{'QueryResponse': responses or [{}]}]
+    responses = [{name: objs, 'startPosition': 1, 'maxResults': len(objs)} if (objs := grouped.get(name)) else {}
+                 for name in request.entities]
+    return [{'QueryResponse': responses}]
 
 
 def _last_updated(obj: dict[str, Any]) -> datetime:

@@ -133,10 +133,11 @@ def duplicate_name(kind: str) -> QBOFault:
     return _one('6240', 'Duplicate Name Exists Error', detail)
 
 
-def duplicate_doc_num(txn_type: str, txn_id: str) -> QBOFault:
+def duplicate_doc_num(txn_type: str, txn_id: str, doc_number: str) -> QBOFault:
     return _one('6140', 'Duplicate Document Number Error',
                 f'Duplicate Document Number Error : You must specify a different number. This number has already '
-                f'been used. DocNumber=  is assigned to TxnType={txn_type} with TxnId={txn_id}')
+                f'been used. DocNumber={doc_number} is assigned to TxnType={txn_type} with TxnId={txn_id}',
+                'DocNumber')
 
 
 def business_validation(detail: str, element: str = '') -> QBOFault:
@@ -172,8 +173,9 @@ def delete_has_balance(entity: str) -> QBOFault:
                 f'Delete List Has Balance Error : You can\'t make a {entity.lower()} with an open balance inactive.')
 
 
-def unsupported_operation(detail: str) -> QBOFault:
-    return _one('500', 'Unsupported Operation', f'Operation {detail} is not supported.')
+def unsupported_operation(detail: str, hint: str = '') -> QBOFault:
+    """Intuit's answer to an operation, path or method it does not offer (HTTP 400, code 500)."""
+    return _one('500', 'Unsupported Operation', f'Operation {detail} is not supported.{" " + hint if hint else ""}')
 
 
 def invalid_object_name(name: str) -> QBOFault:

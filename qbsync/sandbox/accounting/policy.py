@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ['CompanyPolicy', 'DeactivationOperation', 'SANDBOX_EMAILS_PER_DAY']
+__all__ = ['CompanyPolicy', 'DeactivationOperation', 'SANDBOX_EMAILS_PER_DAY', 'ACCOUNT_NUMBER_MAX_LENGTH']
 
 DeactivationOperation = Literal['Delete', 'Update']
 SANDBOX_EMAILS_PER_DAY = 40    # Intuit's sandbox email limit per realm and day (qbo-api.md section 9)
+ACCOUNT_NUMBER_MAX_LENGTH = 20  # what live QuickBooks accepts (see CompanyPolicy); Intuit's page says 7 for the US
 
 
 @dataclass(frozen=True)
@@ -25,13 +26,21 @@ class CompanyPolicy:
     itself is an ordinary update (Active false, SyncToken bumped, still readable, in CDC as a live object).
 
     ``emails_per_day``: sends (``/send``) allowed per realm per company-local calendar day.
+
+    ``account_number_max_length``: the longest ``Account.AcctNum`` accepted (longer: 2050). Intuit's reference
+    says 7 characters for US companies (20 for France), yet clients written against Intuit's sandbox create
+    11-character account numbers there, so live QuickBooks evidently accepts more than the page says: the default
+    is 20, and 7 reproduces the published limit.
     """
 
     deactivation_operation: DeactivationOperation = 'Delete'
     emails_per_day: int = SANDBOX_EMAILS_PER_DAY
+    account_number_max_length: int = ACCOUNT_NUMBER_MAX_LENGTH
 
     def __post_init__(self) -> None:
         if self.deactivation_operation not in ('Delete', 'Update'):
             raise ValueError("deactivation_operation must be 'Delete' or 'Update'")
         if self.emails_per_day < 0:
             raise ValueError('emails_per_day cannot be negative')
+        if self.account_number_max_length < 1:
+            raise ValueError('account_number_max_length must be at least 1')

@@ -2,16 +2,20 @@
 
 Grammar (qbo-api.md section 4)::
 
-    SELECT * | COUNT(*) [, field ...] FROM Entity
-      [WHERE cond [AND cond ...]]        cond: field (= < > <= >= LIKE) value | field IN (value, ...)
+    SELECT * | COUNT(*) | field [, field ...] FROM Entity
+      [WHERE cond [AND cond ...]]        cond: field (= != < > <= >= LIKE) value | field IN (value, ...)
       [ORDERBY | ORDER BY field [ASC|DESC] [, ...]] [STARTPOSITION n] [MAXRESULTS n]
 
-Choices where Intuit is UNCONFIRMED or lenient: entity names match in any case; string ``=``, ``IN`` and ``LIKE``
-ignore case; a field list after ``*`` (``SELECT *, Sku`` as python-quickbooks sends) is accepted and full objects are
-returned; MAXRESULTS defaults to 100 and values above 1000 are answered with 1000 objects; results are ordered by
-numeric Id unless ORDERBY says otherwise. OR, JOIN, GROUP BY and anything else outside the grammar are 4000; a field
-that the entity does not allow in WHERE/ORDERBY is 4001. Inactive name-list objects are hidden unless the WHERE
-clause mentions ``Active``.
+Choices where Intuit is UNCONFIRMED or lenient: entity names match in any case; string ``=``, ``!=``, ``IN`` and
+``LIKE`` ignore case; ``!=`` is accepted (Intuit's service parses it although its page lists only = < > <= >= IN
+LIKE), ``<>`` is not; a field list after ``*`` (``SELECT *, Sku`` as python-quickbooks sends) returns full objects; a
+column list without ``*`` (``SELECT Id, DisplayName FROM Customer``) returns each object with only those fields and
+``"sparse": true``, which is how Intuit's query response marks objects "not all properties of the entity are in"
+(Intuit's data-query page; its newer page says projections are unsupported, so this is UNCONFIRMED) - a dotted column
+(``MetaData.CreateTime``) keeps that part of the object; MAXRESULTS defaults to 100 and values above 1000 are answered
+with 1000 objects; results are ordered by numeric Id unless ORDERBY says otherwise. OR, JOIN, GROUP BY and anything
+else outside the grammar are 4000; a field that the entity does not allow in WHERE/ORDERBY is 4001. Inactive name-list
+objects are hidden unless the WHERE clause mentions ``Active``.
 """
 from __future__ import annotations
 
@@ -57,6 +61,7 @@ class Condition:
 class Query:
     entity: str
     count: bool = False
+    columns: tuple[str, ...] = ()    # a column list without ``*``: only these fields are returned (sparse)
     where: list[Condition] = field(default_factory=list)
     order: list[tuple[str, bool]] = field(default_factory=list)     # (field, descending)
     start: int = 1
@@ -140,14 +145,21 @@ def parse_query(text: str) -> Query:
         p.expect('punct', '*')
         p.expect('punct', ')')
         count = True
-    else:
-        p.expect('punct', '*')
+    columns: list[str] = []
+    star = count
+    if not count:
+        first = p.peek()
+        if first is not None and first.kind == 'word' and first.text.upper() != 'FROM':
+            columns.append(p.expect('word').text)
+        else:
+            p.expect('punct', '*')
+            star = True
     while (tok := p.peek()) is not None and tok.kind == 'punct' and tok.text == ',':
         p.next()
-        p.expect('word')       # projections: accepted, full objects returned
+        columns.append(p.expect('word').text)
     if not p.keyword('FROM'):
         raise faults.query_parse_error('Expected FROM after the selection')
-    query = Query(entity=p.expect('word').text, count=count)
+    query = Query(entity=p.expect('word').text, count=count, columns=() if star else tuple(columns))
     if p.keyword('WHERE'):
         query.where.append(_condition(p))
         while p.keyword('AND'):
@@ -188,8 +200,8 @@ def _condition(p: _Parser) -> Condition:
     if p.keyword('LIKE'):
         return Condition(name, 'LIKE', (p.value(),))
     tok = p.next('an operator')
-    if tok.kind != 'op' or tok.text in ('!=', '<>'):
-        raise faults.query_parse_error(f'Encountered "{tok.text}", expected one of = < > <= >= IN LIKE')
+    if tok.kind != 'op' or tok.text == '<>':
+        raise faults.query_parse_error(f'Encountered "{tok.text}", expected one of = != < > <= >= IN LIKE')
     return Condition(name, tok.text, (p.value(),))
 
 
@@ -219,7 +231,22 @@ def run_query(company: Company, text: str) -> dict[str, Any]:
     page = rows[query.start - 1: query.start - 1 + min(query.max_results, MAX_RESULTS)]
     if not page:
         return {}
+    if query.columns:
+        page = [_project(obj, query.columns) for obj in page]
     return {etype.name: copy.deepcopy(page), 'startPosition': query.start, 'maxResults': len(page)}
+
+
+def _project(obj: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
+    """Only the selected fields (a dotted column keeps that branch), marked ``sparse`` as Intuit marks them."""
+    out: dict[str, Any] = {}
+    for column in columns:
+        source, target, parts = obj, out, column.split('.')
+        for part in parts[:-1]:
+            source = source.get(part) if isinstance(source, dict) else None
+            target = target.setdefault(part, {})
+        if isinstance(source, dict) and parts[-1] in source:
+            target[parts[-1]] = source[parts[-1]]
+    return {**out, 'domain': 'QBO', 'sparse': True}
 
 
 def _lookup(obj: dict[str, Any], path: str) -> Any:
@@ -249,8 +276,8 @@ def _matches(obj: dict[str, Any], conditions: list[Condition], zone: ZoneInfo) -
                 return False
         else:
             order = _compare(actual, cond.values[0], zone, cond.field)
-            if order is None or not {'=': order == 0, '<': order < 0, '>': order > 0, '<=': order <= 0,
-                                     '>=': order >= 0}[cond.op]:
+            if order is None or not {'=': order == 0, '!=': order != 0, '<': order < 0, '>': order > 0,
+                                     '<=': order <= 0, '>=': order >= 0}[cond.op]:
                 return False
     return True
 

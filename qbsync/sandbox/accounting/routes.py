@@ -6,7 +6,8 @@ and lets a client retry after fixing its data (Intuit's handling of failed reque
 for POST operations (create, update, delete, void), where idempotency matters; reads are always answered fresh.
 ``/send`` is a POST and replayable like the other writes; ``/pdf`` answers ``application/pdf`` (faults stay JSON).
 ``minorversion`` is accepted whatever its value and everything behaves as 75. An entity path this sandbox does not
-know is answered 400 with code 2000 "Invalid object name"; anything else unknown under /v3 is a plain 404.
+know is answered 400 with code 2000 "Invalid object name"; any other path or method is Intuit's "Unsupported
+Operation" fault (.fallback_routes). ``include=invoiceLink`` on an invoice read or write adds ``InvoiceLink``.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from starlette.responses import Response
 
 from . import faults
 from .entities import entity_type
+from .entities.sales import with_invoice_link
 from .store import COMPANY_ZONE, Company, Replay
 from .options import request_options
 from .wire import WireError, dumps, epoch_ms, intuit_datetime, loads
@@ -81,8 +83,15 @@ async def read_company_info(request: Request, realm_id: str, entity_id: str) -> 
 async def read(request: Request, realm_id: str, entity: str, entity_id: str) -> Response:
     def run(company: Company) -> tuple[int, dict[str, Any]]:
         etype = entity_type(entity)
-        return 200, {etype.name: company.read(etype.name, entity_id)}
+        return 200, {etype.name: _included(company, etype.name, company.read(etype.name, entity_id), request)}
     return await api_call(request, realm_id, run, replayable=False)
+
+
+def _included(company: Company, name: str, obj: dict[str, Any], request: Request) -> dict[str, Any]:
+    """What ``include=`` adds to an answer (``invoiceLink`` on invoices)."""
+    if name == 'Invoice' and 'invoicelink' in request_options(request.query_params).include:
+        return with_invoice_link(company, obj)
+    return obj
 
 
 @router.post(BASE + '/{entity}/{entity_id}/send')
@@ -121,7 +130,7 @@ async def write(request: Request, realm_id: str, entity: str) -> Response:
             result = company.update(etype.name, payload, allow_duplicate_doc_num=options.allow_duplicate_doc_num)
         else:
             result = company.create(etype.name, payload, allow_duplicate_doc_num=options.allow_duplicate_doc_num)
-        return 200, {etype.name: result}
+        return 200, {etype.name: _included(company, etype.name, result, request)}
     return await api_call(request, realm_id, run, replayable=True)
 
 

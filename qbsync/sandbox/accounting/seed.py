@@ -1,17 +1,32 @@
-"""The seeded sandbox company, modelled on Intuit's own US sandbox (Craig's Design and Landscaping Services).
+"""Seeding companies: which kind of company a realm starts as, and a fast copy of the seeded objects.
 
-Deterministic: the same objects and Ids for every new realm; timestamps come from the sandbox clock (a ManualClock
-makes them fixed too). Seeding stores through ``Company.commit`` without events, since nothing changed for a client.
+Profiles (``Company.profile``):
+
+* ``us``: the sandbox company Intuit gives every developer (modelled on Craig's Design and Landscaping Services):
+  lists, settings and a year of history (.seed_us, .seed_history). The first company of every sandbox.
+* ``global``: a company outside the US (.seed_global: a UK company, GBP, VAT codes and rates on lines, no
+  automated sales tax), for tax and currency code paths.
+* ``new``: what a newly created QuickBooks company holds (``realm_id: "new"`` at consent): the chart of accounts,
+  terms, payment methods, tax codes, settings and the Services and Hours items, nothing else.
+
+Deterministic: the same objects and Ids for every realm of a profile. Seeding stores through ``Company.commit``
+without events, since nothing changed for a client. Building the ``us`` company's year of history takes a while, so
+each profile is built once per process and clock instant and then copied (``_copy``, a plain dict/list copy: every
+leaf is an immutable str/int/bool/Decimal), which keeps a SandboxState cheap to create in every test.
 """
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from collections import OrderedDict
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable
+
+from .wire import intuit_datetime
 
 if TYPE_CHECKING:
     from .store import Company
 
-__all__ = ['seed_company', 'CLASSIFICATION', 'HOME_CURRENCY', 'FIRST_SALES_DOC_NUMBER', 'SALES_DOC_COUNTER']
+__all__ = ['seed_company', 'CLASSIFICATION', 'HOME_CURRENCY', 'FIRST_SALES_DOC_NUMBER', 'SALES_DOC_COUNTER',
+           'PROFILES', 'PROFILE_ZONES', 'Put', 'seed_ref', 'home_currency', 'company_info', 'preferences']
 
 HOME_CURRENCY = {'value': 'USD', 'name': 'United States Dollar'}
 FIRST_SALES_DOC_NUMBER = 1001
@@ -24,168 +39,131 @@ CLASSIFICATION = {
     'Income': 'Revenue', 'Other Income': 'Revenue', 'Cost of Goods Sold': 'Expense', 'Expense': 'Expense',
     'Other Expense': 'Expense', 'Non-Posting': 'Asset',
 }
+PROFILES = ('us', 'global', 'new')
+PROFILE_ZONES = {'us': 'America/Los_Angeles', 'new': 'America/Los_Angeles', 'global': 'Europe/London'}
+_CACHE_SIZE = 6
 
-_ACCOUNTS = [  # Name, AccountType, AccountSubType
-    ('Services', 'Income', 'ServiceFeeIncome'),
-    ('Sales of Product Income', 'Income', 'SalesOfProductIncome'),
-    ('Accounts Receivable (A/R)', 'Accounts Receivable', 'AccountsReceivable'),
-    ('Undeposited Funds', 'Other Current Asset', 'UndepositedFunds'),
-    ('Checking', 'Bank', 'Checking'),
-    ('Savings', 'Bank', 'Savings'),
-    ('Mastercard', 'Credit Card', 'CreditCard'),
-    ('Inventory Asset', 'Other Current Asset', 'Inventory'),
-    ('Accounts Payable (A/P)', 'Accounts Payable', 'AccountsPayable'),
-    ('Cost of Goods Sold', 'Cost of Goods Sold', 'SuppliesMaterialsCogs'),
-    ('Office Expenses', 'Expense', 'OfficeGeneralAdministrativeExpenses'),
-    ('Advertising', 'Expense', 'AdvertisingPromotional'),
-    ('Rent or Lease', 'Expense', 'RentOrLeaseOfBuildings'),
-    ('Utilities', 'Expense', 'Utilities'),
-    ('Supplies', 'Expense', 'SuppliesMaterials'),
-    ('Meals and Entertainment', 'Expense', 'EntertainmentMeals'),
-    ('Board of Equalization Payable', 'Other Current Liability', 'SalesTaxPayable'),
-    ('Opening Balance Equity', 'Equity', 'OpeningBalanceEquity'),
-]
-ACCOUNT_IDS = {name: str(i) for i, (name, _, _) in enumerate(_ACCOUNTS, start=1)}
-
-_CUSTOMERS = [  # DisplayName, GivenName, FamilyName, CompanyName, email, city
-    ("Amy's Bird Sanctuary", 'Amy', 'Lauterbach', "Amy's Bird Sanctuary", 'Birds@Intuit.com', 'Bayshore'),
-    ("Bill's Windsurf Shop", 'Bill', 'Lucchini', "Bill's Windsurf Shop", 'Surf@Intuit.com', 'Half Moon Bay'),
-    ('Cool Cars', 'Grace', 'Pariente', 'Cool Cars', 'Cool_Cars@intuit.com', 'Half Moon Bay'),
-    ('Diego Rodriguez', 'Diego', 'Rodriguez', '', 'Diego@Rodriguez.com', 'Palo Alto'),
-    ('Dukes Basketball Camp', 'Peter', 'Dukes', 'Dukes Basketball Camp', 'Dukes_bball@intuit.com', 'Tucson'),
-    ('Freeman Sporting Goods', 'Kirby', 'Freeman', 'Freeman Sporting Goods', 'Sporting_goods@intuit.com',
-     'Middlefield'),
-]
-_VENDORS = ['Books by Bessie', 'Brosnahan Insurance Agency', 'Computers by Jenni', 'Hall Properties', 'PG&E',
-            'Norton Lumber and Building Materials']
-_EMPLOYEES = [('Emily', 'Platt'), ('John', 'Johnson')]
-_ITEMS = [  # Name, Type, UnitPrice, Description, QtyOnHand (Inventory only)
-    ('Services', 'Service', Decimal('0'), '', None),
-    ('Hours', 'Service', Decimal('0'), '', None),
-    ('Design', 'Service', Decimal('75'), 'Custom Design', None),
-    ('Gardening', 'Service', Decimal('0'), 'Weekly Gardening Service', None),
-    ('Installation', 'Service', Decimal('50'), 'Installation of landscape design', None),
-    ('Rock Fountain', 'Inventory', Decimal('275'), 'Rock Fountain', Decimal('2')),
-    ('Sprinkler Heads', 'Inventory', Decimal('2'), 'Sprinkler Heads', Decimal('25')),
-    ('Pump', 'Inventory', Decimal('15'), 'Fountain Pump', Decimal('25')),
-]
-_TERMS = [('Due on receipt', 0), ('Net 10', 10), ('Net 15', 15), ('Net 30', 30), ('Net 60', 60)]
-_PAYMENT_METHODS = [('Cash', 'NON_CREDIT_CARD'), ('Check', 'NON_CREDIT_CARD'), ('Visa', 'CREDIT_CARD'),
-                    ('MasterCard', 'CREDIT_CARD'), ('American Express', 'CREDIT_CARD'), ('Discover', 'CREDIT_CARD')]
-DEFAULT_TERM_ID = '4'   # Net 30
+Put = Callable[..., None]
+_Template = tuple[dict[str, dict[str, dict[str, Any]]], dict[str, int]]
+_templates: OrderedDict[tuple[str, datetime, str], _Template] = OrderedDict()
 
 
 def seed_company(company: Company) -> None:
-    def put(entity: str, obj: dict[str, Any], entity_id: str | None = None) -> None:
+    """Fill an emptied company with its profile's seed (copied from the process-wide template when there is one)."""
+    key = (company.profile, company.now(), str(company.zone))
+    template = _templates.get(key)
+    if template is None:
+        _build(company)
+        _templates[key] = (_copy(company.objects), dict(company.counters))
+        while len(_templates) > _CACHE_SIZE:
+            _templates.popitem(last=False)
+    else:
+        objects, counters = template
+        company.objects.update(_copy(objects))
+        company.counters.update(counters)
+    info = company.objects['CompanyInfo']['1']
+    info['CompanyName'] = info['LegalName'] = company.name
+
+
+def _build(company: Company) -> None:
+    if company.profile == 'global':
+        from .seed_global import seed_global
+        seed_global(company, _put(company))
+        return
+    from .seed_us import seed_us_lists
+    seed_us_lists(company, _put(company), full=company.profile == 'us')
+
+
+def _put(company: Company) -> Put:
+    def put(entity: str, obj: dict[str, Any], entity_id: str | None = None, stamp: datetime | None = None) -> None:
+        """Store a seeded object; ``stamp`` backdates its MetaData (history made before the sandbox existed)."""
         obj['Id'] = entity_id or company.next_id(entity)
-        company.commit(entity, obj, 'Create', emit=False)
-
-    def ref(entity: str, entity_id: str) -> dict[str, str]:
-        obj = company.get_object(entity, entity_id)
-        assert obj is not None, f'seed references missing {entity} {entity_id}'
-        return {'value': entity_id, 'name': obj.get('DisplayName') or obj.get('Name') or obj.get('FullyQualifiedName')}
-
-    for name, account_type, sub_type in _ACCOUNTS:
-        put('Account', {'Name': name, 'SubAccount': False, 'FullyQualifiedName': name, 'Active': True,
-                        'Classification': CLASSIFICATION[account_type], 'AccountType': account_type,
-                        'AccountSubType': sub_type, 'CurrentBalance': Decimal('0'),
-                        'CurrentBalanceWithSubAccounts': Decimal('0'), 'CurrencyRef': dict(HOME_CURRENCY)})
-    _seed_tax(company, put)
-    for name, days in _TERMS:
-        put('Term', {'Name': name, 'Active': True, 'Type': 'STANDARD', 'DueDays': days, 'DiscountDays': 0})
-    for name, kind in _PAYMENT_METHODS:
-        put('PaymentMethod', {'Name': name, 'Active': True, 'Type': kind})
-    put('Class', {'Name': 'Landscaping', 'SubClass': False, 'FullyQualifiedName': 'Landscaping', 'Active': True})
-    put('Department', {'Name': 'Main Street', 'SubDepartment': False, 'FullyQualifiedName': 'Main Street',
-                       'Active': True})
-    for display, given, family, company_name, email, city in _CUSTOMERS:
-        customer: dict[str, Any] = {
-            'Taxable': False, 'Job': False, 'BillWithParent': False, 'Balance': Decimal('0'),
-            'BalanceWithJobs': Decimal('0'), 'CurrencyRef': dict(HOME_CURRENCY), 'PreferredDeliveryMethod': 'Print',
-            'IsProject': False, 'GivenName': given, 'FamilyName': family, 'DisplayName': display,
-            'FullyQualifiedName': display, 'PrintOnCheckName': company_name or display, 'Active': True,
-            'PrimaryEmailAddr': {'Address': email},
-            'BillAddr': {'Id': str(len(company.objects.get('Customer', {})) + 1), 'Line1': '4581 Finch St.',
-                         'City': city, 'CountrySubDivisionCode': 'CA', 'PostalCode': '94326'},
-            'SalesTermRef': ref('Term', DEFAULT_TERM_ID),
-        }
-        if company_name:
-            customer['CompanyName'] = company_name
-        put('Customer', customer)
-    for name in _VENDORS:
-        put('Vendor', {'Balance': Decimal('0'), 'Vendor1099': False, 'CurrencyRef': dict(HOME_CURRENCY),
-                       'CompanyName': name, 'DisplayName': name, 'PrintOnCheckName': name, 'Active': True})
-    for given, family in _EMPLOYEES:
-        display = f'{given} {family}'
-        put('Employee', {'BillableTime': False, 'GivenName': given, 'FamilyName': family, 'DisplayName': display,
-                         'PrintOnCheckName': display, 'Active': True})
-    for name, item_type, price, description, qty in _ITEMS:
-        item: dict[str, Any] = {'Name': name, 'FullyQualifiedName': name, 'Active': True, 'Type': item_type,
-                                'UnitPrice': price, 'Taxable': item_type == 'Inventory',
-                                'SalesTaxIncluded': False, 'PurchaseTaxIncluded': False,
-                                'PurchaseCost': Decimal('0'), 'TrackQtyOnHand': qty is not None}
-        if description:
-            item['Description'] = description
-        if qty is None:
-            item['IncomeAccountRef'] = ref('Account', ACCOUNT_IDS['Services'])
-        else:
-            item.update({'IncomeAccountRef': ref('Account', ACCOUNT_IDS['Sales of Product Income']),
-                         'ExpenseAccountRef': ref('Account', ACCOUNT_IDS['Cost of Goods Sold']),
-                         'AssetAccountRef': ref('Account', ACCOUNT_IDS['Inventory Asset']),
-                         'QtyOnHand': qty, 'InvStartDate': company.today().replace(month=1, day=1).isoformat()})
-        put('Item', item)
-    put('CompanyCurrency', {'Code': 'USD', 'Name': 'United States Dollar', 'Active': True})
-    _seed_company_info(company, put)
-    company.counters[SALES_DOC_COUNTER] = FIRST_SALES_DOC_NUMBER - 1
+        stored = company.commit(entity, obj, 'Create', emit=False)
+        if stamp is not None:
+            when = intuit_datetime(stamp, company.zone)
+            stored['MetaData'] = {'CreateTime': when, 'LastUpdatedTime': when}
+    return put
 
 
-def _seed_tax(company: Company, put: Any) -> None:
-    put('TaxAgency', {'DisplayName': 'Board of Equalization', 'TaxTrackedOnSales': True,
-                      'TaxTrackedOnPurchases': False})
-    put('TaxRate', {'Name': 'California', 'Description': 'Sales Tax', 'Active': True, 'RateValue': Decimal('8'),
-                    'AgencyRef': {'value': '1'}, 'SpecialTaxType': 'NONE', 'DisplayType': 'ReadOnly',
-                    'EffectiveTaxRate': [{'RateValue': Decimal('8'), 'EffectiveDate': '2014-01-01T00:00:00-08:00'}]})
-    # US companies carry the two pseudo codes TAX and NON; real tax codes (here "California") have numeric Ids.
-    put('TaxCode', {'Name': 'TAX', 'Description': 'TAX', 'Taxable': True, 'TaxGroup': False, 'Active': True,
-                    'Hidden': False}, entity_id='TAX')
-    put('TaxCode', {'Name': 'NON', 'Description': 'NON', 'Taxable': False, 'TaxGroup': False, 'Active': True,
-                    'Hidden': False}, entity_id='NON')
-    put('TaxCode', {'Name': 'California', 'Description': 'California', 'Active': True, 'Hidden': False,
-                    'Taxable': True, 'TaxGroup': True,
-                    'SalesTaxRateList': {'TaxRateDetail': [{'TaxRateRef': {'value': '1', 'name': 'California'},
-                                                            'TaxTypeApplicable': 'TaxOnAmount', 'TaxOrder': 0}]},
-                    'PurchaseTaxRateList': {'TaxRateDetail': []}}, entity_id='2')
-    company.counters['TaxCode'] = 2
+def seed_ref(company: Company, entity: str, entity_id: str) -> dict[str, str]:
+    obj = company.get_object(entity, entity_id)
+    assert obj is not None, f'seed references missing {entity} {entity_id}'
+    return {'value': entity_id, 'name': obj.get('DisplayName') or obj.get('FullyQualifiedName') or obj.get('Name')}
 
 
-def _seed_company_info(company: Company, put: Any) -> None:
-    address = {'Id': '1', 'Line1': '123 Sierra Way', 'City': 'San Pablo', 'Country': 'USA',
-               'CountrySubDivisionCode': 'CA', 'PostalCode': '87999'}
-    put('CompanyInfo', {
-        'CompanyName': company.name, 'LegalName': company.name, 'CompanyAddr': dict(address),
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def home_currency(company: Company) -> dict[str, str]:
+    """The company's home currency as a CurrencyRef (USD unless the company is set up otherwise)."""
+    prefs = company.get_object('Preferences', '1') or {}
+    code = prefs.get('CurrencyPrefs', {}).get('HomeCurrency', {}).get('value', 'USD')
+    if code == HOME_CURRENCY['value']:
+        return dict(HOME_CURRENCY)
+    currency = next((c for c in company.iter_objects('CompanyCurrency') if c.get('Code') == code), {})
+    return {'value': code, 'name': currency.get('Name', code)}
+
+
+def company_info(name: str, country: str, address: dict[str, str], zone: str, start: str, phone: str,
+                 email: str, extra: list[dict[str, str]]) -> dict[str, Any]:
+    return {
+        'CompanyName': name, 'LegalName': name, 'CompanyAddr': dict(address),
         'CustomerCommunicationAddr': dict(address), 'LegalAddr': dict(address),
-        'CustomerCommunicationEmailAddr': {'Address': 'noreply@quickbooks.com'},
-        'PrimaryPhone': {'FreeFormNumber': '(650) 555-1234'}, 'CompanyStartDate': '2026-01-01',
-        'FiscalYearStartMonth': 'January', 'Country': 'US', 'Email': {'Address': 'noreply@quickbooks.com'},
-        'WebAddr': {}, 'SupportedLanguages': 'en', 'DefaultTimeZone': 'America/Los_Angeles',
-        'NameValue': [{'Name': 'NeoEnabled', 'Value': 'true'}, {'Name': 'IndustryType', 'Value': 'Landscaping'},
-                      {'Name': 'ItemCategoriesFeature', 'Value': 'false'},
-                      {'Name': 'OfferingSku', 'Value': 'QuickBooks Online Plus'}],
-    }, entity_id='1')
-    put('Preferences', {
+        'CustomerCommunicationEmailAddr': {'Address': email}, 'PrimaryPhone': {'FreeFormNumber': phone},
+        'CompanyStartDate': start, 'FiscalYearStartMonth': 'January', 'Country': country,
+        'Email': {'Address': email}, 'WebAddr': {}, 'SupportedLanguages': 'en', 'DefaultTimeZone': zone,
+        'NameValue': [{'Name': 'NeoEnabled', 'Value': 'true'}, *extra,
+                      {'Name': 'ItemCategoriesFeature', 'Value': 'false'}],
+    }
+
+
+def preferences(currency: str, tax: dict[str, Any], default_terms: str | None, sku_us: bool) -> dict[str, Any]:
+    """Every section Intuit's ``/preferences`` answers with, with the values of a sandbox company."""
+    terms = {'DefaultTerms': {'value': default_terms}} if default_terms else {}
+    return {
         'AccountingInfoPrefs': {'TrackDepartments': True, 'DepartmentTerminology': 'Location',
                                 'ClassTrackingPerTxn': False, 'ClassTrackingPerTxnLine': True,
-                                'CustomerTerminology': 'Customers', 'FirstMonthOfFiscalYear': 'January'},
+                                'CustomerTerminology': 'Customers', 'FirstMonthOfFiscalYear': 'January',
+                                'TaxYearMonth': 'January', 'UseAccountNumbers': True},
         'ProductAndServicesPrefs': {'ForSales': True, 'ForPurchase': True, 'QuantityWithPriceAndRate': True,
-                                    'QuantityOnHand': True},
-        'SalesFormsPrefs': {'CustomTxnNumbers': False, 'AllowDeposit': True, 'AllowDiscount': True,
+                                    'QuantityOnHand': True, 'RevenueRecognitionEnabled': False,
+                                    'RecognitionFrequencyType': 'Daily'},
+        'SalesFormsPrefs': {'CustomField': [{'CustomField': [
+                                {'Name': f'SalesFormsPrefs.UseSalesCustom{n}', 'Type': 'BooleanType',
+                                 'BooleanValue': n == 1} for n in (1, 2, 3)]},
+                            {'CustomField': [{'Name': 'SalesFormsPrefs.SalesCustomName1', 'Type': 'StringType',
+                                              'StringValue': 'Crew #'}]}],
+                            'CustomTxnNumbers': False, 'AllowDeposit': True, 'AllowDiscount': True,
                             'AllowShipping': False, 'AllowServiceDate': False, 'AllowEstimates': True,
-                            'DefaultTerms': {'value': DEFAULT_TERM_ID}, 'ETransactionEnabledStatus': 'NotApplicable',
-                            'AutoApplyCredit': True, 'AutoApplyPayments': True, 'UsingPriceLevels': False},
-        'VendorAndPurchasesPrefs': {'TrackingByCustomer': True, 'BillableExpenseTracking': True,
-                                    'DefaultTerms': {'value': DEFAULT_TERM_ID}},
-        'TaxPrefs': {'UsingSalesTax': True, 'PartnerTaxEnabled': False, 'TaxGroupCodeRef': {'value': '2'}},
-        'CurrencyPrefs': {'MultiCurrencyEnabled': False, 'HomeCurrency': {'value': 'USD'}},
+                            'EstimateMessage': 'Please review the estimate below.', **terms,
+                            'ETransactionEnabledStatus': 'NotApplicable', 'AutoApplyCredit': True,
+                            'AutoApplyPayments': True, 'UsingPriceLevels': False, 'UsingProgressInvoicing': False,
+                            'IPNSupportEnabled': False,
+                            'DefaultCustomerMessage': 'Thank you for your business.',
+                            'PrintItemWithZeroAmount': False},
+        'EmailMessagesPrefs': {name: {'Subject': f'{kind} [Invoice No.] from Sandbox Company',
+                                      'Message': f'Your {kind.lower()} is attached. We appreciate your business.'}
+                               for name, kind in (('InvoiceMessage', 'Invoice'), ('EstimateMessage', 'Estimate'),
+                                                  ('SalesReceiptMessage', 'Sales Receipt'),
+                                                  ('StatementMessage', 'Statement'))},
+        'VendorAndPurchasesPrefs': {'TrackingByCustomer': True, 'BillableExpenseTracking': True, **terms,
+                                    'POCustomField': [{'CustomField': [
+                                        {'Name': 'PurchasePrefs.UsePurchaseCustom1', 'Type': 'BooleanType',
+                                         'BooleanValue': False}]}]},
+        'TimeTrackingPrefs': {'UseServices': True, 'BillCustomers': True, 'ShowBillRateToAll': False,
+                              'WorkWeekStartDate': 'Monday', 'MarkTimeEntriesBillable': True},
+        'TaxPrefs': tax,
+        'CurrencyPrefs': {'MultiCurrencyEnabled': False, 'HomeCurrency': {'value': currency}},
+        'ReportPrefs': {'ReportBasis': 'Accrual', 'CalcAgingReportFromTxnDate': False},
         'OtherPrefs': {'NameValue': [{'Name': 'SalesFormsPrefs.DefaultCustomerMessage', 'Value': 'Thank you!'},
-                                     {'Name': 'WarnDuplicateDocNum', 'Value': 'true'}]},
-    }, entity_id='1')
+                                     {'Name': 'WarnDuplicateDocNum', 'Value': 'true'},
+                                     {'Name': 'WarnDuplicateBillNum', 'Value': 'false'},
+                                     {'Name': 'VendorAndPurchasesPrefs.UseAccountNumbers', 'Value': 'true'},
+                                     {'Name': 'UseQuickBooksPayments' if sku_us else 'UsePaymentsGlobal',
+                                      'Value': 'true'}]},
+    }

@@ -51,6 +51,7 @@ class Company:
         self.clock = clock
         self.events = events
         self.policy = policy or CompanyPolicy()
+        self.profile = 'us'      # which seed the company starts from (see .seed): 'us', 'global' or 'new'
         self.lock = threading.RLock()
         self.objects: dict[str, dict[str, dict[str, Any]]] = {}
         self.tombstones: dict[str, dict[str, dict[str, Any]]] = {}
@@ -193,12 +194,20 @@ class CompanyStore:
         with self._lock:
             return [CompanyRef(c.realm_id, c.name) for c in self._companies.values()]
 
-    def create_company(self, name: str | None = None) -> CompanyRef:
+    def create_company(self, name: str | None = None, profile: str = 'us') -> CompanyRef:
+        """A new realm seeded as ``profile``: 'us' (Intuit's sandbox company), 'global' (a UK company with VAT) or
+        'new' (a newly created company, nearly empty)."""
+        from .seed import PROFILE_ZONES
+        if profile not in PROFILE_ZONES:
+            raise ValueError(f'unknown company profile {profile!r} (one of {", ".join(PROFILE_ZONES)})')
         with self._lock:
             self._counter += 1
             realm_id = str(REALM_BASE + self._counter)
-            company = self._factory(realm_id, name or f'Sandbox Company_US_{self._counter}')
+            country = 'GB' if profile == 'global' else 'US'
+            company = self._factory(realm_id, name or f'Sandbox Company_{country}_{self._counter}')
             company.policy = self.policy   # whatever the factory built, the store's policy applies
+            company.profile = profile
+            company.zone = ZoneInfo(PROFILE_ZONES[profile])
             company.load_seed()
             self._companies[realm_id] = company
             return CompanyRef(realm_id, company.name)

@@ -63,6 +63,7 @@ def edit_as_user(company: Company, edit: UserEdit) -> dict[str, Any]:
 
 class CompanyIn(BaseModel):
     name: str | None = Field(default=None, max_length=100)
+    profile: Literal['us', 'global', 'new'] = 'us'   # Intuit's sandbox company, a UK company, a new company
 
 
 def _state(request: Request) -> SandboxState:
@@ -90,8 +91,8 @@ def list_companies(request: Request) -> list[dict[str, Any]]:
 
 @router.post('', status_code=201)
 def create_company(request: Request, body: CompanyIn) -> dict[str, str]:
-    ref = _state(request).companies.create_company(body.name)
-    return {'realm_id': ref.realm_id, 'name': ref.name}
+    ref = _state(request).companies.create_company(body.name, body.profile)
+    return {'realm_id': ref.realm_id, 'name': ref.name, 'profile': body.profile}
 
 
 @router.post('/{realm_id}/reset')

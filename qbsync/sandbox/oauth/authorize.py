@@ -93,8 +93,8 @@ def validate_authorization_request(apps: AppRegistry, *, client_id: str | None, 
 
 def choose_company(companies: CompanyStore, realm_id: str | None) -> str:
     """The realm to connect: the one named, a new seeded company for ``NEW_COMPANY``, else the first company."""
-    if realm_id == NEW_COMPANY:
-        return companies.create_company().realm_id
+    if realm_id == NEW_COMPANY:   # a newly created QuickBooks company: nearly empty, as Intuit's are
+        return companies.create_company(profile='new').realm_id
     realms = [ref.realm_id for ref in companies.realms()]
     if not realm_id:
         return realms[0] if realms else companies.create_company().realm_id

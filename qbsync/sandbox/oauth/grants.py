@@ -4,12 +4,14 @@ A *grant* is one user's consent for one app on one company; every token belongs 
 any of its tokens kills the whole grant. Tokens are random (``secrets``) and stored only as SHA-256 hashes, so a
 dump of the store holds nothing usable.
 
-Lifetimes follow Intuit (qbo-api.md 1.6): access tokens 3600 s; refresh tokens on a 100-day rolling window that
-each refresh extends, never past a 5-year hard cap counted from the consent. Rotation: every refresh issues a new
-refresh token; an older one keeps working for 24 hours after its successor was issued, then ``invalid_grant``.
-Choice (UNCONFIRMED at Intuit): refreshing with such an older token inside its 24 hours acts exactly like refreshing
-with the grant's *current* token: it issues a new pair and the current token enters its own 24-hour grace. The older
-token's grace stays anchored to when it was first superseded, so replaying it never buys more time.
+Lifetimes follow Intuit (qbo-api.md 1.6): access tokens 3600 s; refresh tokens on a rolling window that each refresh
+extends, of 101 days (8726400 s, the ``x_refresh_token_expires_in`` Intuit's token endpoint answers a new token with,
+as clients written against it record; Intuit's prose says "100 days"), never past a 5-year hard cap counted from the
+consent. Rotation: every refresh issues a new refresh token; an older one keeps working for 24 hours after its
+successor was issued, then ``invalid_grant``. Choice (UNCONFIRMED at Intuit): refreshing with such an older token
+inside its 24 hours acts exactly like refreshing with the grant's *current* token: it issues a new pair and the
+current token enters its own 24-hour grace. The older token's grace stays anchored to when it was first superseded, so
+replaying it never buys more time.
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ __all__ = [
 
 ACCESS_TOKEN_LIFETIME = timedelta(seconds=3600)
 AUTHORIZATION_CODE_LIFETIME = timedelta(minutes=10)  # UNCONFIRMED: Intuit documents no value; RFC 6749 says <= 10 min
-REFRESH_TOKEN_IDLE_LIFETIME = timedelta(days=100)
+REFRESH_TOKEN_IDLE_LIFETIME = timedelta(seconds=8726400)   # 101 days, as the token endpoint says
 REFRESH_TOKEN_HARD_LIFETIME = timedelta(days=5 * 365)
 ROTATION_GRACE = timedelta(hours=24)
 ID_TOKEN_LIFETIME = timedelta(hours=1)

@@ -5,6 +5,7 @@ from .. import faults
 from .base import Context, EntityType, RefRule
 from .catalog import READ_ONLY_LISTS, AccountType, ItemType, PreferencesType
 from .customer import CustomerType
+from .lists import ClassType, DepartmentType, PaymentMethodType, TaxAgencyType, TermType
 from .names import EmployeeType, VendorType
 from .payment import PaymentType
 from .purchase import PurchaseType
@@ -14,7 +15,8 @@ __all__ = ['ENTITY_TYPES', 'entity_type', 'find_entity_type', 'EntityType', 'Ref
 
 ENTITY_TYPES: dict[str, EntityType] = {t.name: t for t in (
     CustomerType(), VendorType(), EmployeeType(), ItemType(), AccountType(), InvoiceType(), CreditMemoType(),
-    PaymentType(), PurchaseType(), PreferencesType(), *READ_ONLY_LISTS)}
+    PaymentType(), PurchaseType(), PreferencesType(), ClassType(), DepartmentType(), TermType(), PaymentMethodType(),
+    TaxAgencyType(), *READ_ONLY_LISTS)}
 _BY_KEY = {key: t for t in ENTITY_TYPES.values() for key in (t.name.lower(), t.path)}
 
 

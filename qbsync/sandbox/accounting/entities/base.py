@@ -94,8 +94,9 @@ class EntityType:
 
     def delete(self, company: Company, payload: Any) -> dict[str, Any]:
         if 'delete' not in self.operations:
-            hint = ' Make it inactive (Active:false) instead.' if self.name_list else ''
-            raise faults.unsupported_operation(f'Delete on {self.name}.{hint}')
+            hint = (f'A {self.name} cannot be deleted: make it inactive (Active:false) instead.'
+                    if self.name_list else '')
+            raise faults.unsupported_operation(f'Delete on {self.name}', hint)
         existing = self._existing_for_write(company, self._body(payload))
         previous = copy.deepcopy(existing)
         self.before_delete(company, existing)

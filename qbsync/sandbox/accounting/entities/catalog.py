@@ -1,11 +1,11 @@
-"""Items, accounts, and the read-only lists (tax, terms, payment methods, classes, departments, company settings)."""
+"""Items, accounts, Preferences, and the lists the API only reads (tax codes and rates, currencies, CompanyInfo)."""
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .. import faults
-from ..seed import CLASSIFICATION, HOME_CURRENCY
+from ..seed import CLASSIFICATION, home_currency
 from .base import Context, EntityType, RefRule
 from .ledger import account_balances
 from .names import NameListType, check_name_characters, set_hierarchy
@@ -90,7 +90,7 @@ class AccountType(NameListType):
                         'ParentRef', 'TaxCodeRef'})
     computed = frozenset({'CurrentBalance', 'CurrentBalanceWithSubAccounts', 'CurrencyRef'})
     required = ('Name',)
-    lengths = {'Name': 100, 'Description': 100, 'AcctNum': 7}
+    lengths = {'Name': 100, 'Description': 100}   # AcctNum: CompanyPolicy.account_number_max_length
     enums = {'AccountType': ACCOUNT_TYPES}
     refs = (RefRule('TaxCodeRef', ('TaxCode',), named=False),)
     defaults = {'Active': True}
@@ -109,10 +109,17 @@ class AccountType(NameListType):
         set_hierarchy(ctx, 'Account', obj, obj['Name'], 'SubAccount')
 
     def rules(self, ctx: Context, obj: dict[str, Any]) -> None:
+        limit = ctx.company.policy.account_number_max_length
+        if len(str(obj.get('AcctNum', ''))) > limit:
+            raise faults.string_length('AcctNum', limit, len(str(obj['AcctNum'])))
+        if obj.get('AcctNum'):                      # account numbers are unique like names (6240)
+            for other in ctx.company.iter_objects('Account'):
+                if other['Id'] != obj.get('Id') and str(other.get('AcctNum', '')) == str(obj['AcctNum']):
+                    raise faults.duplicate_name('account')
         if 'AccountType' not in obj:
             raise faults.required_param('AccountType')
         obj['Classification'] = CLASSIFICATION[obj['AccountType']]
-        obj.setdefault('CurrencyRef', dict(HOME_CURRENCY))
+        obj.setdefault('CurrencyRef', home_currency(ctx.company))
         obj.setdefault('CurrentBalance', Decimal('0'))
         obj.setdefault('CurrentBalanceWithSubAccounts', obj['CurrentBalance'])
         if ref_id(obj.get('ParentRef')):
@@ -173,11 +180,6 @@ _NAMED = {'Name', 'Active'}
 READ_ONLY_LISTS = (
     ReadOnlyList('TaxCode', 'taxcode', _NAMED | {'Taxable', 'TaxGroup', 'Hidden'}),
     ReadOnlyList('TaxRate', 'taxrate', _NAMED | {'RateValue', 'AgencyRef'}),
-    ReadOnlyList('TaxAgency', 'taxagency', {'DisplayName'}, name_list=False),
-    ReadOnlyList('Term', 'term', _NAMED | {'DueDays', 'Type'}),
-    ReadOnlyList('PaymentMethod', 'paymentmethod', _NAMED | {'Type'}),
-    ReadOnlyList('Class', 'class', _NAMED | {'FullyQualifiedName', 'SubClass', 'ParentRef'}),
-    ReadOnlyList('Department', 'department', _NAMED | {'FullyQualifiedName', 'SubDepartment', 'ParentRef'}),
     ReadOnlyList('CompanyCurrency', 'companycurrency', _NAMED | {'Code'}),
     ReadOnlyList('CompanyInfo', 'companyinfo', {'CompanyName', 'Country'}, name_list=False),
 )

@@ -5,36 +5,21 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .. import faults
-from ..seed import HOME_CURRENCY
 from .base import Context, EntityType, RefRule
 from .ledger import customer_balances
-from .names import PERSON_ENTITIES, NameListType, check_name_characters, set_hierarchy
-from .values import is_email, money, ref_id
+from .names import NAME_PARTS, PERSON_LENGTHS, PersonType, set_hierarchy
+from .values import money, ref_id
 
 if TYPE_CHECKING:
     from ..store import Company
 
-__all__ = ['CustomerType', 'PERSON_LENGTHS', 'NAME_PARTS']
+__all__ = ['CustomerType']
 
-NAME_PARTS = ('Title', 'GivenName', 'MiddleName', 'FamilyName', 'Suffix')
-PERSON_LENGTHS = {
-    'DisplayName': 500, 'Title': 16, 'GivenName': 100, 'MiddleName': 100, 'FamilyName': 100, 'Suffix': 16,
-    'CompanyName': 100, 'PrintOnCheckName': 110, 'PrimaryEmailAddr.Address': 100,
-    'PrimaryPhone.FreeFormNumber': 30, 'AlternatePhone.FreeFormNumber': 30, 'Mobile.FreeFormNumber': 30,
-    'Fax.FreeFormNumber': 30, 'WebAddr.URI': 1000,
-    **{f'{addr}.{part}': 500 for addr in ('BillAddr', 'ShipAddr') for part in ('Line1', 'Line2', 'Line3', 'Line4',
-                                                                                 'Line5')},
-    **{f'{addr}.{part}': 255 for addr in ('BillAddr', 'ShipAddr') for part in ('City', 'Country',
-                                                                                 'CountrySubDivisionCode')},
-    'BillAddr.PostalCode': 30, 'ShipAddr.PostalCode': 30,
-}
 ZERO = Decimal('0')
 
 
-class CustomerType(NameListType):
+class CustomerType(PersonType):
     name, path = 'Customer', 'customer'
-    operations = frozenset({'create', 'read', 'update', 'query'})
-    unique_field, unique_among, unique_kind = 'DisplayName', PERSON_ENTITIES, 'person'
     fields = frozenset({
         *NAME_PARTS, 'DisplayName', 'CompanyName', 'PrintOnCheckName', 'Active', 'PrimaryPhone', 'AlternatePhone',
         'Mobile', 'Fax', 'PrimaryEmailAddr', 'WebAddr', 'BillAddr', 'ShipAddr', 'Notes', 'Job', 'ParentRef',
@@ -48,30 +33,14 @@ class CustomerType(NameListType):
     refs = (RefRule('SalesTermRef', ('Term',)), RefRule('PaymentMethodRef', ('PaymentMethod',)),
             RefRule('DefaultTaxCodeRef', ('TaxCode',), named=False), RefRule('ARAccountRef', ('Account',)))
     defaults = {'Active': True, 'Taxable': False, 'Job': False, 'BillWithParent': False, 'IsProject': False,
-                'PreferredDeliveryMethod': 'Print', 'CurrencyRef': HOME_CURRENCY}
+                'PreferredDeliveryMethod': 'Print'}
     filterable = EntityType.filterable | {'DisplayName', 'GivenName', 'MiddleName', 'FamilyName', 'CompanyName',
                                           'PrimaryEmailAddr', 'Active', 'Balance', 'FullyQualifiedName', 'Job',
                                           'ParentRef', 'PrintOnCheckName', 'Taxable', 'Notes', 'Level'}
 
     def derive(self, ctx: Context, obj: dict[str, Any]) -> None:
-        if not str(obj.get('DisplayName', '')).strip():
-            parts = [str(obj[p]).strip() for p in NAME_PARTS if str(obj.get(p, '')).strip()]
-            if not parts:
-                raise faults.no_name()
-            obj['DisplayName'] = ' '.join(parts)
-        obj['DisplayName'] = str(obj['DisplayName']).strip()
-        check_name_characters(obj, ('DisplayName', *NAME_PARTS, 'PrintOnCheckName'))
-        obj.setdefault('PrintOnCheckName', obj.get('CompanyName') or obj['DisplayName'])
-        email = (obj.get('PrimaryEmailAddr') or {}).get('Address')
-        if email is not None and not is_email(str(email)):
-            raise faults.business_validation('Email Address does not conform to the syntax rules of RFC 822',
-                                             'PrimaryEmailAddr')
+        super().derive(ctx, obj)
         set_hierarchy(ctx, 'Customer', obj, obj['DisplayName'], 'Job')
-        if ctx.existing is not None:
-            before, after = ref_id(ctx.existing.get('CurrencyRef')), ref_id(obj.get('CurrencyRef'))
-            if before and after != before:
-                raise faults.business_validation('You can\'t change the currency of a customer once it is set.',
-                                                 'CurrencyRef')
 
     def check_deactivate(self, company: Company, existing: dict[str, Any]) -> None:
         if customer_balances(company).get(existing['Id'], ZERO) != 0:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ..store import Company
 
 __all__ = ['LINKABLE', 'applications', 'applied_to', 'refresh_linked', 'customer_balances', 'payment_targets',
-           'account_balances']
+           'account_balances', 'vendor_balances']
 
 LINKABLE = ('Invoice', 'CreditMemo')
 ZERO = Decimal('0')
@@ -85,6 +85,15 @@ def customer_balances(company: Company) -> dict[str, Decimal]:
         balances[ref_id(memo.get('CustomerRef')) or ''] -= Decimal(memo.get('Balance', ZERO))
     for payment in company.iter_objects('Payment'):
         balances[ref_id(payment.get('CustomerRef')) or ''] -= Decimal(payment.get('UnappliedAmt', ZERO))
+    return balances
+
+
+def vendor_balances(company: Company) -> dict[str, Decimal]:
+    """Open balance per vendor: open bills less unused vendor credits (both derived from bill payments)."""
+    balances: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for entity, sign in (('Bill', 1), ('VendorCredit', -1)):
+        for txn in company.iter_objects(entity):
+            balances[ref_id(txn.get('VendorRef')) or ''] += sign * Decimal(txn.get('Balance', ZERO))
     return balances
 
 

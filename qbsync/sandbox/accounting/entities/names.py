@@ -1,4 +1,4 @@
-"""Name-list entities: Customer (writable), Vendor and Employee (read and query), Item and Account (writable).
+"""Name-list entities and what they share; the people (Vendor, Employee; Customer in .customer) live here.
 
 Shared rules: names unique (DisplayName across Customer, Vendor and Employee; Name per Item/Account), no ``:``, tab
 or newline in names, ``FullyQualifiedName`` built from the parent chain, never deleted, only deactivated.
@@ -7,20 +7,39 @@ name) and inactive objects keep their names reserved (Intuit documents uniquenes
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .. import faults
-from .base import Context, EntityType
-from .values import ref_id
+from ..seed import home_currency
+from .base import Context, EntityType, RefRule
+from .ledger import vendor_balances
+from .values import is_email, money, ref_id, to_date, to_decimal
 
 if TYPE_CHECKING:
     from ...events import Operation
     from ..store import Company
 
-__all__ = ['NameListType', 'PERSON_ENTITIES', 'check_unique', 'check_name_characters', 'set_hierarchy']
+__all__ = ['NameListType', 'PersonType', 'PERSON_ENTITIES', 'PERSON_LENGTHS', 'NAME_PARTS', 'check_unique',
+           'check_name_characters', 'set_hierarchy', 'VendorType', 'EmployeeType']
 
 PERSON_ENTITIES = ('Customer', 'Vendor', 'Employee')
 MAX_LEVELS = 5
+NAME_PARTS = ('Title', 'GivenName', 'MiddleName', 'FamilyName', 'Suffix')
+_ADDRESS_LENGTHS = {
+    **{f'{{addr}}.{part}': 500 for part in ('Line1', 'Line2', 'Line3', 'Line4', 'Line5')},
+    **{f'{{addr}}.{part}': 255 for part in ('City', 'Country', 'CountrySubDivisionCode')},
+    '{addr}.PostalCode': 30,
+}
+PERSON_LENGTHS = {
+    'DisplayName': 500, 'Title': 16, 'GivenName': 100, 'MiddleName': 100, 'FamilyName': 100, 'Suffix': 16,
+    'CompanyName': 100, 'PrintOnCheckName': 110, 'PrimaryEmailAddr.Address': 100,
+    'PrimaryPhone.FreeFormNumber': 30, 'AlternatePhone.FreeFormNumber': 30, 'Mobile.FreeFormNumber': 30,
+    'Fax.FreeFormNumber': 30, 'WebAddr.URI': 1000,
+    **{key.format(addr=addr): n for addr in ('BillAddr', 'ShipAddr', 'PrimaryAddr')
+       for key, n in _ADDRESS_LENGTHS.items()},
+}
+ZERO = Decimal('0')
 
 
 class NameListType(EntityType):
@@ -93,15 +112,99 @@ def set_hierarchy(ctx: Context, entity: str, obj: dict[str, Any], own_name: str,
         obj['Level'] = len(chain)
 
 
-class VendorType(NameListType):
-    name, path = 'Vendor', 'vendor'
+class PersonType(NameListType):
+    """Customer, Vendor and Employee: DisplayName built from the name parts when omitted (6080 without any), unique
+    across all three (6240), no ``:``/tab/newline in the names, an email Intuit can read."""
+
     unique_field, unique_among, unique_kind = 'DisplayName', PERSON_ENTITIES, 'person'
+    operations = frozenset({'create', 'read', 'update', 'query'})
+    lengths = PERSON_LENGTHS
+
+    def derive(self, ctx: Context, obj: dict[str, Any]) -> None:
+        if not str(obj.get('DisplayName', '')).strip():
+            parts = [str(obj[p]).strip() for p in NAME_PARTS if str(obj.get(p, '')).strip()]
+            if not parts:
+                raise faults.no_name()
+            obj['DisplayName'] = ' '.join(parts)
+        obj['DisplayName'] = str(obj['DisplayName']).strip()
+        check_name_characters(obj, ('DisplayName', *NAME_PARTS, 'PrintOnCheckName'))
+        obj.setdefault('PrintOnCheckName', obj.get('CompanyName') or obj['DisplayName'])
+        email = (obj.get('PrimaryEmailAddr') or {}).get('Address')
+        if email is not None and not is_email(str(email)):
+            raise faults.business_validation('Email Address does not conform to the syntax rules of RFC 822',
+                                             'PrimaryEmailAddr')
+        if 'CurrencyRef' in self.fields:
+            obj.setdefault('CurrencyRef', home_currency(ctx.company))
+        if ctx.existing is not None and 'CurrencyRef' in self.fields:
+            before, after = ref_id(ctx.existing.get('CurrencyRef')), ref_id(obj.get('CurrencyRef'))
+            if before and after != before:
+                raise faults.business_validation(f"You can't change the currency of a {self.name.lower()} once it "
+                                                 f"is set.", 'CurrencyRef')
+
+
+_CONTACT = frozenset({*NAME_PARTS, 'DisplayName', 'PrintOnCheckName', 'Active', 'PrimaryPhone', 'Mobile',
+                      'PrimaryEmailAddr'})
+
+
+class VendorType(PersonType):
+    """Vendor: a payee of bills, checks and purchase orders; Balance (open bills less payments and credits) derived."""
+
+    name, path = 'Vendor', 'vendor'
+    fields = _CONTACT | {'CompanyName', 'AlternatePhone', 'Fax', 'WebAddr', 'BillAddr', 'OtherContactInfo',
+                         'TaxIdentifier', 'AcctNum', 'Vendor1099', 'TermRef', 'CurrencyRef', 'APAccountRef',
+                         'BillRate', 'CostRate', 'GSTRegistrationType', 'GSTIN', 'BusinessNumber', 'T4AEligible',
+                         'T5018Eligible', 'HasTPAR'}
+    lengths = {**PERSON_LENGTHS, 'AcctNum': 100, 'TaxIdentifier': 20}
+    refs = (RefRule('TermRef', ('Term',)), RefRule('APAccountRef', ('Account',)))
+    defaults = {'Active': True, 'Vendor1099': False}
     filterable = EntityType.filterable | {'DisplayName', 'GivenName', 'FamilyName', 'CompanyName', 'Active',
                                           'Balance', 'PrimaryEmailAddr', 'PrintOnCheckName', 'Vendor1099'}
 
+    def derive(self, ctx: Context, obj: dict[str, Any]) -> None:
+        super().derive(ctx, obj)
+        for field in ('BillRate', 'CostRate'):
+            if field in obj:
+                obj[field] = to_decimal(obj[field], field)
+        ident = obj.get('TaxIdentifier')
+        if isinstance(ident, str) and not ident.startswith('X'):
+            obj['TaxIdentifier'] = 'XXXXXX' + ident[-4:]     # Intuit answers tax ids masked
+        if 'APAccountRef' in obj:
+            account = ctx.company.get_object('Account', ref_id(obj['APAccountRef']) or '') or {}
+            if account and account.get('AccountType') != 'Accounts Payable':
+                raise faults.business_validation('APAccountRef must be an Accounts Payable account.', 'APAccountRef')
 
-class EmployeeType(NameListType):
+    def check_deactivate(self, company: Company, existing: dict[str, Any]) -> None:
+        if vendor_balances(company).get(existing['Id'], ZERO) != 0:
+            raise faults.delete_has_balance('Vendor')
+
+    def view(self, company: Company, obj: dict[str, Any]) -> dict[str, Any]:
+        return {**obj, 'Balance': money(vendor_balances(company).get(obj['Id'], ZERO))}
+
+    def views(self, company: Company) -> list[dict[str, Any]]:
+        balances = vendor_balances(company)
+        return [{**obj, 'Balance': money(balances.get(obj['Id'], ZERO))} for obj in company.iter_objects(self.name)]
+
+
+class EmployeeType(PersonType):
+    """Employee: SSN is answered masked, as Intuit does; dates are plain dates."""
+
     name, path = 'Employee', 'employee'
-    unique_field, unique_among, unique_kind = 'DisplayName', PERSON_ENTITIES, 'person'
+    fields = _CONTACT | {'PrimaryAddr', 'EmployeeNumber', 'SSN', 'BillableTime', 'BillRate', 'CostRate',
+                         'BirthDate', 'Gender', 'HiredDate', 'ReleasedDate', 'Organization'}
+    lengths = {**PERSON_LENGTHS, 'EmployeeNumber': 100}
+    enums = {'Gender': ('Male', 'Female')}
+    defaults = {'Active': True, 'BillableTime': False}
     filterable = EntityType.filterable | {'DisplayName', 'GivenName', 'FamilyName', 'Active', 'PrimaryEmailAddr',
                                           'EmployeeNumber', 'PrintOnCheckName'}
+
+    def derive(self, ctx: Context, obj: dict[str, Any]) -> None:
+        super().derive(ctx, obj)
+        for field in ('BirthDate', 'HiredDate', 'ReleasedDate'):
+            if field in obj:
+                obj[field] = to_date(obj[field], field).isoformat()
+        for field in ('BillRate', 'CostRate'):
+            if field in obj:
+                obj[field] = to_decimal(obj[field], field)
+        ssn = obj.get('SSN')
+        if isinstance(ssn, str) and not ssn.startswith('X'):
+            obj['SSN'] = 'XXX-XX-' + ssn.replace('-', '')[-4:]

@@ -7,20 +7,22 @@ when both are non-zero.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .. import faults
 from .base import Context, RefRule
 from .ledger import applied_to, derived_balance, refresh_linked
+from .lists import term_due_date
+from .tax import global_tax, is_global
 from .txn import TXN_FIELDS, ZERO, TransactionType, assign_line_ids
 from .values import money, ref_id, to_bool, to_date, to_decimal
 
 if TYPE_CHECKING:
     from ..store import Company
 
-__all__ = ['InvoiceType', 'CreditMemoType', 'compute_item_line']
+__all__ = ['InvoiceType', 'CreditMemoType', 'compute_item_line', 'with_invoice_link']
 
 DEFAULT_ITEM_ID = '1'   # the seeded "Services" item
 LINE_TYPES = ('SalesItemLineDetail', 'DescriptionOnly', 'DiscountLineDetail', 'SubTotalLineDetail')
@@ -64,7 +66,8 @@ class SalesType(TransactionType):
                 detail = line.setdefault('SalesItemLineDetail', {})
                 if not ref_id(detail.get('ItemRef')):
                     detail['ItemRef'] = {'value': DEFAULT_ITEM_ID}
-                detail.setdefault('TaxCodeRef', {'value': NON_TAXABLE})
+                if ctx.company.get_object('TaxCode', NON_TAXABLE) is not None:
+                    detail.setdefault('TaxCodeRef', {'value': NON_TAXABLE})   # US companies' pseudo code
             lines.append(line)
         if not lines:
             raise faults.required_param('Line', 'Required parameter Line is missing in the request: at least one '
@@ -90,11 +93,16 @@ class SalesType(TransactionType):
                 line.setdefault('DescriptionLineDetail', {}) if kind == 'DescriptionOnly' else None
                 body.append(line)
         discount = sum((self._discount(line, subtotal) for line in discounts), ZERO)
-        tax = self._tax(ctx, obj, taxable - (discount if to_bool(obj.get('ApplyTaxAfterDiscount')) and subtotal
-                                             and taxable == subtotal else ZERO))
         obj['Line'] = body + [{'Amount': money(subtotal), 'DetailType': 'SubTotalLineDetail',
                                'SubTotalLineDetail': {}}] + discounts
-        obj['TotalAmt'] = money(subtotal - discount + tax)
+        if is_global(ctx.company):
+            tax, net = global_tax(ctx.company, obj, [(line['Amount'], line['SalesItemLineDetail'].get('TaxCodeRef'))
+                                                     for line in body if 'SalesItemLineDetail' in line])
+            obj['TotalAmt'] = money(net + tax - discount)
+        else:
+            tax = self._tax(ctx, obj, taxable - (discount if to_bool(obj.get('ApplyTaxAfterDiscount')) and subtotal
+                                                 and taxable == subtotal else ZERO))
+            obj['TotalAmt'] = money(subtotal - discount + tax)
         self.compute_balance(ctx, obj)
 
     def compute_balance(self, ctx: Context, obj: dict[str, Any]) -> None:
@@ -220,8 +228,7 @@ class InvoiceType(SalesType):
             term = ctx.company.get_object('Term', term_id or '')
             if term is not None:
                 obj.setdefault('SalesTermRef', {'value': term['Id'], 'name': term['Name']})
-            days = int((term or {}).get('DueDays', 0))
-            obj['DueDate'] = (self.txn_date(obj) + timedelta(days=days)).isoformat()
+            obj['DueDate'] = term_due_date(term or {}, self.txn_date(obj)).isoformat()
         super().compute(ctx, obj)
 
 
@@ -239,3 +246,14 @@ class CreditMemoType(SalesType):
     def apply_void(self, obj: dict[str, Any]) -> None:
         super().apply_void(obj)
         obj['RemainingCredit'] = ZERO
+
+
+def with_invoice_link(company: Company, invoice: dict[str, Any]) -> dict[str, Any]:
+    """``include=invoiceLink``: the customer's pay-online link, given only when the invoice can be paid online (card
+    or ACH allowed) and has a billing email to send it to, as Intuit gives it; otherwise the invoice is unchanged."""
+    online = to_bool(invoice.get('AllowOnlineCreditCardPayment')) or to_bool(invoice.get('AllowOnlineACHPayment'))
+    if online and (invoice.get('BillEmail') or {}).get('Address'):
+        token = hashlib.sha256(f"{company.realm_id}:{invoice['Id']}".encode()).hexdigest()
+        invoice['InvoiceLink'] = (f'https://connect.intuit.com/portal/app/CommerceNetwork/view/scs-v1-'
+                                  f'{token[:32]}{token[32:64]}?locale=en_US')
+    return invoice

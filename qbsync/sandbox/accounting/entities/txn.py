@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from .. import faults
-from ..seed import HOME_CURRENCY, SALES_DOC_COUNTER
+from ..seed import SALES_DOC_COUNTER, home_currency
 from .base import Context, EntityType
 from .values import to_date, to_decimal
 
@@ -57,7 +57,7 @@ class TransactionType(EntityType):
             if 'CurrencyRef' not in obj:
                 raise faults.required_param('CurrencyRef')
         else:
-            obj.setdefault('CurrencyRef', dict(HOME_CURRENCY))
+            obj.setdefault('CurrencyRef', home_currency(ctx.company))
         if not self.taxed:
             return
         country = (ctx.company.get_object('CompanyInfo', '1') or {}).get('Country', 'US')
@@ -79,7 +79,7 @@ class TransactionType(EntityType):
         if self.check_doc_number and obj.get('DocNumber') and not ctx.allow_duplicate_doc_num:
             for other in ctx.company.iter_objects(self.name):
                 if other['Id'] != obj.get('Id') and other.get('DocNumber') == obj['DocNumber']:
-                    raise faults.duplicate_doc_num(self.name, other['Id'])
+                    raise faults.duplicate_doc_num(self.name, other['Id'], obj['DocNumber'])
         self.compute(ctx, obj)
         if ctx.auto_doc_number is not None:
             ctx.company.counters[SALES_DOC_COUNTER] = int(ctx.auto_doc_number)
