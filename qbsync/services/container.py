@@ -15,11 +15,13 @@ from ..db import Database
 from ..mail import Mailer
 from ..security import PasswordHasher, TokenCipher
 from ..settings import Settings
+from ..sync.progress import RunProgress
 from ..sync.runner import SyncRunner
 from ..sync.scheduler import (KEEPALIVE_INTERVAL, KEEPALIVE_JOB, NOTIFY_INTERVAL, NOTIFY_JOB, REPORTS_INTERVAL,
                               REPORTS_JOB, RETENTION_INTERVAL, RETENTION_JOB, SyncScheduler)
 from .bootstrap import BootstrapReport, bootstrap_database
 from .account_mapping import AccountMappingService
+from .auto_sync import AutoSync
 from .connection import ConnectionService
 from .notifications import NotificationService
 from .reports import ReportService
@@ -61,6 +63,9 @@ class Services:
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
         self.account_mapping = AccountMappingService(self.db, self.connection)
         self.runner = SyncRunner(self.db, self.connection.api)  # the sync engine; passes register on it
+        self.auto_sync = AutoSync(self.db, self.sync_settings, self.runner, self.scheduler, self.connection)
+        self.scheduler.bind_auto_sync(self.auto_sync.run)
+        self.records.on_saved = self.auto_sync.record_saved
         if self.bootstrap_report.sync_preferences is not None:  # automatic sync as saved, without a visit to Settings
             self.sync_settings.apply_to_scheduler(self.bootstrap_report.sync_preferences)
         self._start_watchers()
@@ -79,6 +84,12 @@ class Services:
                                         name='Sync Log retention')
         self.scheduler.add_interval_job(REPORTS_JOB, self.reports.send_due, REPORTS_INTERVAL, name='Sync reports')
         self.scheduler.run_now(REPORTS_JOB)  # a period that ended while the app was down goes out now
+        self.runner.progress.subscribe(self._after_run)
+
+    def _after_run(self, progress: RunProgress) -> None:
+        """A run of this process ended: look for problems now rather than at the next notification tick."""
+        if progress.finished and self.scheduler.running:
+            self.scheduler.run_now(NOTIFY_JOB)
 
     async def stop(self) -> None:
         self.started = False
