@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from smtp_support import smtp_server  # noqa: F401 (a real SMTP server for the tests that check emails)
+
 INTUIT_VARIABLES = ('QUICKBOOKS_CLIENT_ID', 'QUICKBOOKS_CLIENT_SECRET', 'QUICKBOOKS_REDIRECT_URI',
                     'QUICKBOOKS_TOKEN_ENCRYPTION_KEY', 'QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN', 'QUICKBOOKS_ENVIRONMENT',
                     'QBSYNC_DATABASE_URL', 'QBSYNC_PUBLIC_URL', 'QBSYNC_SANDBOX_URL', 'QBSYNC_ADMIN_EMAIL',

@@ -10,7 +10,7 @@ from qbsync.services.connection_views import ConnectionView
 from qbsync.services.errors import ServiceError
 
 from ..auth import authorize
-from .common import CenterContext, countdown, stamp, start_connect, tab_path
+from .common import CenterContext, NextRunLabel, countdown, stamp, start_connect, tab_path
 
 __all__ = ['build']
 
@@ -30,6 +30,9 @@ async def build(context: CenterContext) -> None:
         missing = await services.account_mapping.missing_required(view.realm_id)
         _warnings(context, view, missing)
         _details(view)
+        with ui.card().classes('w-full'):
+            ui.label('Automatic sync').classes('text-lg font-bold')
+            NextRunLabel(services).mark('overview-next-run')
         _token_health(view)
         if context.can_manage:
             ui.button('Disconnect', icon='link_off', color='negative', on_click=lambda: _confirm_disconnect(view)) \

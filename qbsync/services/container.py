@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -44,6 +45,7 @@ class Services:
         self.started = False
         self.password_hasher = PasswordHasher()
         self.bootstrap_report: BootstrapReport | None = None
+        self.record_path: Callable[[str, int], str] | None = None  # how the pages address a record (pages set it)
 
     def start(self) -> None:
         """Synchronous on purpose: NiceGUI does not await async startup handlers before the first request."""
@@ -78,6 +80,8 @@ class Services:
                                        export_dir=self.settings.data_dir / 'exports')
         self.notifications = NotificationService(self.db, self.mailer, public_url=self.settings.public_url)
         self.reports = ReportService(self.db, self.mailer, public_url=self.settings.public_url)
+        if self.record_path is not None:
+            self.reports.link_records(self.record_path)
         self.scheduler.add_interval_job(NOTIFY_JOB, self.notifications.run, NOTIFY_INTERVAL,
                                         name='Problem notifications')
         self.scheduler.add_interval_job(RETENTION_JOB, self.sync_log.prune_by_settings, RETENTION_INTERVAL,

@@ -9,7 +9,7 @@ from qbsync.models import (ConnectionStatus, EntityLink, LinkStatus, Notificatio
                            SyncLogEntry, User)
 from qbsync.services.notifications import MAX_EMAIL_ATTEMPTS, NotificationService
 from qbsync.settings import SmtpSettings
-from smtp_support import free_port, parts, smtp_server  # noqa: F401 (fixture)
+from smtp_support import free_port, parts
 
 REALM = '4620816365000001'
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=timezone.utc)

@@ -11,7 +11,7 @@ from qbsync.models import QuickBooksConnection, Role, SyncLogEntry, SyncRun, Use
 from qbsync.services.errors import PermissionDenied
 from qbsync.services.reports import ReportService, period_for
 from qbsync.settings import SmtpSettings
-from smtp_support import free_port, parts, smtp_server  # noqa: F401 (fixture)
+from smtp_support import free_port, parts
 
 REALM = '4620816365000001'
 WEDNESDAY = datetime(2026, 5, 6, 14, 0, tzinfo=timezone.utc)
