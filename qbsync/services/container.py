@@ -76,7 +76,7 @@ class Services:
     def _start_watchers(self) -> None:
         """The Sync Log, notifications and reports, and their jobs (issue 9)."""
         self.mailer = Mailer(self.settings.smtp)
-        self.sync_log = SyncLogService(self.db, self.connection, self.sync_settings,
+        self.sync_log = SyncLogService(self.db, self.connection, self.sync_settings, self.runner,
                                        export_dir=self.settings.data_dir / 'exports')
         self.notifications = NotificationService(self.db, self.mailer, public_url=self.settings.public_url)
         self.reports = ReportService(self.db, self.mailer, public_url=self.settings.public_url)

@@ -15,10 +15,11 @@ from sqlalchemy import delete, exists, select
 from sqlmodel import col
 
 from ..db import Database
-from ..models import Notification, SyncLogEntry, SyncRun, User
+from ..models import EntityLink, LinkStatus, Notification, SyncLogEntry, SyncRun, User
 from ..sync.log_view import EVERYTHING, LogFilter, LogPage, log_chunks, log_page
+from ..sync.runner import RunSummary, SyncRunner
 from .connection import ConnectionService
-from .errors import NotFound
+from .errors import NotFound, ValidationError
 from .permissions import require_manager
 from .sync_settings import SyncSettingsService
 
@@ -26,14 +27,16 @@ __all__ = ['SyncLogService', 'CSV_COLUMNS', 'PRUNE_BATCH']
 
 PRUNE_BATCH = 5000
 EXPORT_KEEP = timedelta(hours=1)  # exports are written to a file, handed to the browser, and removed after this
-CSV_COLUMNS = ('time', 'level', 'record_type', 'record_id', 'quickbooks_id', 'action', 'message', 'run', 'dismissed')
+CSV_COLUMNS = ('time', 'level', 'status', 'direction', 'record_type', 'record_id', 'quickbooks_id', 'action',
+               'message', 'suggestion', 'intuit_code', 'intuit_element', 'intuit_detail', 'run', 'dismissed')
 _FORMULA_START = ('=', '+', '-', '@', '\t', '\r')
 
 
 class SyncLogService:
-    def __init__(self, db: Database, connection: ConnectionService, settings: SyncSettingsService, *,
-                 export_dir: Path, now: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, db: Database, connection: ConnectionService, settings: SyncSettingsService,
+                 runner: SyncRunner, *, export_dir: Path, now: Callable[[], datetime] | None = None) -> None:
         self._db = db
+        self._runner = runner
         self._connection = connection
         self._settings = settings
         self._export_dir = export_dir
@@ -76,6 +79,34 @@ class SyncLogService:
                 session.add(entry)
                 await session.commit()
 
+    async def retry(self, entry_id: int, *, acting: User) -> RunSummary:
+        """Send the record an entry is about now (Retry); RunBusy while another run is going."""
+        require_manager(acting, 'retry records')
+        async with self._db.session() as session:
+            entry = await session.get(SyncLogEntry, entry_id)
+        if entry is None:
+            raise NotFound(f'log entry {entry_id} does not exist (it may have been pruned)')
+        if not entry.entity_type or entry.local_id is None:
+            raise ValidationError({'entry': 'This entry is not about a record, so there is nothing to retry.'})
+        return await self._runner.send_record(entry.entity_type, entry.local_id, trigger='manual')
+
+    async def retry_failed(self, *, acting: User) -> RunSummary | None:
+        """Retry all failed: an outbound run of the entity types that have failed records (None: nothing failed).
+
+        A run sends every due record of those types, failed ones included (the plan retries a failure like a
+        change), which is what an owner expects after fixing the cause (a mapping, a duplicate name).
+        """
+        require_manager(acting, 'retry records')
+        realm_id = await self._realm()
+        if realm_id is None:
+            return None
+        async with self._db.session() as session:
+            types = (await session.exec(select(EntityLink.entity_type).where(
+                EntityLink.realm_id == realm_id, EntityLink.status == LinkStatus.FAILED).distinct())).scalars().all()
+        if not types:
+            return None
+        return await self._runner.run(trigger='manual', direction='outbound', entities=sorted(types))
+
     async def prune(self, retention_days: int) -> int:
         """Delete entries older than ``retention_days``, then finished runs and resolved notifications as old."""
         cutoff = self._now() - timedelta(days=retention_days)
@@ -112,9 +143,10 @@ class SyncLogService:
 
 
 def _csv_row(entry: SyncLogEntry) -> list[str]:
-    values = [entry.at.astimezone(timezone.utc).isoformat(timespec='seconds'), entry.level, entry.entity_type,
-              '' if entry.local_id is None else str(entry.local_id), entry.qbo_id or '', entry.action, entry.message,
-              '' if entry.run_id is None else str(entry.run_id),
+    values = [entry.at.astimezone(timezone.utc).isoformat(timespec='seconds'), entry.level, entry.status,
+              entry.direction, entry.entity_type, '' if entry.local_id is None else str(entry.local_id),
+              entry.qbo_id or '', entry.action, entry.message, entry.suggestion, entry.code, entry.element,
+              entry.detail, '' if entry.run_id is None else str(entry.run_id),
               entry.dismissed_at.astimezone(timezone.utc).isoformat(timespec='seconds') if entry.dismissed_at else '']
     return [f"'{value}" if value.startswith(_FORMULA_START) else value for value in values]
 

@@ -29,11 +29,13 @@ MAX_PAGE_SIZE = 200
 class LogFilter:
     """What the Sync Log's filter bar asks for; every field narrows, None/'' means any."""
     level: str | None = None
+    status: str | None = None  # the record's state after the entry: synced | failed | skipped | ...
     entity_type: str | None = None
+    direction: str | None = None  # outbound | inbound
     run_id: int | None = None
     since: datetime | None = None  # inclusive
     until: datetime | None = None  # exclusive
-    text: str = ''  # anywhere in the message (case-insensitive)
+    text: str = ''  # anywhere in the message or Intuit's detail (case-insensitive), or Intuit's error code
     include_dismissed: bool = True
 
     def __post_init__(self) -> None:
@@ -69,16 +71,23 @@ def log_statement(realm_id: str | None, log_filter: LogFilter = EVERYTHING) -> S
     f = log_filter
     if f.level:
         statement = statement.where(SyncLogEntry.level == f.level)
+    if f.status:
+        statement = statement.where(SyncLogEntry.status == f.status)
     if f.entity_type:
         statement = statement.where(SyncLogEntry.entity_type == f.entity_type)
+    if f.direction:
+        statement = statement.where(SyncLogEntry.direction == f.direction)
     if f.run_id is not None:
         statement = statement.where(SyncLogEntry.run_id == f.run_id)
     if f.since is not None:
         statement = statement.where(col(SyncLogEntry.at) >= f.since)
     if f.until is not None:
         statement = statement.where(col(SyncLogEntry.at) < f.until)
-    if f.text.strip():
-        statement = statement.where(col(SyncLogEntry.message).icontains(f.text.strip(), autoescape=True))
+    text = f.text.strip()
+    if text:
+        statement = statement.where(or_(col(SyncLogEntry.message).icontains(text, autoescape=True),
+                                        col(SyncLogEntry.detail).icontains(text, autoescape=True),
+                                        SyncLogEntry.code == text))
     if not f.include_dismissed:
         statement = statement.where(col(SyncLogEntry.dismissed_at).is_(None))
     return statement

@@ -5,14 +5,19 @@ import csv
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+import httpx
 import pytest
 
 from center_db import database, manager, viewer_account  # noqa: F401 (fixtures)
-from qbsync.models import Notification, SyncLogEntry, SyncRun
-from qbsync.services.errors import NotFound, PermissionDenied
+from qbsync.models import EntityLink, LinkStatus, Notification, SyncLogEntry, SyncRun
+from qbsync.quickbooks.client import QuickBooksClient
+from qbsync.services.errors import NotFound, PermissionDenied, ValidationError
 from qbsync.services.sync_log import SyncLogService
 from qbsync.services.sync_settings import SyncPreferences
+from qbsync.sync.context import RunContext
+from qbsync.sync.entities import ENTITY_NAMES
 from qbsync.sync.log_view import LogFilter
+from qbsync.sync.runner import SyncRunner
 
 REALM = '4620816365000001'
 NOW = datetime(2026, 5, 6, 12, tzinfo=timezone.utc)
@@ -36,9 +41,40 @@ class _Settings:
         return SyncPreferences(log_retention_days=self.days)
 
 
-def _service(db, tmp_path, days: int = 180) -> SyncLogService:  # type: ignore[no-untyped-def]
-    return SyncLogService(db, _Connection(), _Settings(days), export_dir=tmp_path / 'exports',  # type: ignore[arg-type]
-                          now=lambda: NOW)
+class _Tokens:
+    async def access_token(self) -> str:
+        return 'unused'
+
+    async def renew(self, rejected: str) -> str:
+        return 'unused'
+
+
+class RecordingPass:
+    """Stands in for the outbound pass: records what each run was asked to send."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[tuple[str, ...], tuple[str, int] | None]] = []
+
+    async def execute(self, ctx: RunContext) -> None:
+        self.asked.append((ctx.entities, ctx.only))
+
+
+def _service(db, tmp_path, days: int = 180, runner=None) -> SyncLogService:  # type: ignore[no-untyped-def]
+    return SyncLogService(db, _Connection(), _Settings(days), runner,  # type: ignore[arg-type]
+                          export_dir=tmp_path / 'exports', now=lambda: NOW)
+
+
+@pytest.fixture
+async def runner(database):  # type: ignore[no-untyped-def]  # noqa: F811
+    http = httpx.AsyncClient()
+
+    async def client() -> QuickBooksClient:
+        return QuickBooksClient(http, api_base_url='http://quickbooks.test/v3', realm_id=REALM, tokens=_Tokens())
+    runner = SyncRunner(database, client)
+    runner.recording = RecordingPass()  # type: ignore[attr-defined]
+    runner.register_pass('outbound', runner.recording)  # type: ignore[attr-defined]
+    yield runner
+    await http.aclose()
 
 
 async def _fill(db) -> list[int]:  # type: ignore[no-untyped-def]
@@ -143,3 +179,52 @@ async def test_retention_prunes_old_entries_runs_and_notifications(database, tmp
     assert [r.status for r in runs] == ['partial']
     assert [n.title for n in notices] == ['open']
     assert await service.prune(0) == 31  # everything up to now
+
+
+async def test_status_direction_and_intuit_fields(database, tmp_path) -> None:  # noqa: F811
+    service = _service(database, tmp_path)
+    async with database.session() as session:
+        session.add(SyncLogEntry(realm_id=REALM, at=NOW, level='error', status='failed', direction='outbound',
+                                 entity_type='invoice', local_id=7, action='create', code='6140',
+                                 element='DocNumber', detail='Duplicate Document Number Error: 1042',
+                                 suggestion='Give the invoice a number QuickBooks does not have yet.',
+                                 message='QuickBooks refused Invoice 1042.'))
+        session.add(SyncLogEntry(realm_id=REALM, at=NOW, status='synced', direction='inbound', entity_type='customer',
+                                 local_id=3, action='update', message='Updated from QuickBooks.'))
+        await session.commit()
+    assert [e.local_id for e in (await service.page(LogFilter(status='failed'))).entries] == [7]
+    assert [e.local_id for e in (await service.page(LogFilter(direction='inbound'))).entries] == [3]
+    assert [e.local_id for e in (await service.page(LogFilter(text='6140'))).entries] == [7]  # Intuit's code
+    assert [e.local_id for e in (await service.page(LogFilter(text='number error'))).entries] == [7]  # its detail
+    path, _ = await service.export_csv(LogFilter(status='failed'))
+    with path.open(newline='', encoding='utf-8') as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert (row['intuit_code'], row['intuit_element'], row['direction']) == ('6140', 'DocNumber', 'outbound')
+    assert row['suggestion'].startswith('Give the invoice a number')
+
+
+async def test_retry_one_and_retry_all_failed(database, tmp_path, runner, manager, viewer_account) -> None:  # noqa: F811
+    service = _service(database, tmp_path, runner=runner)
+    ids = await _fill(database)
+    assert await service.retry_failed(acting=manager) is None  # nothing failed: no run
+    async with database.session() as session:
+        session.add_all([EntityLink(realm_id=REALM, entity_type=kind, local_id=n, status=LinkStatus.FAILED)
+                         for n, kind in enumerate(('invoice', 'item', 'invoice'))])
+        session.add(EntityLink(realm_id='other-company', entity_type='payment', local_id=1,
+                               status=LinkStatus.FAILED))
+        await session.commit()
+    summary = await service.retry(ids[10], acting=manager)
+    assert summary.trigger == 'manual' and summary.direction == 'outbound'
+    summary = await service.retry_failed(acting=manager)
+    assert summary is not None
+    assert runner.recording.asked == [(ENTITY_NAMES, ('customer', 10)), (('invoice', 'item'), None)]
+    with pytest.raises(PermissionDenied):
+        await service.retry(ids[10], acting=viewer_account)
+    with pytest.raises(PermissionDenied):
+        await service.retry_failed(acting=viewer_account)
+    async with database.session() as session:
+        connect = SyncLogEntry(realm_id='', at=NOW, action='connect', message='Connected')
+        session.add(connect)
+        await session.commit()
+    with pytest.raises(ValidationError):
+        await service.retry(connect.id, acting=manager)
