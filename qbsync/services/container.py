@@ -5,7 +5,6 @@
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -97,10 +96,12 @@ class Services:
 
     async def stop(self) -> None:
         self.started = False
+        runner = getattr(self, 'runner', None)
+        if runner is not None:
+            runner.cancel()  # a run of this process stops after the batch in flight and records itself interrupted
         scheduler = getattr(self, 'scheduler', None)
         if scheduler is not None:
-            scheduler.shutdown()
-            await asyncio.sleep(0)  # APScheduler defers its shutdown to the next loop iteration
+            await scheduler.aclose()  # jobs in flight finish (or are cancelled) before the database closes
         connection = getattr(self, 'connection', None)
         if connection is not None:
             await connection.aclose()

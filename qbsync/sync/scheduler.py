@@ -12,11 +12,13 @@ doubling itself.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import partial
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -57,6 +59,7 @@ class SyncScheduler:
         self._auto_sync: AutoSyncJob | None = None
         self._interval: timedelta | None = None  # the automatic-sync interval while it is on
         self._push_delay = push_delay
+        self._running: set[asyncio.Task[Any]] = set()  # jobs in flight, for a clean ``aclose``
         self._scheduler = AsyncIOScheduler(timezone=timezone.utc, job_defaults={
             'coalesce': True,  # missed runs (sleeping laptop) collapse into one
             'max_instances': 1,  # an overlapping run is skipped, never doubled
@@ -73,8 +76,8 @@ class SyncScheduler:
         if interval <= timedelta(0):
             raise ValueError('a job interval must be positive')
         options: dict[str, Any] = {} if enabled else {'next_run_time': None}
-        self._scheduler.add_job(func, 'interval', seconds=interval.total_seconds(), id=job_id, name=name or job_id,
-                                replace_existing=True, **options)
+        self._scheduler.add_job(self._tracked(func), 'interval', seconds=interval.total_seconds(), id=job_id,
+                                name=name or job_id, replace_existing=True, **options)
 
     @property
     def auto_sync_enabled(self) -> bool:
@@ -125,7 +128,7 @@ class SyncScheduler:
         interval_job = self._scheduler.get_job(AUTO_SYNC_JOB)
         if interval_job is not None and interval_job.next_run_time is not None and interval_job.next_run_time <= when:
             return interval_job.next_run_time
-        self._scheduler.add_job(partial(self._run_auto_sync, 'push'), 'date', run_date=when, id=PUSH_JOB,
+        self._scheduler.add_job(self._tracked(partial(self._run_auto_sync, 'push')), 'date', run_date=when, id=PUSH_JOB,
                                 name='Send saved changes', replace_existing=True)
         return when
 
@@ -160,6 +163,34 @@ class SyncScheduler:
         """Start inside the running event loop (a sync startup handler is fine)."""
         if not self._scheduler.running:
             self._scheduler.start()
+
+    async def aclose(self, timeout: float = 10.0) -> None:
+        """Stop cleanly: no new job starts, jobs in flight get ``timeout`` seconds to finish, the rest are cancelled
+        (a sync run records itself as interrupted), then the scheduler shuts down."""
+        if self._scheduler.running:
+            self._scheduler.pause()
+        if self._running:
+            _, late = await asyncio.wait(set(self._running), timeout=timeout)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        self.shutdown()
+        await asyncio.sleep(0)  # APScheduler stops at the next loop iteration
+
+    def _tracked(self, func: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[None]]:
+        """``func`` as a job that ``aclose`` can wait for, and whose cancellation at shutdown is not an error."""
+        async def job() -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+            try:
+                await func()
+            except asyncio.CancelledError:
+                log.info('a background job was stopped by the shutdown')
+            finally:
+                if task is not None:
+                    self._running.discard(task)
+        return job
 
     def shutdown(self) -> None:
         """Deferred by APScheduler to the next loop iteration; in-flight coroutine jobs are cancelled."""

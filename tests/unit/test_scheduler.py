@@ -134,3 +134,22 @@ async def test_a_job_never_overlaps_itself_and_shutdown_cancels_it(scheduler) ->
     for _ in range(5):
         await asyncio.sleep(0)
     assert recorder.cancelled and not sched.running
+
+
+async def test_aclose_lets_a_job_in_flight_finish_and_cancels_one_that_does_not(scheduler) -> None:  # type: ignore[no-untyped-def]
+    sched, recorder = scheduler()
+    recorder.release.clear()
+    sched.configure_auto_sync(enabled=True, interval_minutes=15)
+    sched.run_now(AUTO_SYNC_JOB)
+    await asyncio.wait_for(recorder.ran.wait(), 5)
+    asyncio.get_running_loop().call_later(0.01, recorder.release.set)  # finishes soon after the stop begins
+    await sched.aclose(timeout=5)
+    assert not recorder.cancelled and not sched.running
+
+    late, stuck = scheduler()
+    stuck.release.clear()
+    late.configure_auto_sync(enabled=True, interval_minutes=15)
+    late.run_now(AUTO_SYNC_JOB)
+    await asyncio.wait_for(stuck.ran.wait(), 5)
+    await late.aclose(timeout=0.01)
+    assert stuck.cancelled and not late.running
