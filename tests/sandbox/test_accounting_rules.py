@@ -290,6 +290,16 @@ def test_delete_transactions_and_refuse_name_list_delete(company, events):
     _fault('500', company.create, 'TaxRate', {'Name': 'Read only here'})
 
 
+def test_vendors_and_payment_methods_can_be_created_with_unique_names(company):
+    vendor = company.create('Vendor', {'DisplayName': 'Office Depot'})
+    assert vendor['Active'] is True and vendor['SyncToken'] == '0'
+    fault = _fault('6240', company.create, 'Customer', {'DisplayName': 'office depot'})
+    assert 'Another customer, vendor or employee' in fault.errors[0].detail
+    method = company.create('PaymentMethod', {'Name': 'Wire'})
+    assert method['Type'] == 'NON_CREDIT_CARD'
+    _fault('6240', company.create, 'PaymentMethod', {'Name': 'Wire'})
+
+
 def test_deactivating_a_customer_with_open_balance_is_refused(company):
     _invoice(company, customer='5', amount='40')
     fault = _fault('6220', company.update, 'Customer', {'Id': '5', 'SyncToken': '0', 'sparse': True,
