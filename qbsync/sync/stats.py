@@ -20,10 +20,11 @@ from ..models import SyncRun
 from .entities import ENTITY_NAMES, entity
 from .record_status import QuickBooksStatus, active_realm, link_alias, link_condition, status_case
 
-__all__ = ['EntityCounts', 'DashboardStats', 'dashboard_stats', 'entity_counts', 'run_times',
+__all__ = ['EntityCounts', 'DashboardStats', 'dashboard_stats', 'entity_counts', 'run_times', 'direction_times',
            'counts_statement', 'recent_runs']
 
 SUCCEEDED = 'succeeded'
+PARTIAL = 'partial'
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class DashboardStats:
     last_run_at: datetime | None
     last_run_status: str
     last_success_at: datetime | None
+    last_outbound_at: datetime | None = None  # the last run that sent to QuickBooks and finished (fully or partly)
+    last_inbound_at: datetime | None = None  # the same for changes brought in from QuickBooks
 
     @property
     def totals(self) -> EntityCounts:
@@ -86,12 +89,25 @@ async def run_times(session: AsyncSession, realm_id: str | None) -> tuple[dateti
     return (last[0] if last else None), (last[1] if last else ''), success
 
 
+async def direction_times(session: AsyncSession, realm_id: str | None) -> tuple[datetime | None, datetime | None]:
+    """When the company last synced outbound and inbound (runs that finished, fully or partly)."""
+    if realm_id is None:
+        return None, None
+    times = []
+    for direction in ('outbound', 'inbound'):
+        times.append((await session.exec(select(func.max(SyncRun.finished_at)).where(
+            SyncRun.realm_id == realm_id, SyncRun.status.in_((SUCCEEDED, PARTIAL)),  # type: ignore[attr-defined]
+            SyncRun.direction.in_((direction, 'both'))))).scalar_one_or_none())  # type: ignore[attr-defined]
+    return times[0], times[1]
+
+
 async def dashboard_stats(session: AsyncSession) -> DashboardStats:
-    """Everything the Sync Dashboard shows for the active company, in eight small queries."""
+    """Everything the Sync Dashboard shows for the active company, in ten small queries."""
     realm_id = (await session.exec(select(active_realm()))).scalar_one_or_none()
     entities = tuple([await entity_counts(session, name) for name in ENTITY_NAMES])
     last_run_at, last_status, last_success_at = await run_times(session, realm_id)
-    return DashboardStats(realm_id, entities, last_run_at, last_status, last_success_at)
+    outbound_at, inbound_at = await direction_times(session, realm_id)
+    return DashboardStats(realm_id, entities, last_run_at, last_status, last_success_at, outbound_at, inbound_at)
 
 
 async def recent_runs(session: AsyncSession, realm_id: str | None, limit: int = 10) -> list[SyncRun]:
