@@ -18,6 +18,8 @@ from nicegui import app, ui
 
 from qbsync.models import Role, User
 
+from .notices import notice_banners
+
 __all__ = ['frame', 'NavEntry', 'NAVIGATION', 'ROLE_LABELS']
 
 ROLE_LABELS = {Role.OWNER: 'Owner', Role.ADMIN: 'Admin', Role.VIEWER: 'Viewer (read-only)'}
@@ -75,6 +77,7 @@ def frame(title: str, *, user: User) -> Iterator[ui.column]:
                     ui.icon(entry.icon)
                     ui.label(entry.label)
     with ui.column().classes('w-full max-w-6xl mx-auto p-4 gap-4') as content:
+        notice_banners(user)  # problems owners and admins must deal with (issue 9)
         yield content
 
 
