@@ -58,11 +58,13 @@ def _child_env(port: int, data_dir: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def running_app(tmp_path: Path) -> Iterator[RunningApp]:
+def running_app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[RunningApp]:
+    """The app in a subprocess; parametrize it indirectly with a dict to change its environment."""
     port = _free_port()
     app = RunningApp(base_url=f'http://127.0.0.1:{port}', data_dir=tmp_path / 'data', log_file=tmp_path / 'app.log')
+    env = {**_child_env(port, app.data_dir), **getattr(request, 'param', {})}
     with app.log_file.open('wb') as log:
-        child = subprocess.Popen([sys.executable, 'app.py'], cwd=REPO, env=_child_env(port, app.data_dir),
+        child = subprocess.Popen([sys.executable, 'app.py'], cwd=REPO, env=env,
                                  stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_until_healthy(app, child)
