@@ -18,7 +18,7 @@ from qbsync.models import (AccountMapping, CreditMemo, CreditMemoLine, Customer,
                            Invoice, InvoiceLine, Item, MappingPurpose, Payment, PaymentApplication, SyncSettings)
 from qbsync.quickbooks.limits import Limits, RateLimiter
 from qbsync.quickbooks.retry import RetryPolicy
-from qbsync.sandbox.accounting.seed import ACCOUNT_IDS
+from qbsync.sandbox.accounting.seed_us import ACCOUNT_IDS
 from qbsync.sync.outbound import OutboundPass
 from qbsync.sync.runner import SyncRunner
 
