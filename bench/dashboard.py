@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -85,20 +86,21 @@ def _tracked(**fields: Any) -> dict[str, Any]:
     return {'version': 1, 'created_at': NOW, 'updated_at': NOW, **fields}
 
 
-async def measure(url: str, rounds: int) -> dict[str, float]:
-    """Median milliseconds of each figure the two tabs load."""
+async def measure(url: str, rounds: int) -> dict[str, tuple[float, float]]:
+    """Median milliseconds of each figure the two tabs load: (wall clock, this process's CPU). On a shared machine
+    the CPU figure is the work itself, the wall clock adds the wait for a core."""
     db = Database(url)
-    results: dict[str, float] = {}
+    results: dict[str, tuple[float, float]] = {}
     async with db.session() as session:
         async def timed(name: str, call: Callable[[], Awaitable[Any]]) -> None:
             await call()  # warm the page cache and the statement cache, as a second visit would
-            samples = []
+            walls, cpus = [], []
             for _ in range(rounds):
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.process_time()
                 await call()
-                samples.append(time.perf_counter() - start)
-            samples.sort()
-            results[name] = samples[len(samples) // 2] * 1000
+                walls.append(time.perf_counter() - start)
+                cpus.append(time.process_time() - cpu)
+            results[name] = (statistics.median(walls) * 1000, statistics.median(cpus) * 1000)
 
         await timed('dashboard: figures (counts, last runs)', lambda: dashboard_stats(session))
         await timed('log: first page', lambda: log_page(session, REALM))
@@ -121,8 +123,9 @@ def dashboard_benchmark(*, quick: bool = False) -> None:
         build(url, entries=entries, links=links)
         print(f'dashboard bench: built {entries:,} log entries and {links:,} links in '
               f'{time.perf_counter() - start:.1f} s')
-        for name, ms in asyncio.run(measure(url, rounds=9 if quick else 21)).items():
-            print(f'{name:<42} median={ms:8.2f} ms  {"ok" if ms < 50 else "OVER the 50 ms target"}')
+        for name, (wall, cpu) in asyncio.run(measure(url, rounds=9 if quick else 21)).items():
+            verdict = 'ok' if wall < 50 else 'OVER the 50 ms target'
+            print(f'{name:<42} median={wall:8.2f} ms  cpu={cpu:8.2f} ms  {verdict}')
 
 
 if __name__ == '__main__':

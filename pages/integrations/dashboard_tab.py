@@ -8,6 +8,7 @@ once a second while a run goes, and when it ends. A slow fallback re-read catche
 """
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 
@@ -92,6 +93,8 @@ async def build(context: CenterContext) -> None:
             while state['again']:
                 state['again'] = False
                 show(*await _load(context))
+        except asyncio.CancelledError:  # the app is stopping: the read in flight finishes on its own (shielded)
+            return
         finally:
             state['loading'] = False
 
@@ -109,9 +112,12 @@ async def build(context: CenterContext) -> None:
 
 
 async def _load(context: CenterContext) -> tuple[DashboardStats, list[SyncRun]]:
-    async with context.services.db.session() as session:
-        figures = await dashboard_stats(session)
-        return figures, list(await recent_runs(session, figures.realm_id, limit=CHART_RUNS))
+    """The figures and recent runs; shielded, so a cancelled page task never abandons a database connection."""
+    async def read() -> tuple[DashboardStats, list[SyncRun]]:
+        async with context.services.db.session() as session:
+            figures = await dashboard_stats(session)
+            return figures, list(await recent_runs(session, figures.realm_id, limit=CHART_RUNS))
+    return await asyncio.shield(read())
 
 
 def _chart(runs: Sequence[SyncRun]) -> dict:

@@ -103,6 +103,8 @@ class EntityLink(SQLModel, table=True):
         UniqueConstraint('realm_id', 'entity_type', 'local_id', name='uq_link_local'),
         Index('ix_link_qbo', 'realm_id', 'entity_type', 'qbo_id'),
         Index('ix_link_status', 'realm_id', 'entity_type', 'status'),
+        # covers the dashboard's count: a walk of one company's links of one type, without touching the table
+        Index('ix_link_state', 'realm_id', 'entity_type', 'local_id', 'status', 'synced_version'),
     )
     id: int | None = Field(default=None, primary_key=True)
     realm_id: str = Field(max_length=32)

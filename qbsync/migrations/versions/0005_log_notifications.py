@@ -48,6 +48,10 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_reportsubscription_user_id_user')),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_reportsubscription'))
     )
+    with op.batch_alter_table('entitylink', schema=None) as batch_op:
+        batch_op.create_index('ix_link_state', ['realm_id', 'entity_type', 'local_id', 'status', 'synced_version'],
+                              unique=False)
+
     with op.batch_alter_table('synclogentry', schema=None) as batch_op:
         batch_op.add_column(sa.Column('dismissed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('dismissed_by_user_id', sa.Integer(), nullable=True))
@@ -68,6 +72,9 @@ def downgrade() -> None:
         batch_op.drop_index('ix_log_entity_at')
         batch_op.drop_column('dismissed_by_user_id')
         batch_op.drop_column('dismissed_at')
+
+    with op.batch_alter_table('entitylink', schema=None) as batch_op:
+        batch_op.drop_index('ix_link_state')
 
     op.drop_table('reportsubscription')
     with op.batch_alter_table('notification', schema=None) as batch_op:
