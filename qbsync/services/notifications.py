@@ -9,18 +9,16 @@ second process can never send it twice; a refused email gives the claim back, up
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from html import escape
 
 from sqlalchemy import and_, exists, func, select, update
 from sqlmodel import col
 
-from ..db import Database
-from ..mail import Email, Mailer, MailError
+from ..mail import Email, MailError
 from ..models import (ConnectionStatus, EntityLink, LinkStatus, Notification, NotificationKind, QuickBooksConnection,
                       Role, SyncLogEntry, User)
+from .mailing import MailingService
 
 __all__ = ['NotificationService', 'Banner', 'MAX_EMAIL_ATTEMPTS', 'SYNC_LOG_PATH', 'OVERVIEW_PATH']
 
@@ -49,13 +47,7 @@ class _Problem:
     link: str
 
 
-class NotificationService:
-    def __init__(self, db: Database, mailer: Mailer, *, public_url: str,
-                 now: Callable[[], datetime] | None = None) -> None:
-        self._db = db
-        self._mailer = mailer
-        self._public_url = public_url.rstrip('/')
-        self._now = now or (lambda: datetime.now(timezone.utc))
+class NotificationService(MailingService):
 
     async def refresh(self) -> list[Notification]:
         """Open notifications for new problems, update the open ones, resolve what was dealt with; the new ones."""

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, or_, select, update
 from sqlmodel import col
 
-from ..db import Database
-from ..mail import Mailer, MailError
+from ..mail import MailError
 from ..models import (QuickBooksConnection, ReportFrequency, ReportSubscription, Role, SyncLogEntry, SyncRun, User)
 from .errors import PermissionDenied, ValidationError
+from .mailing import MailingService
 from .permissions import require_manager
 from .report_content import FailureLine, SyncReport, render_report
 
@@ -41,14 +41,8 @@ def period_for(frequency: str, now: datetime) -> tuple[datetime, datetime]:
     raise ValueError(f'unknown report frequency {frequency!r}')
 
 
-class ReportService:
-    def __init__(self, db: Database, mailer: Mailer, *, public_url: str,
-                 now: Callable[[], datetime] | None = None) -> None:
-        self._db = db
-        self._mailer = mailer
-        self._public_url = public_url.rstrip('/')
-        self._now = now or (lambda: datetime.now(timezone.utc))
-        self._record_path: Callable[[str, int], str] | None = None
+class ReportService(MailingService):
+    _record_path: Callable[[str, int], str] | None = None
 
     def link_records(self, record_path: Callable[[str, int], str]) -> None:
         """How a record's page is addressed (the pages own their URLs); reports link failures to them."""

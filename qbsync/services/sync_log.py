@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, exists, select
 from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..db import Database
 from ..models import EntityLink, LinkStatus, Notification, SyncLogEntry, SyncRun, User
@@ -70,9 +71,7 @@ class SyncLogService:
         """Set a failure aside: it stays in the log, marked dismissed, and stops counting as open."""
         require_manager(acting, 'dismiss log entries')
         async with self._db.session() as session:
-            entry = await session.get(SyncLogEntry, entry_id)
-            if entry is None:
-                raise NotFound(f'log entry {entry_id} does not exist (it may have been pruned)')
+            entry = await _entry(session, entry_id)
             if entry.dismissed_at is None:
                 entry.dismissed_at = self._now()
                 entry.dismissed_by_user_id = acting.id
@@ -83,9 +82,7 @@ class SyncLogService:
         """Send the record an entry is about now (Retry); RunBusy while another run is going."""
         require_manager(acting, 'retry records')
         async with self._db.session() as session:
-            entry = await session.get(SyncLogEntry, entry_id)
-        if entry is None:
-            raise NotFound(f'log entry {entry_id} does not exist (it may have been pruned)')
+            entry = await _entry(session, entry_id)
         if not entry.entity_type or entry.local_id is None:
             raise ValidationError({'entry': 'This entry is not about a record, so there is nothing to retry.'})
         return await self._runner.send_record(entry.entity_type, entry.local_id, trigger='manual')
@@ -140,6 +137,13 @@ class SyncLogService:
         for old in self._export_dir.glob('sync-log-*.csv'):
             if old.stat().st_mtime < limit:
                 old.unlink(missing_ok=True)
+
+
+async def _entry(session: AsyncSession, entry_id: int) -> SyncLogEntry:
+    entry = await session.get(SyncLogEntry, entry_id)
+    if entry is None:
+        raise NotFound(f'log entry {entry_id} does not exist (it may have been pruned)')
+    return entry
 
 
 def _csv_row(entry: SyncLogEntry) -> list[str]:

@@ -3,44 +3,24 @@ another run holds the lease, the debounced push after a record is saved, and the
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 
-import httpx
 import pytest
 from sqlmodel import select
 
 from center_db import database, manager  # noqa: F401 (fixtures)
 from qbsync.models import SyncLogEntry
-from qbsync.quickbooks.client import QuickBooksClient
 from qbsync.services.auto_sync import AutoSync
 from qbsync.services.record_inputs import CustomerInput
 from qbsync.services.records import RecordService
 from qbsync.services.sync_settings import SyncPreferences, SyncSettingsService
 from qbsync.sync.context import RunContext
-from qbsync.sync.runner import SyncRunner
 from qbsync.sync.scheduler import PUSH_JOB, SyncScheduler
+from sync_fakes import ActiveConnection, offline_runner
 
 REALM = '9130350000000001'
 ON = SyncPreferences(auto_sync_enabled=True, interval_minutes=15)
-
-
-class _Tokens:
-    async def access_token(self) -> str:
-        return 'unused'
-
-    async def renew(self, rejected: str) -> str:
-        return 'unused'
-
-
-@dataclass
-class _View:
-    realm_id: str
-
-
-class _Connection:
-    async def current(self) -> _View:
-        return _View(REALM)
 
 
 class Pass:
@@ -60,22 +40,16 @@ class Pass:
 
 @pytest.fixture
 async def world(database):  # type: ignore[no-untyped-def]  # noqa: F811
-    http = httpx.AsyncClient()
-
-    async def client() -> QuickBooksClient:
-        return QuickBooksClient(http, api_base_url='http://quickbooks.test/v3', realm_id=REALM, tokens=_Tokens())
     scheduler = SyncScheduler(push_delay=timedelta(milliseconds=20))
     scheduler.start()
     settings = SyncSettingsService(database, scheduler=scheduler)
-    runner = SyncRunner(database, client)
-    outbound = Pass()
-    runner.register_pass('outbound', outbound)
-    auto = AutoSync(database, settings, runner, scheduler, _Connection())  # type: ignore[arg-type]
-    scheduler.bind_auto_sync(auto.run)
-    yield auto, settings, runner, scheduler, outbound
-    scheduler.shutdown()
-    await asyncio.sleep(0)
-    await http.aclose()
+    async with offline_runner(database, REALM) as runner:
+        outbound = Pass()
+        runner.register_pass('outbound', outbound)
+        auto = AutoSync(database, settings, runner, scheduler, ActiveConnection(REALM))  # type: ignore[arg-type]
+        scheduler.bind_auto_sync(auto.run)
+        yield auto, settings, runner, scheduler, outbound
+        await scheduler.aclose()
 
 
 async def test_off_runs_nothing_on_runs_outbound_then_inbound(world, manager) -> None:  # noqa: F811

@@ -2,35 +2,22 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-import httpx
 import pytest
 
 from center_db import database, manager, viewer_account  # noqa: F401 (fixtures)
 from qbsync.models import EntityLink, LinkStatus, Notification, SyncLogEntry, SyncRun
-from qbsync.quickbooks.client import QuickBooksClient
 from qbsync.services.errors import NotFound, PermissionDenied, ValidationError
 from qbsync.services.sync_log import SyncLogService
 from qbsync.services.sync_settings import SyncPreferences
 from qbsync.sync.context import RunContext
 from qbsync.sync.entities import ENTITY_NAMES
 from qbsync.sync.log_view import LogFilter
-from qbsync.sync.runner import SyncRunner
+from sync_fakes import ActiveConnection, offline_runner
 
 REALM = '4620816365000001'
 NOW = datetime(2026, 5, 6, 12, tzinfo=timezone.utc)
-
-
-@dataclass
-class _View:
-    realm_id: str
-
-
-class _Connection:
-    async def current(self) -> _View:
-        return _View(REALM)
 
 
 class _Settings:
@@ -39,14 +26,6 @@ class _Settings:
 
     async def load(self) -> SyncPreferences:
         return SyncPreferences(log_retention_days=self.days)
-
-
-class _Tokens:
-    async def access_token(self) -> str:
-        return 'unused'
-
-    async def renew(self, rejected: str) -> str:
-        return 'unused'
 
 
 class RecordingPass:
@@ -60,21 +39,16 @@ class RecordingPass:
 
 
 def _service(db, tmp_path, days: int = 180, runner=None) -> SyncLogService:  # type: ignore[no-untyped-def]
-    return SyncLogService(db, _Connection(), _Settings(days), runner,  # type: ignore[arg-type]
+    return SyncLogService(db, ActiveConnection(REALM), _Settings(days), runner,  # type: ignore[arg-type]
                           export_dir=tmp_path / 'exports', now=lambda: NOW)
 
 
 @pytest.fixture
 async def runner(database):  # type: ignore[no-untyped-def]  # noqa: F811
-    http = httpx.AsyncClient()
-
-    async def client() -> QuickBooksClient:
-        return QuickBooksClient(http, api_base_url='http://quickbooks.test/v3', realm_id=REALM, tokens=_Tokens())
-    runner = SyncRunner(database, client)
-    runner.recording = RecordingPass()  # type: ignore[attr-defined]
-    runner.register_pass('outbound', runner.recording)  # type: ignore[attr-defined]
-    yield runner
-    await http.aclose()
+    async with offline_runner(database, REALM) as runner:
+        runner.recording = RecordingPass()  # type: ignore[attr-defined]
+        runner.register_pass('outbound', runner.recording)  # type: ignore[attr-defined]
+        yield runner
 
 
 async def _fill(db) -> list[int]:  # type: ignore[no-untyped-def]
