@@ -4,26 +4,34 @@ NiceGUI's test fixtures execute this file for every test, so it holds no classes
 """
 from __future__ import annotations
 
-import logging
+import os
 
 import httpx
 from nicegui import app, ui
+from nicegui.storage import Storage
 
 import pages
 from qbsync.sandbox import SandboxConfig, SandboxState, create_sandbox_app
 from qbsync.services import Services
-from qbsync.settings import DEMO_CLIENT_ID, SANDBOX_MOUNT, load_settings
-from qbsync.web import health, quickbooks_routes
+from qbsync.settings import DEMO_CLIENT_ID, SANDBOX_MOUNT, kept_secret, load_settings
+from qbsync.logs import configure_logging
+from qbsync.web import health, quickbooks_routes, sessions
+from qbsync.web.headers import SecurityHeadersMiddleware
+from qbsync.web.page_limits import PageBuildLimit
 from qbsync.web.loopback import LoopbackTransport
 
+os.umask(0o077)  # everything this process creates (database, sessions, secrets) is private to its user
 settings = load_settings()
-logging.basicConfig(level=settings.log_level, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+configure_logging(settings.log_level)
+Storage.path = settings.data_dir / 'sessions'  # NiceGUI's session storage: in the data folder, not the cwd
 
 transport: httpx.AsyncBaseTransport | None = None
 if settings.embedded_sandbox:
     # Demo mode: the sandbox lives in this process under /sandbox and the app talks to it through the same ASGI
     # app, in Intuit's wire format; webhooks come back the same way.
+    # its admin API needs the token kept in the data folder (a loopback peer alone proves nothing behind a proxy)
     sandbox = SandboxState(SandboxConfig(database_path=settings.data_dir / 'sandbox.db', admin_loopback_only=True,
+                                         admin_token=kept_secret(settings.data_dir / 'sandbox-admin-token'),
                                          webhook_transport=LoopbackTransport(app=app)))
     sandbox.apps.register(client_id=DEMO_CLIENT_ID, client_secret=settings.client_secret, name='qbsync (demo)',
                           redirect_uris=[settings.redirect_uri], webhook_url=settings.webhook_url,
@@ -38,9 +46,14 @@ app.state.services = services  # the handle tests use
 app.on_startup(services.start)  # sync on purpose: async startup handlers are not awaited before requests
 app.on_shutdown(services.stop)
 app.include_router(health.build_router(services))
-app.include_router(quickbooks_routes.build_router(services))
+app.include_router(quickbooks_routes.build_router(services, layout=pages.static_layout))  # results in the app's look
+app.include_router(sessions.build_router(services))
 pages.register(services)
+app.add_middleware(PageBuildLimit)  # a flood of anonymous page builds cannot exhaust memory
+app.add_middleware(SecurityHeadersMiddleware, https=settings.secure_cookies)  # outermost: on every response
 
 if __name__ in {'__main__', '__mp_main__'}:
     ui.run(title='qbsync', host=settings.host, port=settings.port, reload=False, show=False,
-           storage_secret=settings.storage_secret, favicon='🔄', show_welcome_message=True)
+           storage_secret=settings.storage_secret, favicon='🔄', show_welcome_message=True,
+           session_middleware_kwargs={'https_only': settings.secure_cookies, 'same_site': 'lax',
+                                      'max_age': settings.session_max_hours * 3600})

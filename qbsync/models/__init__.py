@@ -17,10 +17,11 @@ from .sync import (AccountMapping, ConnectionStatus, EntityLink, LinkStatus, Map
                    OutboxItem, QuickBooksConnection, RunStatus, SyncLease, SyncLogEntry, SyncRun, SyncSettings,
                    WebhookEvent)
 from .users import Role, User
+from .region import RegionSettings
 from .notices import Notification, NotificationKind, ReportFrequency, ReportSubscription
 
 __all__ = ['CreditMemo', 'CreditMemoLine', 'Customer', 'Expense', 'ExpenseLine', 'Invoice', 'InvoiceLine', 'Item',
            'Payment', 'PaymentApplication', 'AccountMapping', 'ConnectionStatus', 'EntityLink', 'LinkStatus',
            'MappingPurpose', 'OAuthState', 'OutboxBatch', 'OutboxItem', 'QuickBooksConnection', 'RunStatus',
-           'SyncLease', 'SyncLogEntry', 'SyncRun', 'SyncSettings', 'WebhookEvent', 'Role', 'User', 'Notification',
-           'NotificationKind', 'ReportFrequency', 'ReportSubscription']
+           'SyncLease', 'SyncLogEntry', 'SyncRun', 'SyncSettings', 'WebhookEvent', 'Role', 'User', 'RegionSettings',
+           'Notification', 'NotificationKind', 'ReportFrequency', 'ReportSubscription']

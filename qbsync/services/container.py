@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -24,12 +25,15 @@ from .account_mapping import AccountMappingService
 from .auto_sync import AutoSync
 from .connection import ConnectionService
 from .notifications import NotificationService
-from .reports import ReportService
-from .sync_log import SyncLogService
+from .record_removal import RecordRemoval
 from .records import RecordService
+from .reports import ReportService
+from .sessions import SessionRules
+from .region import RegionService
+from .sync_log import SyncLogService
 from .sync_settings import SyncSettingsService
 from .users import UserService
-from .webhook_inbox import WebhookInbox
+from .webhook_inbox import PRUNE_INTERVAL, PRUNE_JOB, WebhookInbox
 
 __all__ = ['Services']
 
@@ -44,6 +48,8 @@ class Services:
         self.started = False
         self.password_hasher = PasswordHasher()
         self.bootstrap_report: BootstrapReport | None = None
+        self.sessions = SessionRules(idle=timedelta(minutes=settings.session_idle_minutes),
+                                     lifetime=timedelta(hours=settings.session_max_hours))
         self.record_path: Callable[[str, int], str] | None = None  # how the pages address a record (pages set it)
 
     def start(self) -> None:
@@ -54,16 +60,19 @@ class Services:
         self.cipher = TokenCipher(self.settings.token_encryption_keys)
         self.users = UserService(self.db, hasher=self.password_hasher)
         self.records = RecordService(self.db)
+        self.record_removal = RecordRemoval(self.db, self.records)  # delete, void or make inactive
         self.connection = ConnectionService(self.settings, self.db, self.cipher, transport=self.http_transport)
         self.webhooks = WebhookInbox(self.db)
         self.scheduler = SyncScheduler()  # started here, inside the running loop (stack-notes gotcha 9)
         self.scheduler.add_interval_job(KEEPALIVE_JOB, self.connection.refresh_idle_connections, KEEPALIVE_INTERVAL,
                                         name='QuickBooks token keep-alive')
+        self.scheduler.add_interval_job(PRUNE_JOB, self.webhooks.prune, PRUNE_INTERVAL, name='Webhook inbox pruning')
         self.scheduler.start()
         self.sync_settings = SyncSettingsService(self.db, scheduler=self.scheduler,
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
         self.account_mapping = AccountMappingService(self.db, self.connection)
         self.runner = SyncRunner(self.db, self.connection.api)  # the sync engine; passes register on it
+        self.region = RegionService(self.db)  # locale, time zone and currency of every page
         self.auto_sync = AutoSync(self.db, self.sync_settings, self.runner, self.scheduler, self.connection)
         self.scheduler.bind_auto_sync(self.auto_sync.run)
         self.records.on_saved = self.auto_sync.record_saved
@@ -102,6 +111,9 @@ class Services:
         scheduler = getattr(self, 'scheduler', None)
         if scheduler is not None:
             await scheduler.aclose()  # jobs in flight finish (or are cancelled) before the database closes
+        webhooks = getattr(self, 'webhooks', None)
+        if webhooks is not None:
+            await webhooks.drain()  # changes already acknowledged to Intuit are stored before the database closes
         connection = getattr(self, 'connection', None)
         if connection is not None:
             await connection.aclose()

@@ -18,7 +18,7 @@ from ..models import (CreditMemo, CreditMemoLine, Customer, Expense, ExpenseLine
                       PaymentApplication)
 from .record_inputs import (EXPENSE_PAYMENT_TYPES, ITEM_KINDS, PAYMENT_METHODS, TERMS_DAYS, CreditMemoInput,
                             CustomerInput, ExpenseInput, InvoiceInput, ItemInput, PaymentInput, SalesLineInput)
-from .validation import MAX_AMOUNT, Checker, cents
+from .validation import LAST_DATE, MAX_AMOUNT, Checker, cents
 
 __all__ = ['Draft', 'draft_customer', 'draft_item', 'draft_invoice', 'draft_payment', 'draft_expense',
            'draft_credit_memo', 'invoice_balances', 'next_doc_number', 'DOC_NUMBER_PREFIX']
@@ -82,6 +82,8 @@ async def draft_invoice(session: AsyncSession, data: InvoiceInput, current: Invo
     due_date = check.date('due_date', data.due_date, required=False)
     if due_date is None and txn_date is not None:
         due_date = txn_date + timedelta(days=TERMS_DAYS.get(terms, 0))
+        if due_date > LAST_DATE:
+            check.fail('txn_date', f'With {terms or "these terms"} the due date would fall after {LAST_DATE}')
     if due_date is not None and txn_date is not None and due_date < txn_date:
         check.fail('due_date', 'Must be on or after the invoice date')
     email = data.bill_email if data.bill_email is not None else (customer.email if customer else '')

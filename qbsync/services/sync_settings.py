@@ -80,9 +80,10 @@ class SyncSettingsService:
         interval = prefs.interval_minutes
         if isinstance(interval, bool) or not isinstance(interval, int):
             errors['interval_minutes'] = 'Enter a whole number of minutes.'
-        elif not MIN_INTERVAL_MINUTES <= interval <= MAX_INTERVAL_MINUTES:
-            errors['interval_minutes'] = (f'The interval must be between {MIN_INTERVAL_MINUTES} and '
-                                          f'{MAX_INTERVAL_MINUTES} minutes (24 hours).')
+        elif interval < MIN_INTERVAL_MINUTES:
+            errors['interval_minutes'] = f'At least {MIN_INTERVAL_MINUTES} minutes.'
+        elif interval > MAX_INTERVAL_MINUTES:
+            errors['interval_minutes'] = f'At most {MAX_INTERVAL_MINUTES} minutes (24 hours).'
         days = prefs.log_retention_days
         if isinstance(days, bool) or not isinstance(days, int):
             errors['log_retention_days'] = 'Enter a whole number of days.'
