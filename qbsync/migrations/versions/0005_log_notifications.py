@@ -1,7 +1,7 @@
 """Sync Log dismiss and retention, notifications, scheduled report subscriptions (issue 9)
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0007
 Create Date: 2026-12-01 16:55:11.325076
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0005'
-down_revision: str | None = '0002'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
