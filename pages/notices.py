@@ -6,6 +6,8 @@ away by itself once the failures are retried or dismissed, or QuickBooks is reco
 """
 from __future__ import annotations
 
+import asyncio
+
 from nicegui import app, ui
 
 from qbsync.models import Role, User
@@ -21,7 +23,10 @@ def notice_banners(user: User) -> None:
     strip = ui.column().classes('w-full gap-2').mark('notice-banners')
 
     async def fill() -> None:
-        banners = await app.state.services.notifications.banners(user)
+        # shielded: leaving the page while the query runs must not abandon its database connection
+        banners = await asyncio.shield(app.state.services.notifications.banners(user))
+        if strip.is_deleted:
+            return
         strip.clear()
         with strip:
             for banner in banners:

@@ -6,6 +6,7 @@ CSV. The page re-reads when a run finishes (the runner's progress bus), not on a
 """
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, time, timedelta, timezone
 
 from nicegui import ui
@@ -76,11 +77,16 @@ async def build(context: CenterContext) -> None:
         log_filter = current_filter()
         if log_filter is None:
             return
-        page = await services.sync_log.page(log_filter, page=state['page'], page_size=PAGE_SIZE)
+        page = await _read(log_filter, state['page'])
         if not page.entries and state['page'] > 1:  # the page emptied (pruned, filtered): back to the first
             state['page'] = 1
-            page = await services.sync_log.page(log_filter, page=1, page_size=PAGE_SIZE)
-        _show(page)
+            page = await _read(log_filter, 1)
+        if not entries.is_deleted:
+            _show(page)
+
+    async def _read(log_filter: LogFilter, number: int) -> LogPage:
+        """Shielded: leaving the page while the query runs must not abandon its database connection."""
+        return await asyncio.shield(services.sync_log.page(log_filter, page=number, page_size=PAGE_SIZE))
 
     def _show(page: LogPage) -> None:
         position.set_text(f'Entries {page.first:,}–{page.last:,}' if page.entries else 'No entries match.')
