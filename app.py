@@ -11,18 +11,18 @@ from nicegui import app, ui
 from nicegui.storage import Storage
 
 import pages
+from qbsync.logs import configure_logging, uvicorn_log_config
 from qbsync.sandbox import SandboxConfig, SandboxState, create_sandbox_app
 from qbsync.services import Services
 from qbsync.settings import DEMO_CLIENT_ID, SANDBOX_MOUNT, kept_secret, load_settings
-from qbsync.logs import configure_logging
-from qbsync.web import health, quickbooks_routes, sessions
+from qbsync.web import health, metrics, quickbooks_routes, sessions
 from qbsync.web.headers import SecurityHeadersMiddleware
 from qbsync.web.page_limits import PageBuildLimit
 from qbsync.web.loopback import LoopbackTransport
 
 os.umask(0o077)  # everything this process creates (database, sessions, secrets) is private to its user
 settings = load_settings()
-configure_logging(settings.log_level)
+configure_logging(settings.log_level, settings.log_format)  # QBSYNC_LOG_FORMAT=json: one JSON object per line
 Storage.path = settings.data_dir / 'sessions'  # NiceGUI's session storage: in the data folder, not the cwd
 
 transport: httpx.AsyncBaseTransport | None = None
@@ -48,12 +48,15 @@ app.on_shutdown(services.stop)
 app.include_router(health.build_router(services))
 app.include_router(quickbooks_routes.build_router(services, layout=pages.static_layout))  # results in the app's look
 app.include_router(sessions.build_router(services))
+app.include_router(metrics.build_router(services))
 pages.register(services)
 app.add_middleware(PageBuildLimit)  # a flood of anonymous page builds cannot exhaust memory
 app.add_middleware(SecurityHeadersMiddleware, https=settings.secure_cookies)  # outermost: on every response
 
 if __name__ in {'__main__', '__mp_main__'}:
     ui.run(title='qbsync', host=settings.host, port=settings.port, reload=False, show=False,
-           storage_secret=settings.storage_secret, favicon='🔄', show_welcome_message=True,
+           storage_secret=settings.storage_secret, favicon='🔄',
+           show_welcome_message=settings.log_format == 'text',  # a plain print: not in JSON logs
            session_middleware_kwargs={'https_only': settings.secure_cookies, 'same_site': 'lax',
-                                      'max_age': settings.session_max_hours * 3600})
+                                      'max_age': settings.session_max_hours * 3600},
+           **uvicorn_log_config(settings.log_format))

@@ -13,12 +13,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-__all__ = ['Database', 'sync_url', 'async_url', 'create_sync_engine', 'upgrade_schema', 'MIGRATIONS_DIR']
+__all__ = ['Database', 'sync_url', 'async_url', 'create_sync_engine', 'upgrade_schema', 'migrate_connection',
+           'current_revision', 'head_revision', 'sqlite_path', 'backend_name', 'MIGRATIONS_DIR']
 
 MIGRATIONS_DIR = Path(__file__).parent / 'migrations'
 BUSY_TIMEOUT_MS = 5000
@@ -52,6 +53,16 @@ def async_url(url: str) -> str:
 
 def _is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == 'sqlite'
+
+
+def backend_name(url: str) -> str:
+    """'sqlite', 'postgresql', ...: what a backup records and a restore checks."""
+    return make_url(url).get_backend_name()
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The database file of a file-backed SQLite URL (None for another backend or an in-memory database)."""
+    return _sqlite_file(url) if _is_sqlite(url) else None
 
 
 def _sqlite_file(url: str) -> Path | None:
@@ -106,11 +117,41 @@ def upgrade_schema(url: str, revision: str = 'head') -> None:
     engine = create_sync_engine(url)
     try:
         with engine.begin() as connection:
-            config = alembic_config(url)
-            config.attributes['connection'] = connection
-            command.upgrade(config, revision)
+            migrate_connection(connection, url, revision)
     finally:
         engine.dispose()
+
+
+def migrate_connection(connection: Connection, url: str, revision: str = 'head') -> None:
+    """Upgrade through an open connection, inside the caller's transaction (all or nothing where DDL is
+    transactional, as on PostgreSQL)."""
+    config = alembic_config(url)
+    config.attributes['connection'] = connection
+    command.upgrade(config, revision)
+
+
+def current_revision(url: str) -> str | None:
+    """The database's Alembic revision; None for a database never migrated (or not there yet)."""
+    from alembic.migration import MigrationContext
+
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        return None
+    engine = create_sync_engine(url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def head_revision() -> str:
+    """The revision this version of the code migrates to."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config('sqlite://')).get_current_head()
+    assert head is not None, 'the package carries no migrations'
+    return head
 
 
 def alembic_config(url: str) -> Config:

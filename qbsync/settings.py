@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-__all__ = ['Settings', 'IntuitEndpoints', 'load_settings', 'INTUIT_PRODUCTION', 'INTUIT_SANDBOX', 'protect_data_dir',
-           'SmtpSettings',
+__all__ = ['Settings', 'IntuitEndpoints', 'load_settings', 'data_dir_from_env', 'database_url_from_env',
+           'INTUIT_PRODUCTION', 'INTUIT_SANDBOX', 'GENERATED_SECRETS', 'SmtpSettings', 'protect_data_dir',
            'write_private', 'kept_secret']
 
 SANDBOX_MOUNT = '/sandbox'
 DEMO_CLIENT_ID = 'qbsync-demo-app'
 ACCOUNTING_SCOPE = 'com.intuit.quickbooks.accounting'
+# secrets generated into the data folder when the environment gives none (a backup carries them)
+GENERATED_SECRETS = ('token-encryption-key', 'session-secret', 'demo-client-secret', 'demo-verifier')
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ class Settings:
     load_demo_data: bool = True
     sync_interval_minutes: int = 15
     log_level: str = 'INFO'
+    log_format: str = 'text'  # 'text' | 'json' (one JSON object per line)
+    backup_keep: int = 7  # daily backups kept in <data>/backups; 0 turns the daily backup off
     session_idle_minutes: int = 120  # a signed-in browser left alone this long must log in again
     session_max_hours: int = 12  # and every session ends this long after its login, active or not
     health_token: str = field(default='', repr=False)  # opens /healthz details (and /metrics) to non-loopback callers
@@ -121,7 +125,7 @@ class Settings:
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Read QUICKBOOKS_* and QBSYNC_* variables; generate and keep demo secrets in the data folder."""
     env = dict(os.environ if env is None else env)
-    data_dir = Path(env.get('QBSYNC_DATA_DIR', 'data')).expanduser().resolve()
+    data_dir = data_dir_from_env(env)
     protect_data_dir(data_dir)
     port = int(env.get('QBSYNC_PORT', '8080'))
     public_url = env.get('QBSYNC_PUBLIC_URL', f'http://localhost:{port}').rstrip('/')
@@ -150,7 +154,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         keys = (_kept_fernet_key(data_dir / 'token-encryption-key'),)
     return Settings(
         data_dir=data_dir,
-        database_url=env.get('QBSYNC_DATABASE_URL', f'sqlite+aiosqlite:///{data_dir / "qbsync.db"}'),
+        database_url=database_url_from_env(env),
         host=env.get('QBSYNC_HOST', '0.0.0.0'),
         port=port,
         public_url=public_url,
@@ -168,11 +172,32 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         load_demo_data=_flag(env.get('QBSYNC_DEMO_DATA'), default=environment == 'demo'),
         sync_interval_minutes=int(env.get('QBSYNC_SYNC_INTERVAL_MINUTES', '15')),
         log_level=env.get('QBSYNC_LOG_LEVEL', 'INFO').upper(),
+        log_format=_choice(env, 'QBSYNC_LOG_FORMAT', ('text', 'json')),
+        backup_keep=int(env.get('QBSYNC_BACKUP_KEEP', '7')),
         session_idle_minutes=max(1, int(env.get('QBSYNC_SESSION_IDLE_MINUTES', '120'))),
         session_max_hours=max(1, int(env.get('QBSYNC_SESSION_MAX_HOURS', '12'))),
         health_token=env.get('QBSYNC_HEALTH_TOKEN', '').strip(),
         smtp=_smtp(env),
     )
+
+
+def database_url_from_env(env: dict[str, str] | None = None) -> str:
+    """QBSYNC_DATABASE_URL, or the SQLite file in the data folder."""
+    env = os.environ if env is None else env
+    return env.get('QBSYNC_DATABASE_URL', '') or f'sqlite+aiosqlite:///{data_dir_from_env(env) / "qbsync.db"}'
+
+
+def data_dir_from_env(env: dict[str, str] | None = None) -> Path:
+    """The data folder, without creating it or any secret in it (``qbsync restore`` needs it untouched)."""
+    env = os.environ if env is None else env
+    return Path(env.get('QBSYNC_DATA_DIR', 'data')).expanduser().resolve()
+
+
+def _choice(env: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    value = env.get(name, '').strip().lower() or allowed[0]
+    if value not in allowed:
+        raise ValueError(f'{name} must be one of {", ".join(allowed)}, not {value!r}')
+    return value
 
 
 def _smtp(env: dict[str, str]) -> SmtpSettings | None:

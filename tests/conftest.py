@@ -37,3 +37,45 @@ def _fresh_sandbox_mount():
     drop()
     yield
     drop()
+
+
+# The database tests run on SQLite and, a second time, on a PostgreSQL server this session starts (tests/
+# postgres_server.py); `-m "not postgresql"` leaves that pass out.
+DATABASE_BACKENDS = ['sqlite', pytest.param('postgresql', marks=pytest.mark.postgresql)]
+
+
+@pytest.fixture(scope='session')
+def postgres_server():
+    from postgres_server import PostgresUnavailable, start_server
+
+    try:
+        server = start_server()
+    except PostgresUnavailable as error:
+        pytest.skip(f'PostgreSQL pass skipped: {error}')
+    yield server
+    server.stop()
+
+
+def _database_url(request, tmp_path, *, migrated: bool):  # type: ignore[no-untyped-def]
+    """A fresh database on the parametrised backend, migrated to head unless ``migrated=False``."""
+    if request.param == 'sqlite':
+        url = f'sqlite+aiosqlite:///{tmp_path / "data.db"}'
+        if migrated:
+            from qbsync.db import upgrade_schema
+            upgrade_schema(url)
+        yield url
+        return
+    server = request.getfixturevalue('postgres_server')
+    url = server.migrated_database() if migrated else server.create_database()
+    yield url
+    server.drop_database(url)
+
+
+@pytest.fixture(params=DATABASE_BACKENDS)
+def database_url(request, tmp_path):  # type: ignore[no-untyped-def]
+    yield from _database_url(request, tmp_path, migrated=True)
+
+
+@pytest.fixture(params=DATABASE_BACKENDS)
+def empty_database_url(request, tmp_path):  # type: ignore[no-untyped-def]
+    yield from _database_url(request, tmp_path, migrated=False)

@@ -10,13 +10,12 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import background_tasks, ui
 
-from qbsync.quickbooks.errors import QuickBooksError
-from qbsync.sync.lease import RunBusy
+from qbsync.models import User
 from qbsync.sync.progress import RunProgress
-from qbsync.sync.runner import PassMissing
 
 from ..auth import authorize
-from .common import CenterContext
+from .common import CenterContext, tab_path
+from .sync_actions import PLAN_COLUMNS, REFUSALS, plan_rows
 
 __all__ = ['RunControls', 'progress_text']
 
@@ -42,7 +41,7 @@ class RunControls:
         self.running = False
         with ui.row().classes('items-center gap-3'):
             self.outbound = ui.button('Sync to QuickBooks', icon='cloud_upload',
-                                      on_click=lambda: self.start('outbound')).mark('sync-outbound')
+                                      on_click=lambda: self.start('outbound')).mark('sync-now')
             self.inbound = ui.button('Sync from QuickBooks', icon='cloud_download',
                                      on_click=lambda: self.start('inbound')).props('outline').mark('sync-inbound')
             self.preview_button = ui.button('Preview', icon='visibility', on_click=self.preview) \
@@ -51,7 +50,12 @@ class RunControls:
             self.bar = ui.linear_progress(value=0, show_value=False).props('instant-feedback').classes('w-full')
             self.status = ui.label().classes('text-grey-8').mark('progress-text')
         self.panel.set_visibility(False)
-        self.result = ui.label().classes('font-bold').mark('run-result')
+        with ui.row().classes('items-center gap-4'):
+            self.result = ui.label().classes('font-bold').mark('sync-result')
+            self.failures = ui.link('See the failures in the Sync Log', tab_path('log')).mark('sync-failures')
+        self.failures.set_visibility(False)
+        self.plan = ui.table(columns=PLAN_COLUMNS, rows=[], row_key='entity_type').classes('w-full').mark('sync-plan')
+        self.plan.set_visibility(False)
         self.inbound_ready = False
 
     async def setup(self) -> None:
@@ -84,6 +88,8 @@ class RunControls:
             self.bar.set_value(progress.fraction)
             self.status.set_text(progress_text(progress))
             self.result.set_text('')
+            self.failures.set_visibility(False)
+            self.plan.set_visibility(False)
         self.refresh_buttons()
         await self._on_progress(progress)
 
@@ -95,13 +101,17 @@ class RunControls:
         self.refresh_buttons()
         self.panel.set_visibility(True)
         self.status.set_text('Starting…')
-        background_tasks.create(self._run(direction), name=f'sync {direction} from the dashboard')
+        background_tasks.create(self._run(user, direction), name=f'sync {direction} from the dashboard')
 
-    async def _run(self, direction: str) -> None:
+    async def _run(self, user: User, direction: str) -> None:
+        """The run itself, in the background: it goes on if the page is closed; progress arrives through the bus."""
         try:
-            await self.services.runner.run(trigger='manual', direction=direction)
-        except (RunBusy, PassMissing, QuickBooksError, ValueError) as error:
+            summary = await self.services.sync.sync_now(user, direction=direction)
+        except (*REFUSALS, ValueError) as error:
             self._refused(str(error))
+            return
+        if not self.failures.is_deleted:
+            self.failures.set_visibility(summary.failed > 0)
 
     def _refused(self, message: str) -> None:
         """The run did not start: say why and give the buttons back (the page may be gone by now)."""
@@ -115,21 +125,15 @@ class RunControls:
             ui.notify(message, type='warning', multi_line=True)
 
     async def preview(self) -> None:
-        if await authorize(self.services, manage=True) is None:
+        """What a sync to QuickBooks would do now, per record type, with the reasons records are skipped."""
+        user = await authorize(self.services, manage=True)
+        if user is None:
             return
         try:
-            plan = await self.services.runner.preview()
-        except (QuickBooksError, ValueError) as error:
-            ui.notify(str(error), type='warning', multi_line=True)
+            plan = await self.services.sync.preview(user)
+        except (*REFUSALS, ValueError) as error:
+            self.result.set_text(str(error))
             return
-        with ui.dialog() as dialog, ui.card().classes('w-[40rem]').mark('preview-dialog'):
-            ui.label('What a sync to QuickBooks would do now').classes('text-lg font-bold')
-            ui.label(plan.summary()).mark('preview-summary')
-            for part in plan.entities:
-                if part.send or part.skipped:
-                    ui.label(f'{part.spec.label}: {len(part.send)} to send, {len(part.skipped)} skipped') \
-                        .classes('text-grey-8')
-                for skipped in part.skipped[:10]:
-                    ui.label(f'{skipped.title}: {skipped.reason}').classes('text-xs text-grey-7 pl-4')
-            ui.button('Close', on_click=dialog.close).props('flat')
-        dialog.open()
+        self.result.set_text(f'Preview: {plan.summary()}')
+        self.plan.update_rows(plan_rows(plan))
+        self.plan.set_visibility(True)

@@ -10,7 +10,8 @@ from datetime import date, datetime, timezone
 
 from sqlmodel import Session
 
-from ..db import create_sync_engine, upgrade_schema
+from ..db import create_sync_engine
+from ..operations.upgrade import upgrade_database
 from .. import demo  # a module reference: qbsync.demo itself imports from this package
 from ..security import PasswordHasher
 from ..models import SyncSettings
@@ -34,7 +35,7 @@ class BootstrapReport:
 
 def bootstrap_database(settings: Settings, *, hasher: PasswordHasher, today: date | None = None) -> BootstrapReport:
     started = time.perf_counter()
-    upgrade_schema(settings.database_url)
+    upgrade_database(settings)  # backs up an existing database first; a failed migration is undone
     engine = create_sync_engine(settings.database_url)
     owner_email, demo_loaded, preferences = '', False, None
     try:

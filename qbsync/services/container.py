@@ -8,12 +8,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import httpx
 
 from ..db import Database
 from ..mail import Mailer
+from ..operations.backup import BACKUP_INTERVAL, BACKUP_JOB, run_daily_backup
+from ..operations.live_metrics import MeteredTransport, network_transport
+from ..operations.metrics import AppMetrics
 from ..security import PasswordHasher, TokenCipher
 from ..settings import Settings
 from ..sync.progress import RunProgress
@@ -27,6 +31,7 @@ from .connection import ConnectionService
 from .notifications import NotificationService
 from .record_removal import RecordRemoval
 from .records import RecordService
+from .sync_control import SyncControl
 from .reports import ReportService
 from .sessions import SessionRules
 from .region import RegionService
@@ -50,6 +55,7 @@ class Services:
         self.bootstrap_report: BootstrapReport | None = None
         self.sessions = SessionRules(idle=timedelta(minutes=settings.session_idle_minutes),
                                      lifetime=timedelta(hours=settings.session_max_hours))
+        self.metrics = AppMetrics()  # /metrics; QuickBooks traffic is counted on the transport below
         self.record_path: Callable[[str, int], str] | None = None  # how the pages address a record (pages set it)
 
     def start(self) -> None:
@@ -61,17 +67,23 @@ class Services:
         self.users = UserService(self.db, hasher=self.password_hasher)
         self.records = RecordService(self.db)
         self.record_removal = RecordRemoval(self.db, self.records)  # delete, void or make inactive
-        self.connection = ConnectionService(self.settings, self.db, self.cipher, transport=self.http_transport)
+        self.quickbooks_transport = MeteredTransport(self.http_transport or network_transport(), self.metrics.live)
+        self.connection = ConnectionService(self.settings, self.db, self.cipher, transport=self.quickbooks_transport)
         self.webhooks = WebhookInbox(self.db)
         self.scheduler = SyncScheduler()  # started here, inside the running loop (stack-notes gotcha 9)
+        self.metrics.watch_scheduler(self.scheduler)
         self.scheduler.add_interval_job(KEEPALIVE_JOB, self.connection.refresh_idle_connections, KEEPALIVE_INTERVAL,
                                         name='QuickBooks token keep-alive')
         self.scheduler.add_interval_job(PRUNE_JOB, self.webhooks.prune, PRUNE_INTERVAL, name='Webhook inbox pruning')
+        if self.settings.backup_keep > 0:
+            self.scheduler.add_interval_job(BACKUP_JOB, partial(run_daily_backup, self.settings), BACKUP_INTERVAL,
+                                            name='daily backup')
         self.scheduler.start()
         self.sync_settings = SyncSettingsService(self.db, scheduler=self.scheduler,
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
         self.account_mapping = AccountMappingService(self.db, self.connection)
         self.runner = SyncRunner(self.db, self.connection.api)  # the sync engine; passes register on it
+        self.sync = SyncControl(self.runner, self.settings.environment)
         self.region = RegionService(self.db)  # locale, time zone and currency of every page
         self.auto_sync = AutoSync(self.db, self.sync_settings, self.runner, self.scheduler, self.connection)
         self.scheduler.bind_auto_sync(self.auto_sync.run)
@@ -117,6 +129,7 @@ class Services:
         connection = getattr(self, 'connection', None)
         if connection is not None:
             await connection.aclose()
+            await self.quickbooks_transport.close_inner()
         db = getattr(self, 'db', None)
         if db is not None:
             await db.dispose()

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from ..db import Database
 from ..models import RunStatus, SyncLogEntry, SyncRun, SyncSettings
 from ..models.records import utcnow
+from ..logs import bind_log_context, reset_log_context
 from ..quickbooks.client import QuickBooksClient
 from ..quickbooks.errors import AuthorizationError, ReconnectRequired
 from .context import RunCancelled, RunContext, RunSummary, RunTally, SyncPass, summary_message
@@ -110,6 +111,7 @@ class SyncRunner:
         cancel = asyncio.Event()
         self._cancel = cancel
         heartbeat: asyncio.Task[None] | None = None
+        log_context = None
         try:
             async with self._db.session() as session:
                 settings = await session.get(SyncSettings, SETTINGS_ID) or SyncSettings(id=SETTINGS_ID)
@@ -117,6 +119,7 @@ class SyncRunner:
                 session.add(run)
                 await session.commit()
             assert run.id is not None
+            log_context = bind_log_context(run_id=run.id, realm_id=client.realm_id)  # on every line of the run
             await self.lease.attach_run(held.token, run.id)
             heartbeat = asyncio.create_task(self._heartbeat(held.token, cancel))
             tally = RunTally()
@@ -149,6 +152,8 @@ class SyncRunner:
                 await asyncio.gather(heartbeat, return_exceptions=True)
             self._cancel = None
             await self.lease.release(held.token)
+            if log_context is not None:
+                reset_log_context(log_context)
 
     def _passes_for(self, direction: str) -> list[tuple[str, SyncPass]]:
         if direction not in DIRECTIONS:

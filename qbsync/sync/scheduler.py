@@ -197,6 +197,10 @@ class SyncScheduler:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
 
+    def add_listener(self, callback: Callable[[Any], None], mask: int) -> None:
+        """APScheduler's job events (executed, error, missed) for whoever counts them (/metrics)."""
+        self._scheduler.add_listener(callback, mask)
+
 
 def _interval_seconds(trigger: Any) -> float:
     """An interval job's period; 0 for a one-off (date) job such as the push."""

@@ -105,31 +105,31 @@ async def test_a_run_started_here_moves_the_page_live(user: User, admin: Account
     await user.open(DASHBOARD)
     await user.should_see(marker='dashboard-table', retries=20)
     assert _customers_row(user)['not_synced'] == 3
-    user.find(marker='sync-outbound').click()
+    user.find(marker='sync-now').click()
     await user.should_see(content='Customers: 0 of 3', retries=50)
-    assert not user.find(marker='sync-outbound').elements.pop().enabled  # no second run while one goes
+    assert not user.find(marker='sync-now').elements.pop().enabled  # no second run while one goes
     for done in (1, 2):
         stepping.go.set()
         await user.should_see(content=f'Customers: {done} of 3', retries=50)
         await _until(lambda done=done: _customers_row(user)['synced'] == done)
         assert _customers_row(user)['not_synced'] == 3 - done
     stepping.go.set()
-    await user.should_see(marker='run-result', content='Last run: 3 synced, 0 failed, 0 skipped', retries=50)
+    await user.should_see(marker='sync-result', content='Last run: 3 synced, 0 failed, 0 skipped', retries=50)
     await _until(lambda: _customers_row(user)['synced'] == 3)
     await _until(lambda: len(_rows(user, 'recent-runs')) == 1)
-    assert user.find(marker='sync-outbound').elements.pop().enabled
+    assert user.find(marker='sync-now').elements.pop().enabled
 
 
 async def test_viewers_cannot_start_runs(user: User, viewer: Account) -> None:
     await user.open(DASHBOARD)
     await user.should_see(marker='dashboard-table', retries=20)
-    for marker in ('sync-outbound', 'sync-inbound', 'sync-preview'):
+    for marker in ('sync-now', 'sync-inbound', 'sync-preview'):
         assert not user.find(marker=marker).elements.pop().enabled
 
 
 async def test_a_refused_start_says_why(user: User, owner: Account) -> None:
     await user.open(DASHBOARD)  # nothing connected, no outbound pass registered
     await user.should_see(marker='dashboard-table', retries=20)
-    user.find(marker='sync-outbound').click()
-    await user.should_see(marker='run-result', retries=50)
-    assert user.find(marker='sync-outbound').elements.pop().enabled
+    user.find(marker='sync-now').click()
+    await user.should_see(marker='sync-result', retries=50)
+    assert user.find(marker='sync-now').elements.pop().enabled

@@ -1,21 +1,19 @@
-"""A migrated SQLite database in the test's tmp folder, for the control-center service tests."""
+"""A migrated database (SQLite, then PostgreSQL: tests/conftest.py), for the control-center service tests."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
 import pytest
 
-from qbsync.db import Database, upgrade_schema
+from qbsync.db import Database
 from qbsync.models import Role, User
 
 __all__ = ['database', 'manager', 'viewer_account']
 
 
 @pytest.fixture
-async def database(tmp_path) -> AsyncIterator[Database]:  # type: ignore[no-untyped-def]
-    url = f'sqlite+aiosqlite:///{tmp_path / "center.db"}'
-    upgrade_schema(url)
-    db = Database(url)
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = Database(database_url)
     yield db
     await db.dispose()
 

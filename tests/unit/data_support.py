@@ -1,11 +1,11 @@
-"""Fixtures for the data-layer tests: a migrated SQLite database in the test's tmp folder, cheap password hashing."""
+"""Fixtures for the data-layer tests: a migrated database (SQLite, then PostgreSQL), cheap password hashing."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
 import pytest
 
-from qbsync.db import Database, upgrade_schema
+from qbsync.db import Database
 from qbsync.security import PasswordHasher
 
 __all__ = ['db', 'db_url', 'fast_hasher', 'FAST_HASHER_OPTIONS']
@@ -14,10 +14,9 @@ FAST_HASHER_OPTIONS = {'time_cost': 1, 'memory_cost': 1024, 'parallelism': 1}
 
 
 @pytest.fixture
-def db_url(tmp_path) -> str:  # type: ignore[no-untyped-def]
-    url = f'sqlite+aiosqlite:///{tmp_path / "data.db"}'
-    upgrade_schema(url)
-    return url
+def db_url(database_url: str) -> str:
+    """A migrated database: SQLite, then PostgreSQL (tests/conftest.py parametrises ``database_url``)."""
+    return database_url
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ def _url(tmp_path, name: str = 'm.db') -> str:  # type: ignore[no-untyped-def]
     return f'sqlite+aiosqlite:///{tmp_path / name}'
 
 
-def test_migrations_create_exactly_the_models_schema(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    url = _url(tmp_path)
+def test_migrations_create_exactly_the_models_schema(empty_database_url: str) -> None:
+    url = empty_database_url  # SQLite, then PostgreSQL
     upgrade_schema(url)
     engine = create_sync_engine(url)
     try:
@@ -67,8 +67,8 @@ def test_existing_data_survives_another_upgrade(tmp_path) -> None:  # type: igno
         engine.dispose()
 
 
-def test_downgrade_to_base_and_back(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    url = _url(tmp_path)
+def test_downgrade_to_base_and_back(empty_database_url: str) -> None:
+    url = empty_database_url
     upgrade_schema(url)
     engine = create_sync_engine(url)
     try:

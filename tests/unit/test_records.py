@@ -309,6 +309,8 @@ async def test_a_page_costs_the_same_few_queries_whatever_its_size(db: Database,
     finally:
         event.remove(db.engine.sync_engine, 'before_cursor_execute', count)
     plan_rows = [s for s in statements if 'entitylink AS link' in s]
+    if db.engine.dialect.name != 'sqlite':
+        return  # PostgreSQL's plan for the same join: tests/unit/test_stats.py
     async with db.session() as session:
         plan = ' '.join(str(r[-1]) for r in (await session.exec(text(
             'EXPLAIN QUERY PLAN ' + plan_rows[-1].replace('?', "'x'")))).all())
