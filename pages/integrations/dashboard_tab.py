@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from nicegui import background_tasks, ui
 
+from qbsync.labels import plain
 from qbsync.models import SyncRun
 from qbsync.sync.progress import RunProgress
 from qbsync.sync.stats import DashboardStats, dashboard_stats, recent_runs
@@ -79,8 +80,8 @@ async def build(context: CenterContext) -> None:
         _show(figures, table, last_run, last_success, company)
         last_outbound.set_text(f'Last sync to QuickBooks: {stamp(figures.last_outbound_at)}')
         last_inbound.set_text(f'Last sync from QuickBooks: {stamp(figures.last_inbound_at)}')
-        runs_table.update_rows([{'id': r.id, 'started': stamp(r.started_at), 'trigger': r.trigger,
-                                 'direction': r.direction, 'status': r.status, 'created': r.created,
+        runs_table.update_rows([{'id': r.id, 'started': stamp(r.started_at), 'trigger': plain(r.trigger),
+                                 'direction': plain(r.direction), 'status': plain(r.status), 'created': r.created,
                                  'updated': r.updated, 'failed': r.failed, 'message': r.message or r.error}
                                 for r in runs[:10]])
         chart.options.update(_chart(runs))
@@ -145,7 +146,7 @@ def _show(figures: DashboardStats, table: ui.table, last_run: ui.label, last_suc
              'failed': e.failed, 'not_synced': e.not_synced, 'total': e.total}
             for e in (*figures.entities, figures.totals)]
     table.update_rows(rows)
-    status = f' ({figures.last_run_status})' if figures.last_run_status else ''
+    status = f' ({plain(figures.last_run_status).lower()})' if figures.last_run_status else ''
     last_run.set_text(f'Last run: {stamp(figures.last_run_at)}{status}')
     last_success.set_text(f'Last successful sync: {stamp(figures.last_success_at)}')
     company.set_text(f'QuickBooks company {figures.realm_id}' if figures.realm_id

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from nicegui import ui
 
+from qbsync.labels import plain
 from qbsync.models import SyncLogEntry
 from qbsync.quickbooks.errors import QuickBooksError
 from qbsync.services.errors import ServiceError
@@ -104,7 +105,7 @@ async def build(context: CenterContext) -> None:
             with ui.row().classes('items-center gap-3 w-full'):
                 ui.label(stamp(entry.at)).classes('text-grey-7 text-sm w-40')
                 label = entry.status or entry.level
-                ui.badge(label, color=STATUS_COLORS.get(label) or LEVEL_COLORS.get(label, 'grey'))
+                ui.badge(plain(label), color=STATUS_COLORS.get(label) or LEVEL_COLORS.get(label, 'grey'))
                 if entry.direction:
                     ui.label(DIRECTIONS.get(entry.direction, entry.direction)).classes('text-xs text-grey-7')
                 _record_link(entry)
