@@ -1,7 +1,8 @@
 """Benchmarks with printed figures (`make bench`). Targets live here, not in timed tests.
 
 Measures the embedded sandbox the way the sync engine uses it (in-process ASGI, the path every test takes):
-writes per second, a 5,000-row paged read, the query parser alone, and the app's cold start on an empty database.
+writes per second, a 5,000-row paged read, the query parser alone, and the app's cold start on an empty database;
+then the Sync Dashboard and Sync Log at size (bench/dashboard.py: 1,000,000 log entries, 100,000 links).
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ import httpx
 
 from qbsync.sandbox import ManualClock, SandboxConfig, SandboxState, create_sandbox_app
 from qbsync.sandbox.accounting.query import parse_query
+
+from .dashboard import dashboard_benchmark
 
 CLIENT_ID = 'bench-client'
 BASE = 'http://sandbox.bench'
@@ -190,6 +193,7 @@ def main() -> None:
     asyncio.run(outbound_benchmarks(quick=quick))
     from . import inbound  # webhook acknowledgement under load, change to local record, CDC catch-up
     inbound.main()
+    dashboard_benchmark(quick=quick)
 
 
 if __name__ == '__main__':

@@ -18,6 +18,7 @@ from nicegui import app, ui
 
 from qbsync.models import Role, User
 
+from .notices import notice_banners
 from .theme import apply_theme
 
 __all__ = ['frame', 'auth_card', 'NavEntry', 'NAVIGATION', 'ROLE_LABELS']
@@ -91,6 +92,7 @@ def frame(title: str, *, user: User) -> Iterator[ui.column]:
                         ui.label(entry.label)
     with ui.element('main').classes('w-full max-w-6xl mx-auto p-2 sm:p-4'):
         with ui.column().classes('w-full gap-4') as content:
+            notice_banners(user)  # problems owners and admins must deal with (issue 9)
             yield content
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Callable
 
 __all__ = ['Settings', 'IntuitEndpoints', 'load_settings', 'data_dir_from_env', 'database_url_from_env',
-           'INTUIT_PRODUCTION', 'INTUIT_SANDBOX', 'GENERATED_SECRETS', 'protect_data_dir', 'write_private',
-           'kept_secret']
+           'INTUIT_PRODUCTION', 'INTUIT_SANDBOX', 'GENERATED_SECRETS', 'SmtpSettings', 'protect_data_dir',
+           'write_private', 'kept_secret']
 
 SANDBOX_MOUNT = '/sandbox'
 DEMO_CLIENT_ID = 'qbsync-demo-app'
@@ -62,6 +62,20 @@ def sandbox_endpoints(base_url: str) -> IntuitEndpoints:
 
 
 @dataclass(frozen=True)
+class SmtpSettings:
+    """Where notification and report emails go out (QBSYNC_SMTP_*); absent when QBSYNC_SMTP_HOST is unset."""
+    host: str
+    port: int
+    sender: str  # QBSYNC_SMTP_FROM
+    user: str = ''
+    password: str = field(default='', repr=False)
+    security: str = 'starttls'  # starttls | tls (implicit, port 465) | none (a local relay)
+
+
+SMTP_SECURITY = ('starttls', 'tls', 'none')
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     database_url: str
@@ -87,6 +101,7 @@ class Settings:
     session_idle_minutes: int = 120  # a signed-in browser left alone this long must log in again
     session_max_hours: int = 12  # and every session ends this long after its login, active or not
     health_token: str = field(default='', repr=False)  # opens /healthz details (and /metrics) to non-loopback callers
+    smtp: SmtpSettings | None = None
 
     @property
     def secure_cookies(self) -> bool:
@@ -162,6 +177,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         session_idle_minutes=max(1, int(env.get('QBSYNC_SESSION_IDLE_MINUTES', '120'))),
         session_max_hours=max(1, int(env.get('QBSYNC_SESSION_MAX_HOURS', '12'))),
         health_token=env.get('QBSYNC_HEALTH_TOKEN', '').strip(),
+        smtp=_smtp(env),
     )
 
 
@@ -182,6 +198,23 @@ def _choice(env: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise ValueError(f'{name} must be one of {", ".join(allowed)}, not {value!r}')
     return value
+
+
+def _smtp(env: dict[str, str]) -> SmtpSettings | None:
+    """QBSYNC_SMTP_HOST/PORT/USER/PASSWORD/FROM/SECURITY; port 465 means implicit TLS unless SECURITY says."""
+    host = env.get('QBSYNC_SMTP_HOST', '').strip()
+    if not host:
+        return None
+    port = int(env.get('QBSYNC_SMTP_PORT', '').strip() or '587')
+    security = env.get('QBSYNC_SMTP_SECURITY', '').strip().lower() or ('tls' if port == 465 else 'starttls')
+    if security not in SMTP_SECURITY:
+        raise ValueError(f'QBSYNC_SMTP_SECURITY must be one of {", ".join(SMTP_SECURITY)}, not {security!r}')
+    user = env.get('QBSYNC_SMTP_USER', '').strip()
+    sender = env.get('QBSYNC_SMTP_FROM', '').strip() or user
+    if '@' not in sender:
+        raise ValueError('QBSYNC_SMTP_FROM must be the email address notifications are sent from')
+    return SmtpSettings(host=host, port=port, sender=sender, user=user,
+                        password=env.get('QBSYNC_SMTP_PASSWORD', ''), security=security)
 
 
 def _flag(value: str | None, *, default: bool) -> bool:

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import pytest
 
+from smtp_support import smtp_server  # noqa: F401 (a real SMTP server for the tests that check emails)
+
 INTUIT_VARIABLES = ('QUICKBOOKS_CLIENT_ID', 'QUICKBOOKS_CLIENT_SECRET', 'QUICKBOOKS_REDIRECT_URI',
                     'QUICKBOOKS_TOKEN_ENCRYPTION_KEY', 'QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN', 'QUICKBOOKS_ENVIRONMENT',
                     'QBSYNC_DATABASE_URL', 'QBSYNC_PUBLIC_URL', 'QBSYNC_SANDBOX_URL', 'QBSYNC_ADMIN_EMAIL',
-                    'QBSYNC_ADMIN_PASSWORD', 'QBSYNC_STORAGE_SECRET', 'QBSYNC_PORT')
+                    'QBSYNC_ADMIN_PASSWORD', 'QBSYNC_STORAGE_SECRET', 'QBSYNC_PORT', 'QBSYNC_SMTP_HOST',
+                    'QBSYNC_SMTP_PORT', 'QBSYNC_SMTP_USER', 'QBSYNC_SMTP_PASSWORD', 'QBSYNC_SMTP_FROM',
+                    'QBSYNC_SMTP_SECURITY')
 
 
 @pytest.fixture(autouse=True)

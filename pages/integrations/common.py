@@ -12,12 +12,13 @@ from nicegui import ui
 from qbsync.models import User
 
 from ..auth import allowed, authorize
+from ..records.specs import PAGES_BY_TYPE
 
 if TYPE_CHECKING:
     from qbsync.services import Services
 
 __all__ = ['CENTER_PATH', 'CONNECT_PATH', 'INTEGRATIONS_PATH', 'CenterContext', 'start_connect', 'tab_path',
-           'stamp', 'countdown']
+           'stamp', 'countdown', 'next_run_text', 'NextRunLabel', 'record_path']
 
 INTEGRATIONS_PATH = '/settings/integrations'
 CENTER_PATH = '/settings/integrations/quickbooks'
@@ -62,6 +63,12 @@ async def start_connect(services: Services) -> None:
     ui.navigate.to(CONNECT_PATH)
 
 
+def record_path(entity_type: str, local_id: int) -> str:
+    """The page of one record ('/invoices/7'); '' for an entity type without pages."""
+    spec = PAGES_BY_TYPE.get(entity_type)
+    return f'{spec.path}/{local_id}' if spec is not None else ''
+
+
 def stamp(moment: datetime | None) -> str:
     """A UTC time as the pages show it ('—' when there is none)."""
     if moment is None:
@@ -76,6 +83,27 @@ def countdown(moment: datetime | None, now: datetime) -> str:
     seconds = int((moment - now).total_seconds())
     text = _span(abs(seconds))
     return f'in {text}' if seconds > 0 else f'expired {text} ago'
+
+
+def next_run_text(services: Services, now: datetime | None = None) -> str:
+    """'Next automatic sync: 2026-12-01 17:45 UTC (in 12 min 3 s)', or that automatic sync is off."""
+    moment = services.scheduler.next_run_at()
+    if moment is None:
+        return 'Automatic sync is off.'
+    return f'Next automatic sync: {stamp(moment)} ({countdown(moment, now or datetime.now(timezone.utc))})'
+
+
+class NextRunLabel(ui.label):
+    """The next automatic run, counting down every second; ``refresh()`` after the schedule changed."""
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(next_run_text(services))
+        self._services = services
+        self.classes('text-grey-8')
+        ui.timer(1.0, self.refresh)
+
+    def refresh(self) -> None:
+        self.set_text(next_run_text(self._services))
 
 
 def _span(seconds: int) -> str:

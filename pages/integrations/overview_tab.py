@@ -15,7 +15,7 @@ from ..auth import authorize
 from ..local import local_formats
 from ..messages import show_message
 from ..widgets import Action, action_bar, action_button, confirm, facts, section
-from .common import CenterContext, start_connect
+from .common import CenterContext, NextRunLabel, start_connect
 
 __all__ = ['build']
 
@@ -41,6 +41,8 @@ async def build(context: CenterContext) -> None:
                                                 f'Map these accounts first: {", ".join(missing)}.', OPEN_MAPPING),
                          can_manage=context.can_manage, marker='warning-mapping')
         _details(view, formats)
+        with section('Automatic sync', marker='overview-automatic-sync'):
+            NextRunLabel(services).mark('overview-next-run')
         if context.can_manage:
             with action_bar(align='start'):
                 action_button(Action('Disconnect', on_click=lambda: _confirm_disconnect(view), icon='link_off',

@@ -6,13 +6,14 @@ from datetime import date
 from nicegui import ui
 
 from qbsync.services.errors import PermissionDenied, ValidationError
-from qbsync.services.sync_settings import (CONFLICT_POLICIES, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES,
-                                           SyncPreferences)
+from qbsync.services.sync_settings import (CONFLICT_POLICIES, MAX_INTERVAL_MINUTES, MAX_RETENTION_DAYS,
+                                           MIN_INTERVAL_MINUTES, MIN_RETENTION_DAYS, SyncPreferences)
 from qbsync.sync.entities import ENTITIES
 
 from ..auth import authorize
 from ..forms import clear_field_errors, show_field_errors
-from .common import CenterContext
+from .common import CenterContext, NextRunLabel
+from .reports_panel import reports_card
 
 __all__ = ['build']
 
@@ -35,6 +36,7 @@ async def build(context: CenterContext) -> None:
                 interval.bind_enabled_from(auto, 'value')
         ui.label(f'Between {MIN_INTERVAL_MINUTES} minutes and 24 hours ({MAX_INTERVAL_MINUTES} minutes).') \
             .classes('text-xs text-grey-7')
+        next_run = NextRunLabel(services).mark('settings-next-run')
         inbound = ui.switch('Bring changes made in QuickBooks into qbsync (inbound sync)',
                             value=prefs.inbound_enabled).mark('inbound-sync')
         ui.label('What syncs').classes('text-lg font-bold')
@@ -53,8 +55,14 @@ async def build(context: CenterContext) -> None:
                     ui.date(on_change=lambda e: (start.set_value(e.value), menu.close())) \
                         .props('mask=YYYY-MM-DD').bind_value_from(start, 'value')
             picker_icon.set_visibility(editable)
-        fields = {'interval_minutes': interval, 'conflict_policy': policy, 'start_date': start}
-        controls = [auto, interval, inbound, policy, start, *entities.values()]
+        ui.label('Sync Log').classes('text-lg font-bold')
+        retention = ui.number('Keep log entries for (days)', value=prefs.log_retention_days, step=1, precision=0) \
+            .classes('w-56').props('outlined').mark('log-retention')
+        ui.label(f'Between {MIN_RETENTION_DAYS} and {MAX_RETENTION_DAYS} days; older entries are removed once a day, '
+                 'so the database stays small.').classes('text-xs text-grey-7')
+        fields = {'interval_minutes': interval, 'conflict_policy': policy, 'start_date': start,
+                  'log_retention_days': retention}
+        controls = [auto, interval, inbound, policy, start, retention, *entities.values()]
 
         async def save() -> None:
             user = await authorize(services, manage=True)
@@ -67,14 +75,13 @@ async def build(context: CenterContext) -> None:
             except ValueError:
                 show_field_errors(fields, ValidationError({'start_date': 'Enter a date as YYYY-MM-DD.'}))
                 return
-            minutes = interval.value
             wanted = SyncPreferences(
                 auto_sync_enabled=bool(auto.value),
-                interval_minutes=int(minutes) if isinstance(minutes, (int, float)) and minutes == int(minutes)
-                else minutes,  # type: ignore[arg-type]  # the service explains what is wrong with it
+                interval_minutes=_whole(interval.value),
                 inbound_enabled=bool(inbound.value),
                 conflict_policy=str(policy.value or ''),
                 start_date=start_date,
+                log_retention_days=_whole(retention.value),
                 **{switch: bool(box.value) for switch, box in entities.items()},
             )
             try:
@@ -87,6 +94,7 @@ async def build(context: CenterContext) -> None:
                 return
             ui.notify('Sync settings saved.', type='positive')
             interval.set_value(wanted.interval_minutes)
+            next_run.refresh()
             await context.changed()
 
         if editable:
@@ -94,3 +102,12 @@ async def build(context: CenterContext) -> None:
         else:
             for control in controls:
                 control.disable()
+    if editable:
+        await reports_card(context)
+
+
+def _whole(value: object) -> int:
+    """A whole number from a number field; anything else is passed on for the service to explain."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == int(value):
+        return int(value)
+    return value  # type: ignore[return-value]

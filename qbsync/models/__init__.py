@@ -20,9 +20,11 @@ from .sync import (AccountMapping, ConnectionStatus, EntityLink, EventStatus, Li
                    SyncSettings, WebhookEvent)
 from .users import Role, User
 from .region import RegionSettings
+from .notices import Notification, NotificationKind, ReportFrequency, ReportSubscription
 
 __all__ = ['CreditMemo', 'CreditMemoLine', 'Customer', 'Expense', 'ExpenseLine', 'Invoice', 'InvoiceLine', 'Item',
            'Payment', 'PaymentApplication', 'AccountMapping', 'ConnectionStatus', 'EntityLink', 'LinkStatus',
            'MappingPurpose', 'OAuthState', 'OutboxBatch', 'OutboxItem', 'QuickBooksConnection', 'RunStatus',
            'SyncLease', 'SyncLogEntry', 'SyncRun', 'SyncSettings', 'WebhookEvent', 'Role', 'User', 'RegionSettings',
-           'EventStatus', 'HeldChange', 'InboundCursor', 'FieldMapping']
+           'EventStatus', 'HeldChange', 'InboundCursor', 'FieldMapping', 'Notification', 'NotificationKind',
+           'ReportFrequency', 'ReportSubscription']

@@ -91,6 +91,7 @@ class SyncSettings(SQLModel, table=True):
     sync_credit_memos: bool = True
     conflict_policy: str = Field(default='app_wins', max_length=20)  # app_wins | quickbooks_wins | newest_wins
     start_date: date | None = None  # records dated before this are not sent
+    log_retention_days: int = 180  # Sync Log entries (and finished runs) older than this are pruned daily
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -116,6 +117,8 @@ class EntityLink(SQLModel, table=True):
         UniqueConstraint('realm_id', 'entity_type', 'local_id', name='uq_link_local'),
         Index('ix_link_qbo', 'realm_id', 'entity_type', 'qbo_id'),
         Index('ix_link_status', 'realm_id', 'entity_type', 'status'),
+        # covers the dashboard's count: a walk of one company's links of one type, without touching the table
+        Index('ix_link_state', 'realm_id', 'entity_type', 'local_id', 'status', 'synced_version'),
     )
     id: int | None = Field(default=None, primary_key=True)
     realm_id: str = Field(max_length=32)
@@ -156,7 +159,8 @@ class SyncRun(SQLModel, table=True):
 
 
 class SyncLogEntry(SQLModel, table=True):
-    __table_args__ = (Index('ix_log_realm_at', 'realm_id', 'at'),)
+    __table_args__ = (Index('ix_log_realm_at', 'realm_id', 'at'), Index('ix_log_entity_at', 'entity_type', 'at'),
+                      Index('ix_log_record', 'entity_type', 'local_id'))  # a record's history; its dismissals
     id: int | None = Field(default=None, primary_key=True)
     run_id: int | None = Field(default=None, foreign_key='syncrun.id', index=True)
     realm_id: str = Field(default='', max_length=32)
@@ -173,6 +177,8 @@ class SyncLogEntry(SQLModel, table=True):
     element: str = Field(default='', max_length=255)  # the field Intuit named
     detail: str = Field(default='', max_length=2000)  # Intuit's own words
     suggestion: str = Field(default='', max_length=1000)  # the plain-language fix
+    dismissed_at: datetime | None = None  # a failure someone looked at and set aside (Sync Log, Dismiss)
+    dismissed_by_user_id: int | None = None
 
 
 class WebhookEvent(SQLModel, table=True):

@@ -14,8 +14,10 @@ from ..db import create_sync_engine
 from ..operations.upgrade import upgrade_database
 from .. import demo  # a module reference: qbsync.demo itself imports from this package
 from ..security import PasswordHasher
+from ..models import SyncSettings
 from ..settings import Settings
 from .errors import ValidationError
+from .sync_settings import SETTINGS_ID, SyncPreferences
 from .users import ensure_owner, generate_password
 
 __all__ = ['BootstrapReport', 'bootstrap_database']
@@ -28,13 +30,14 @@ class BootstrapReport:
     seconds: float
     owner_email: str = ''  # the owner created now ('' when one existed or none was configured)
     demo_loaded: bool = False
+    sync_preferences: SyncPreferences | None = None  # the saved Sync Settings, applied to the scheduler at start-up
 
 
 def bootstrap_database(settings: Settings, *, hasher: PasswordHasher, today: date | None = None) -> BootstrapReport:
     started = time.perf_counter()
     upgrade_database(settings)  # backs up an existing database first; a failed migration is undone
     engine = create_sync_engine(settings.database_url)
-    owner_email, demo_loaded = '', False
+    owner_email, demo_loaded, preferences = '', False, None
     try:
         with Session(engine) as session:
             if settings.admin_email or settings.admin_password:
@@ -48,9 +51,11 @@ def bootstrap_database(settings: Settings, *, hasher: PasswordHasher, today: dat
                     if owner is not None:
                         owner_email = owner.email
                         demo.announce_owner(owner.email, password)
+            saved = session.get(SyncSettings, SETTINGS_ID)
+            preferences = SyncPreferences.from_row(saved) if saved is not None else None
     finally:
         engine.dispose()
-    report = BootstrapReport(round(time.perf_counter() - started, 3), owner_email, demo_loaded)
+    report = BootstrapReport(round(time.perf_counter() - started, 3), owner_email, demo_loaded, preferences)
     log.info('database ready in %.3f s (owner created: %s, demo data loaded: %s)', report.seconds,
              report.owner_email or 'no', report.demo_loaded)
     return report

@@ -5,8 +5,8 @@
 """
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -14,26 +14,33 @@ from typing import Any
 import httpx
 
 from ..db import Database
+from ..mail import Mailer
 from ..operations.backup import BACKUP_INTERVAL, BACKUP_JOB, run_daily_backup
 from ..operations.live_metrics import MeteredTransport, network_transport
 from ..operations.metrics import AppMetrics
 from ..security import PasswordHasher, TokenCipher
 from ..settings import Settings
 from ..sync.outbound import OutboundPass
+from ..sync.progress import RunProgress
 from ..sync.runner import SyncRunner
-from ..sync.scheduler import KEEPALIVE_INTERVAL, KEEPALIVE_JOB, SyncScheduler
+from ..sync.scheduler import (KEEPALIVE_INTERVAL, KEEPALIVE_JOB, NOTIFY_INTERVAL, NOTIFY_JOB, REPORTS_INTERVAL,
+                              REPORTS_JOB, RETENTION_INTERVAL, RETENTION_JOB, SyncScheduler)
 from .bootstrap import BootstrapReport, bootstrap_database
 from .account_mapping import AccountMappingService
 from .account_overrides import AccountOverridesService
+from .auto_sync import AutoSync
 from .connection import ConnectionService
-from .inbound import InboundServices
 from .field_mapping import FieldMappingService
+from .inbound import InboundServices
+from .notifications import NotificationService
 from .record_preview import RecordPreviewService
 from .record_removal import RecordRemoval
 from .records import RecordService
 from .sync_control import SyncControl
+from .reports import ReportService
 from .sessions import SessionRules
 from .region import RegionService
+from .sync_log import SyncLogService
 from .sync_settings import SyncSettingsService
 from .users import UserService
 from .webhook_inbox import PRUNE_INTERVAL, PRUNE_JOB, WebhookInbox
@@ -54,6 +61,7 @@ class Services:
         self.sessions = SessionRules(idle=timedelta(minutes=settings.session_idle_minutes),
                                      lifetime=timedelta(hours=settings.session_max_hours))
         self.metrics = AppMetrics()  # /metrics; QuickBooks traffic is counted on the transport below
+        self.record_path: Callable[[str, int], str] | None = None  # how the pages address a record (pages set it)
 
     def start(self) -> None:
         """Synchronous on purpose: NiceGUI does not await async startup handlers before the first request."""
@@ -89,6 +97,12 @@ class Services:
         self.inbound.worker.start()  # in the running loop, like the scheduler
         self.sync = SyncControl(self.runner, self.settings.environment)
         self.region = RegionService(self.db)  # locale, time zone and currency of every page
+        self.auto_sync = AutoSync(self.db, self.sync_settings, self.runner, self.scheduler, self.connection)
+        self.scheduler.bind_auto_sync(self.auto_sync.run)
+        self.records.on_saved = self.auto_sync.record_saved
+        if self.bootstrap_report.sync_preferences is not None:  # automatic sync as saved, without a visit to Settings
+            self.sync_settings.apply_to_scheduler(self.bootstrap_report.sync_preferences)
+        self._start_watchers()
         self.started = True
 
     def _inbound_notice(self) -> None:
@@ -96,15 +110,39 @@ class Services:
         if inbound is not None:
             inbound.notify()
 
+    def _start_watchers(self) -> None:
+        """The Sync Log, notifications and reports, and their jobs (issue 9)."""
+        self.mailer = Mailer(self.settings.smtp)
+        self.sync_log = SyncLogService(self.db, self.connection, self.sync_settings, self.runner,
+                                       export_dir=self.settings.data_dir / 'exports')
+        self.notifications = NotificationService(self.db, self.mailer, public_url=self.settings.public_url)
+        self.reports = ReportService(self.db, self.mailer, public_url=self.settings.public_url)
+        if self.record_path is not None:
+            self.reports.link_records(self.record_path)
+        self.scheduler.add_interval_job(NOTIFY_JOB, self.notifications.run, NOTIFY_INTERVAL,
+                                        name='Problem notifications')
+        self.scheduler.add_interval_job(RETENTION_JOB, self.sync_log.prune_by_settings, RETENTION_INTERVAL,
+                                        name='Sync Log retention')
+        self.scheduler.add_interval_job(REPORTS_JOB, self.reports.send_due, REPORTS_INTERVAL, name='Sync reports')
+        self.scheduler.run_now(REPORTS_JOB)  # a period that ended while the app was down goes out now
+        self.runner.progress.subscribe(self._after_run)
+
+    def _after_run(self, progress: RunProgress) -> None:
+        """A run of this process ended: look for problems now rather than at the next notification tick."""
+        if progress.finished and self.scheduler.running:
+            self.scheduler.run_now(NOTIFY_JOB)
+
     async def stop(self) -> None:
         self.started = False
+        runner = getattr(self, 'runner', None)
+        if runner is not None:
+            runner.cancel()  # a run of this process stops after the batch in flight and records itself interrupted
         inbound = getattr(self, 'inbound', None)
         if inbound is not None:
             await inbound.worker.stop()
         scheduler = getattr(self, 'scheduler', None)
         if scheduler is not None:
-            scheduler.shutdown()
-            await asyncio.sleep(0)  # APScheduler defers its shutdown to the next loop iteration
+            await scheduler.aclose()  # jobs in flight finish (or are cancelled) before the database closes
         webhooks = getattr(self, 'webhooks', None)
         if webhooks is not None:
             await webhooks.drain()  # changes already acknowledged to Intuit are stored before the database closes

@@ -119,8 +119,10 @@ _BY_INPUT = {kind.input_type: kind for kind in _KINDS.values()}
 
 
 class RecordService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, on_saved: Callable[[str, int], None] | None = None) -> None:
+        """:param on_saved: told (entity type, id) after a record was created or changed, e.g. to push it soon"""
         self.db = db
+        self.on_saved = on_saved
 
     async def list_records(self, entity_type: str, *, search: str = '', status: str | None = None,
                            customer_id: int | None = None, page: int = 1, page_size: int = 25,
@@ -161,6 +163,7 @@ class RecordService:
             record = kind.model(**draft.fields)
             session.add(record)
             await _commit(session, kind, lambda: _add_lines(session, kind, record, draft), record)
+            self._saved(kind, record.id)  # type: ignore[attr-defined]
             return await _get(session, kind, record.id)  # type: ignore[attr-defined]
 
     async def update(self, record_id: int, data: RecordInput, *, expected_version: int | None = None) -> RecordView:
@@ -193,7 +196,12 @@ class RecordService:
             except ValidationError:
                 await session.rollback()
                 raise
+            self._saved(kind, record_id)
             return await _get(session, kind, record_id)
+
+    def _saved(self, kind: _Kind, record_id: int) -> None:
+        if self.on_saved is not None:
+            self.on_saved(kind.entity_type, record_id)
 
     async def customer_choices(self, *, active_only: bool = True) -> dict[int, str]:
         """id -> display name, by name: for the customer pickers."""

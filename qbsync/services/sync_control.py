@@ -16,10 +16,11 @@ class SyncControl:
         self._runner = runner
         self._environment = environment
 
-    async def sync_now(self, acting: User) -> RunSummary:
-        """One outbound run; raises RunBusy, NotConnectedError or ReconnectRequired with a readable message."""
+    async def sync_now(self, acting: User, *, direction: str = 'outbound') -> RunSummary:
+        """One run ('outbound', 'inbound' or 'both'); raises RunBusy, PassMissing, NotConnectedError or
+        ReconnectRequired with a readable message."""
         require_manager(acting, 'start a sync')
-        return await self._runner.run(trigger='manual', direction='outbound')
+        return await self._runner.run(trigger='manual', direction=direction)
 
     async def preview(self, acting: User) -> Plan:
         require_manager(acting, 'preview a sync')

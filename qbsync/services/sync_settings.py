@@ -18,10 +18,12 @@ from .errors import ValidationError
 from .permissions import require_manager
 
 __all__ = ['SyncPreferences', 'SyncSettingsService', 'CONFLICT_POLICIES', 'MIN_INTERVAL_MINUTES',
-           'MAX_INTERVAL_MINUTES']
+           'MAX_INTERVAL_MINUTES', 'MIN_RETENTION_DAYS', 'MAX_RETENTION_DAYS']
 
 MIN_INTERVAL_MINUTES = 5
 MAX_INTERVAL_MINUTES = 1440
+MIN_RETENTION_DAYS = 7
+MAX_RETENTION_DAYS = 3650
 CONFLICT_POLICIES: dict[str, str] = {
     'app_wins': 'This app wins',
     'quickbooks_wins': 'QuickBooks wins',
@@ -45,6 +47,7 @@ class SyncPreferences:
     sync_credit_memos: bool = True
     conflict_policy: str = 'app_wins'
     start_date: date | None = None
+    log_retention_days: int = 180
 
     def entity_enabled(self, entity_type: str) -> bool:
         return bool(getattr(self, entity(entity_type).switch))
@@ -82,6 +85,12 @@ class SyncSettingsService:
             errors['interval_minutes'] = f'At least {MIN_INTERVAL_MINUTES} minutes.'
         elif interval > MAX_INTERVAL_MINUTES:
             errors['interval_minutes'] = f'At most {MAX_INTERVAL_MINUTES} minutes (24 hours).'
+        days = prefs.log_retention_days
+        if isinstance(days, bool) or not isinstance(days, int):
+            errors['log_retention_days'] = 'Enter a whole number of days.'
+        elif not MIN_RETENTION_DAYS <= days <= MAX_RETENTION_DAYS:
+            errors['log_retention_days'] = (f'Keep the log between {MIN_RETENTION_DAYS} and {MAX_RETENTION_DAYS} '
+                                            'days.')
         if prefs.conflict_policy not in CONFLICT_POLICIES:
             errors['conflict_policy'] = f'Choose one of: {", ".join(CONFLICT_POLICIES.values())}.'
         if prefs.start_date is not None:

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from ..db import Database
-from ..models import RunStatus, SyncRun, SyncSettings
+from ..models import RunStatus, SyncLogEntry, SyncRun, SyncSettings
 from ..models.records import utcnow
 from ..logs import bind_log_context, reset_log_context
 from ..quickbooks.client import QuickBooksClient
@@ -191,11 +191,20 @@ class SyncRunner:
             row.failed, row.skipped = totals.failed, totals.skipped
             row.entity_counts = tally.as_json()
             session.add(row)
+            session.add(_run_entry(row, finished))  # every run has its line in the Sync Log
             await session.commit()
         assert run.id is not None
         return RunSummary(run_id=run.id, status=status, trigger=run.trigger, direction=run.direction,
                           entities=dict(tally.entities), totals=totals, total=tally.total, message=message,
                           started_at=run.started_at, finished_at=finished, error=error)
+
+
+def _run_entry(run: SyncRun, at: datetime) -> SyncLogEntry:
+    """The Sync Log's line for a finished run: 'Run 12 (manual, outbound) partial: 12 synced, 1 failed, ...'."""
+    level = 'info' if run.status == RunStatus.SUCCEEDED else 'warning' if run.status == RunStatus.PARTIAL else 'error'
+    return SyncLogEntry(run_id=run.id, realm_id=run.realm_id, at=at, level=level, direction=run.direction,
+                        action='run', status=run.status,
+                        message=f'Run {run.id} ({run.trigger}, {run.direction}) {run.status}: {run.message}'[:2000])
 
 
 def _checked_entities(entities: Sequence[str] | None) -> tuple[str, ...] | None:

@@ -1,9 +1,11 @@
 """Dashboard figures: per entity type how many records are synced, pending, failed or not synced, and run times.
 
-Everything is counted by the database. Each entity type costs one ``LEFT JOIN ... GROUP BY`` that walks the record
-table's primary key and probes the ``uq_link_local`` index (realm_id, entity_type, local_id) of EntityLink, so no
-row ever reaches Python; the run times come from ``max()`` over the indexed SyncRun columns. The figures are derived
-from the links and the records each time (never stored counters), so they cannot drift from the truth.
+Everything is counted by the database, in four statements whatever the size. Each entity type is one
+``JOIN ... GROUP BY`` (all six in one UNION ALL) that walks the company's links of that type in the covering
+``ix_link_state`` index and probes each record by its primary key, plus a ``count(*)`` of the records (those without
+a link are not synced), so no row ever reaches Python; the run times are scalar subqueries over the company's runs.
+The figures are derived from the links and the records each time (never stored counters), so they cannot drift
+from the truth.
 
 A record's state (synced, pending, failed, not synced) is the one definition in ``qbsync.sync.record_status``,
 which the record lists use too, so the dashboard and the lists always agree.
@@ -11,19 +13,22 @@ which the record lists use too, so the dashboard and the lists always agree.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal, select, union_all
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..models import SyncRun
 from .entities import ENTITY_NAMES, entity
-from .record_status import QuickBooksStatus, active_realm, link_alias, link_condition, status_case
+from .record_status import QuickBooksStatus, active_realm, link_alias, status_case
 
-__all__ = ['EntityCounts', 'DashboardStats', 'dashboard_stats', 'entity_counts', 'run_times',
-           'counts_statement', 'recent_runs']
+__all__ = ['EntityCounts', 'DashboardStats', 'dashboard_stats', 'entity_counts', 'all_entity_counts', 'run_times',
+           'direction_times', 'counts_statement', 'recent_runs']
 
 SUCCEEDED = 'succeeded'
+PARTIAL = 'partial'
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,8 @@ class DashboardStats:
     last_run_at: datetime | None
     last_run_status: str
     last_success_at: datetime | None
+    last_outbound_at: datetime | None = None  # the last run that sent to QuickBooks and finished (fully or partly)
+    last_inbound_at: datetime | None = None  # the same for changes brought in from QuickBooks
 
     @property
     def totals(self) -> EntityCounts:
@@ -56,42 +63,86 @@ class DashboardStats:
                             not_synced=sum(e.not_synced for e in self.entities))
 
 
-def counts_statement(entity_type: str) -> Select[tuple[str, int]]:
-    """SELECT status, count(*) over one record table outer-joined to its links in the active company."""
+def counts_statement(entity_type: str) -> Select[tuple[str, str, int]]:
+    """SELECT entity type, state, count(*) over the active company's links of one type, joined to their records.
+
+    Walked from the link side: the ``ix_link_state`` index covers every link column it reads, and each record is one
+    rowid probe; records without a link are the record count minus the linked ones.
+    """
     model = entity(entity_type).model
     link = link_alias()
     state = status_case(link, model).label('state')
-    return (select(state, func.count()).select_from(model)
-            .outerjoin(link, link_condition(link, model, entity_type)).group_by(state))
+    return (select(literal(entity_type).label('entity_type'), state, func.count()).select_from(link)
+            .join(model, model.id == link.local_id)  # type: ignore[attr-defined]
+            .where(link.realm_id == active_realm(), link.entity_type == entity_type).group_by(state))
+
+
+async def all_entity_counts(session: AsyncSession) -> tuple[EntityCounts, ...]:
+    """Counts for every entity type in two round trips (the links of all types; the records of all types)."""
+    linked: dict[str, dict[str, int]] = {name: {} for name in ENTITY_NAMES}
+    for entity_type, state, count in (await session.exec(union_all(*map(counts_statement, ENTITY_NAMES)))).all():
+        linked[entity_type][state] = count
+    records = (await session.exec(select(*(select(func.count()).select_from(entity(name).model).scalar_subquery()
+                                           for name in ENTITY_NAMES)))).one()
+    return tuple(EntityCounts(name, entity(name).label, synced=linked[name].get(QuickBooksStatus.SYNCED, 0),
+                              pending=linked[name].get(QuickBooksStatus.PENDING, 0),
+                              failed=linked[name].get(QuickBooksStatus.FAILED, 0),
+                              not_synced=int(total) - sum(linked[name].values()))
+                 for name, total in zip(ENTITY_NAMES, records, strict=True))
 
 
 async def entity_counts(session: AsyncSession, entity_type: str) -> EntityCounts:
     """Counts for one entity type in the active company (every record is not synced without one)."""
-    counts = {name: count for name, count in (await session.exec(counts_statement(entity_type))).all()}
-    return EntityCounts(entity_type, entity(entity_type).label, synced=counts.get(QuickBooksStatus.SYNCED, 0),
-                        pending=counts.get(QuickBooksStatus.PENDING, 0), failed=counts.get(QuickBooksStatus.FAILED, 0),
-                        not_synced=counts.get(QuickBooksStatus.NOT_SYNCED, 0))
+    return next(e for e in await all_entity_counts(session) if e.entity_type == entity_type)
 
 
 async def run_times(session: AsyncSession, realm_id: str | None) -> tuple[datetime | None, str, datetime | None]:
-    """(last run start, its status, last successful finish) for the company; both max() use indexes."""
+    """(last run start, its status, last successful finish) for the company."""
+    times = await _times(session, realm_id)
+    return times[0], times[1], times[2]
+
+
+async def direction_times(session: AsyncSession, realm_id: str | None) -> tuple[datetime | None, datetime | None]:
+    """When the company last synced outbound and inbound (runs that finished, fully or partly)."""
+    times = await _times(session, realm_id)
+    return times[3], times[4]
+
+
+async def _times(session: AsyncSession, realm_id: str | None) -> tuple[Any, ...]:
+    """Last run start and status, last success, last outbound and inbound sync: one statement of scalar
+    subqueries, each an index walk over the company's runs."""
     if realm_id is None:
-        return None, '', None
-    last = (await session.exec(
-        select(SyncRun.started_at, SyncRun.status).where(SyncRun.realm_id == realm_id)
-        .order_by(SyncRun.started_at.desc()).limit(1))).first()
-    success = (await session.exec(
-        select(func.max(SyncRun.finished_at)).where(SyncRun.realm_id == realm_id, SyncRun.status == SUCCEEDED)
-    )).scalar_one_or_none()
-    return (last[0] if last else None), (last[1] if last else ''), success
+        return None, '', None, None, None
+    ours = SyncRun.realm_id == realm_id
+    done = col(SyncRun.status).in_((SUCCEEDED, PARTIAL))
+
+    def newest(column: Any) -> Any:
+        return select(column).where(ours).order_by(col(SyncRun.started_at).desc()).limit(1).scalar_subquery()
+
+    def finished(*where: Any) -> Any:
+        return select(func.max(SyncRun.finished_at)).where(ours, *where).scalar_subquery()
+    row = (await session.exec(select(
+        newest(SyncRun.started_at), newest(SyncRun.status), finished(SyncRun.status == SUCCEEDED),
+        finished(done, col(SyncRun.direction).in_(('outbound', 'both'))),
+        finished(done, col(SyncRun.direction).in_(('inbound', 'both')))))).one()
+    started, status, success, outbound, inbound = row
+    return _utc(started), status or '', _utc(success), _utc(outbound), _utc(inbound)
+
+
+def _utc(moment: Any) -> datetime | None:
+    """Scalar subqueries come back untyped from SQLite (text); the column's own type would give UTC datetimes."""
+    if moment is None or isinstance(moment, datetime):
+        return moment
+    parsed = datetime.fromisoformat(str(moment))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 async def dashboard_stats(session: AsyncSession) -> DashboardStats:
-    """Everything the Sync Dashboard shows for the active company, in eight small queries."""
+    """Everything the Sync Dashboard shows for the active company, in four statements."""
     realm_id = (await session.exec(select(active_realm()))).scalar_one_or_none()
-    entities = tuple([await entity_counts(session, name) for name in ENTITY_NAMES])
-    last_run_at, last_status, last_success_at = await run_times(session, realm_id)
-    return DashboardStats(realm_id, entities, last_run_at, last_status, last_success_at)
+    entities = await all_entity_counts(session)
+    started, status, success, outbound, inbound = await _times(session, realm_id)
+    return DashboardStats(realm_id, entities, started, status, success, outbound, inbound)
 
 
 async def recent_runs(session: AsyncSession, realm_id: str | None, limit: int = 10) -> list[SyncRun]:

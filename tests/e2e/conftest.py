@@ -58,8 +58,9 @@ def _child_env(port: int, data_dir: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def running_app(tmp_path: Path) -> Iterator[RunningApp]:
-    yield from _run_app(tmp_path)
+def running_app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[RunningApp]:
+    """The app in a subprocess; parametrize it indirectly with a dict to change its environment."""
+    yield from _run_app(tmp_path, **getattr(request, 'param', {}))
 
 
 @pytest.fixture
@@ -71,9 +72,9 @@ def demo_app(tmp_path: Path) -> Iterator[RunningApp]:
 def _run_app(tmp_path: Path, **extra_env: str) -> Iterator[RunningApp]:
     port = _free_port()
     app = RunningApp(base_url=f'http://127.0.0.1:{port}', data_dir=tmp_path / 'data', log_file=tmp_path / 'app.log')
+    env = {**_child_env(port, app.data_dir), **extra_env}
     with app.log_file.open('wb') as log:
-        child = subprocess.Popen([sys.executable, 'app.py'], cwd=REPO, env={**_child_env(port, app.data_dir),
-                                                                             **extra_env},
+        child = subprocess.Popen([sys.executable, 'app.py'], cwd=REPO, env=env,
                                  stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_until_healthy(app, child)

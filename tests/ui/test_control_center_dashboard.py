@@ -1,4 +1,4 @@
-"""Sync Dashboard and Sync Log tabs: figures from the real tables, refreshing on their own; log filtering."""
+"""Sync Dashboard tab: figures from the real tables, live while a run goes (progress bus), buttons by role and state."""
 from __future__ import annotations
 
 import asyncio
@@ -9,65 +9,127 @@ import pytest
 from nicegui import app, ui
 from nicegui.testing import User
 
-from qbsync.models import Customer, EntityLink, LinkStatus, SyncLogEntry, SyncRun
+from qbsync.models import Customer, EntityLink, LinkStatus, SyncRun
 from qbsync.models import User as Account
+from qbsync.sync.context import RunContext
 
 from .quickbooks_flow import CENTER, connect_quickbooks
+
+DASHBOARD = f'{CENTER}/dashboard'
 
 
 def _rows(user: User, marker: str) -> list[dict]:
     return user.find(kind=ui.table, marker=marker).elements.pop().rows
 
 
-async def _customers(realm_id: str, statuses: list[str | None], *, first: int = 0) -> None:
+def _customers_row(user: User) -> dict:
+    return next(r for r in _rows(user, 'dashboard-table') if r['entity_type'] == 'customer')
+
+
+async def _customers(realm_id: str, statuses: list[str | None], *, first: int = 0) -> list[int]:
+    ids = []
     async with app.state.services.db.session() as session:
         for n, status in enumerate(statuses, start=first):
             customer = Customer(display_name=f'Dash Customer {n}')
             session.add(customer)
             await session.flush()
+            ids.append(customer.id)
             if status is not None:
                 session.add(EntityLink(realm_id=realm_id, entity_type='customer', local_id=customer.id,
                                        status=status, synced_version=1, qbo_id=str(100 + n)))
         await session.commit()
+    return ids
 
 
-async def test_dashboard_counts_and_live_refresh(user: User, owner: Account, monkeypatch: pytest.MonkeyPatch) -> None:
+class SteppingPass:
+    """Sends (links) one customer each time the test says go, reporting progress like the outbound pass."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids, self.go, self.sent = ids, asyncio.Event(), asyncio.Event()
+
+    async def execute(self, ctx: RunContext) -> None:
+        ctx.add_total(len(self.ids))
+        await ctx.progress('customer')
+        for local_id in self.ids:
+            await self.go.wait()
+            self.go.clear()
+            async with ctx.db.session() as session:
+                session.add(EntityLink(realm_id=ctx.realm_id, entity_type='customer', local_id=local_id,
+                                       status=LinkStatus.SYNCED, synced_version=1, qbo_id=f'9{local_id}'))
+                await session.commit()
+            ctx.count('customer', 'created')
+            await ctx.progress('customer')
+            self.sent.set()
+
+
+async def _until(check, attempts: int = 100) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the page to catch up with an event (UI updates land on the loop's next turns)."""
+    for _ in range(attempts):
+        if check():
+            return
+        await asyncio.sleep(0.02)
+    assert check()
+
+
+async def test_dashboard_counts_times_and_runs_chart(user: User, owner: Account) -> None:
     realm_id = await connect_quickbooks(user)
     await _customers(realm_id, [LinkStatus.SYNCED, LinkStatus.SYNCED, LinkStatus.FAILED, None])
     started = datetime.now(timezone.utc) - timedelta(minutes=10)
     async with app.state.services.db.session() as session:
-        session.add(SyncRun(realm_id=realm_id, trigger='manual', started_at=started,
-                            finished_at=started + timedelta(minutes=1), status='succeeded', created=2))
+        session.add(SyncRun(realm_id=realm_id, trigger='manual', started_at=started, direction='outbound',
+                            finished_at=started + timedelta(minutes=1), status='succeeded', created=2, skipped=1,
+                            message='2 synced, 0 failed, 1 skipped'))
         await session.commit()
-    monkeypatch.setattr(sys.modules['pages.integrations.dashboard_tab'], 'REFRESH_SECONDS', 0.1)
-    await user.open(f'{CENTER}/dashboard')
+    await user.open(DASHBOARD)
     await user.should_see(marker='dashboard-table', retries=20)
-    customers = next(r for r in _rows(user, 'dashboard-table') if r['entity_type'] == 'customer')
+    customers = _customers_row(user)
     assert (customers['synced'], customers['pending'], customers['failed'], customers['not_synced']) == (2, 0, 1, 1)
     await user.should_see(marker='last-run', content=f'{started:%Y-%m-%d %H:%M} UTC (succeeded)')
     await user.should_see(marker='last-success', content=f'{started + timedelta(minutes=1):%Y-%m-%d %H:%M} UTC')
-    assert _rows(user, 'recent-runs')[0]['created'] == 2
-
-    await _customers(realm_id, [None, None], first=10)  # added elsewhere; the open dashboard catches up by itself
-    for _ in range(50):
-        customers = next(r for r in _rows(user, 'dashboard-table') if r['entity_type'] == 'customer')
-        if customers['not_synced'] == 3:
-            break
-        await asyncio.sleep(0.05)  # a UI timer: real time is the only clock it knows
-    assert customers['not_synced'] == 3 and customers['total'] == 6
+    await user.should_see(content=f'Last sync to QuickBooks: {started + timedelta(minutes=1):%Y-%m-%d %H:%M} UTC')
+    await user.should_see('Last sync from QuickBooks: —')
+    await user.should_see('Automatic sync is off.')
+    assert _rows(user, 'recent-runs')[0]['message'] == '2 synced, 0 failed, 1 skipped'
+    chart = user.find(kind=ui.echart, marker='runs-chart').elements.pop()
+    assert [s['data'] for s in chart.options['series']] == [[2], [0], [1]]
+    assert not user.find(marker='sync-inbound').elements.pop().enabled  # inbound sync is off
 
 
-async def test_log_shows_connection_events_and_filters_by_level(user: User, admin: Account) -> None:
+async def test_a_run_started_here_moves_the_page_live(user: User, admin: Account,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.modules['pages.integrations.dashboard_tab'], 'LIVE_SECONDS', 0.0)
     realm_id = await connect_quickbooks(user)
-    async with app.state.services.db.session() as session:
-        session.add(SyncLogEntry(realm_id=realm_id, level='error', entity_type='invoice', local_id=7,
-                                 action='create', message='Duplicate Document Number Error'))
-        await session.commit()
-    await user.open(f'{CENTER}/log')
-    await user.should_see(marker='log-table', retries=20)
-    rows = _rows(user, 'log-table')
-    assert [r['action'] for r in rows] == ['create', 'connect']
-    assert rows[0]['entity'] == 'invoice 7' and rows[0]['level'] == 'error'
-    user.find(kind=ui.select, marker='log-level').elements.pop().set_value('error')
-    await user.should_see(marker='log-count', content='1 newest entries')
-    assert [r['message'] for r in _rows(user, 'log-table')] == ['Duplicate Document Number Error']
+    ids = await _customers(realm_id, [None, None, None])
+    stepping = SteppingPass(ids)
+    app.state.services.runner.register_pass('outbound', stepping)
+    await user.open(DASHBOARD)
+    await user.should_see(marker='dashboard-table', retries=20)
+    assert _customers_row(user)['not_synced'] == 3
+    user.find(marker='sync-now').click()
+    await user.should_see(content='Customers: 0 of 3', retries=50)
+    assert not user.find(marker='sync-now').elements.pop().enabled  # no second run while one goes
+    for done in (1, 2):
+        stepping.go.set()
+        await user.should_see(content=f'Customers: {done} of 3', retries=50)
+        await _until(lambda done=done: _customers_row(user)['synced'] == done)
+        assert _customers_row(user)['not_synced'] == 3 - done
+    stepping.go.set()
+    await user.should_see(marker='sync-result', content='Last run: 3 synced, 0 failed, 0 skipped', retries=50)
+    await _until(lambda: _customers_row(user)['synced'] == 3)
+    await _until(lambda: len(_rows(user, 'recent-runs')) == 1)
+    assert user.find(marker='sync-now').elements.pop().enabled
+
+
+async def test_viewers_cannot_start_runs(user: User, viewer: Account) -> None:
+    await user.open(DASHBOARD)
+    await user.should_see(marker='dashboard-table', retries=20)
+    for marker in ('sync-now', 'sync-inbound', 'sync-preview'):
+        assert not user.find(marker=marker).elements.pop().enabled
+
+
+async def test_a_refused_start_says_why(user: User, owner: Account) -> None:
+    await user.open(DASHBOARD)  # nothing connected, no outbound pass registered
+    await user.should_see(marker='dashboard-table', retries=20)
+    user.find(marker='sync-now').click()
+    await user.should_see(marker='sync-result', retries=50)
+    assert user.find(marker='sync-now').elements.pop().enabled

@@ -65,3 +65,39 @@ async def test_viewer_sees_the_settings_read_only(user: User, viewer: Account) -
     assert interval.value == 45 and not interval.enabled
     assert not user.find(marker='auto-sync').elements.pop().enabled
     assert not user.find(kind=ui.select, marker='conflict-policy').elements.pop().enabled
+
+
+async def test_saving_schedules_at_once_and_shows_the_next_run(user: User, admin: Account) -> None:
+    await user.open(SETTINGS)
+    await user.should_see(marker='settings-next-run', retries=20)
+    await user.should_see('Automatic sync is off.')
+    user.find(marker='auto-sync').click()
+    user.find(marker='interval').clear().type('20')
+    user.find(marker='log-retention').clear().type('90')
+    user.find(marker='save-settings').click()
+    await user.should_see('Sync settings saved.', retries=20)
+    await user.should_see('Next automatic sync:', retries=20)
+    assert app.state.services.scheduler.next_run_at() is not None
+    assert (await app.state.services.sync_settings.load()).log_retention_days == 90
+
+
+async def test_report_choice_and_test_report(monkeypatch, smtp_server, user: User, admin: Account) -> None:
+    services = app.state.services
+    monkeypatch.setattr(services.mailer, 'smtp', smtp_server.settings)  # as if QBSYNC_SMTP_* were set
+    await user.open(SETTINGS)
+    await user.should_see(marker='sync-reports', retries=20)
+    await user.should_not_see(marker='smtp-missing')
+    user.find(kind=ui.select, marker='report-frequency').elements.pop().set_value('weekly')
+    await user.should_see('You will get a weekly sync report.', retries=20)
+    assert await services.reports.frequency(admin) == 'weekly'
+    user.find(marker='send-test-report').click()
+    await user.should_see(f'A test report was sent to {admin.email}.', retries=20)
+    (message,) = smtp_server.messages
+    assert message['Subject'].startswith('[Test] qbsync weekly sync report')
+    assert message['To'] == admin.email
+
+
+async def test_without_email_the_report_card_says_how_to_set_it_up(user: User, owner: Account) -> None:
+    await user.open(SETTINGS)
+    await user.should_see(marker='smtp-missing', retries=20)
+    assert not user.find(marker='send-test-report').elements.pop().enabled

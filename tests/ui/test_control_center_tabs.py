@@ -12,7 +12,7 @@ from .quickbooks_flow import CENTER
 
 TAB_MARKERS = {'overview': 'overview-not-connected', 'settings': 'sync-settings', 'mapping': 'mapping-not-connected',
                'fields': 'field-mapping-not-connected',
-               'dashboard': 'dashboard-table', 'log': 'log-table', 'setup': 'redirect-uri'}
+               'dashboard': 'dashboard-table', 'log': 'log-entries', 'setup': 'redirect-uri'}
 
 
 def _tabs(user: User) -> ui.tabs:

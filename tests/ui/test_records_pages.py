@@ -128,6 +128,7 @@ async def test_create_a_customer_with_a_message_next_to_the_bad_field(user: User
 async def test_edit_an_item_price_exactly(user: User, admin: Account) -> None:
     item = await _item('Drain cleaning', '120.00')
     await user.open(f'/items/{item}')
+    await user.should_see(marker='record-edit', retries=20)  # the page may finish after open() returns (load)
     user.find(marker='record-edit').click()
     await user.should_see(marker='record-save', retries=20)
     await user.should_see(marker='field-active')

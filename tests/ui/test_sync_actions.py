@@ -51,7 +51,7 @@ async def test_send_one_record_from_its_page_and_see_its_quickbooks_id(user: Use
     await user.should_see(f"QuickBooks id {sent[0]['Id']}")
 
 
-async def test_viewers_get_no_sync_buttons(user: User, viewer: Account) -> None:
+async def test_viewers_get_no_working_sync_buttons(user: User, viewer: Account) -> None:
     await user.open(f'{CENTER}/dashboard')
     await user.should_see(marker='dashboard-table', retries=20)
-    await user.should_not_see(marker='sync-now')
+    assert not user.find(marker='sync-now').elements.pop().enabled  # shown, but disabled (issue 9)

@@ -37,7 +37,7 @@ async def test_save_keeps_one_row_and_applies_the_schedule(database, manager) ->
     scheduler = RecordingScheduler()
     settings = service(database, scheduler)
     wanted = SyncPreferences(auto_sync_enabled=True, interval_minutes=60, inbound_enabled=True, sync_expenses=False,
-                             conflict_policy='newest_wins', start_date=TODAY)
+                             conflict_policy='newest_wins', start_date=TODAY, log_retention_days=30)
     assert await settings.save(wanted, acting=manager) == wanted
     await settings.save(replace(wanted, interval_minutes=1440), acting=manager)
     assert (await settings.load()) == replace(wanted, interval_minutes=1440)
@@ -53,6 +53,8 @@ async def test_save_keeps_one_row_and_applies_the_schedule(database, manager) ->
     ({'interval_minutes': 1441}, 'interval_minutes'),
     ({'conflict_policy': 'coin_flip'}, 'conflict_policy'),
     ({'start_date': date(2026, 3, 16)}, 'start_date'),
+    ({'log_retention_days': 6}, 'log_retention_days'),
+    ({'log_retention_days': 3651}, 'log_retention_days'),
 ])
 async def test_invalid_input_is_refused_and_nothing_changes(database, manager, change, field) -> None:  # noqa: F811
     settings = service(database)
