@@ -116,6 +116,28 @@ def parser_benchmark(rounds: int) -> None:
     report('query parser: parse one statement', samples)
 
 
+def seed_benchmark(rounds: int) -> None:
+    """Every test builds a SandboxState, which seeds a company with a year of history: built once per process,
+    then shared. Both ways in this process, one after the other, and the ratio."""
+    from qbsync.sandbox.accounting import seed
+
+    built = []
+    for _ in range(max(1, rounds // 20)):
+        seed._templates.clear()
+        start = time.perf_counter()
+        SandboxState(SandboxConfig(clock=ManualClock()))
+        built.append(time.perf_counter() - start)
+    report('sandbox: new state, seed built', built)
+    shared = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        SandboxState(SandboxConfig(clock=ManualClock()))
+        shared.append(time.perf_counter() - start)
+    report('sandbox: new state, seed from template', shared)
+    ratio = statistics.median(built) / statistics.median(shared)
+    print(f'{"sandbox: seed built / from template":<42} ratio={ratio:.0f}x')
+
+
 def migration_benchmark(rounds: int) -> None:
     """Alembic on a fresh SQLite file: NiceGUI's user fixture pays it for every UI test."""
     from qbsync.db import upgrade_schema
@@ -161,6 +183,7 @@ def main() -> None:
     quick = '--quick' in sys.argv
     asyncio.run(sandbox_benchmarks(customers=100 if quick else 500, invoices=300 if quick else 3000))
     parser_benchmark(2000 if quick else 20000)
+    seed_benchmark(40 if quick else 200)
     migration_benchmark(3 if quick else 10)
     cold_start_benchmark()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import auth, home, integrations, records, users
+from . import account, auth, home, integrations, records, users
 
 if TYPE_CHECKING:
     from qbsync.services import Services
@@ -19,5 +19,6 @@ def register(services: Services) -> None:
     auth.register(services)
     home.register(services)
     users.register(services)
+    account.register(services)
     records.register(services)
     integrations.register(services)

@@ -28,6 +28,7 @@ from starlette.types import ASGIApp
 
 from qbsync.models import Role, User
 from qbsync.services.errors import LoginLocked, PermissionDenied, ValidationError
+from qbsync.web.sessions import FINISH_PATH, local_path
 
 from .frame import ROLE_LABELS, frame
 from .forms import show_field_errors
@@ -38,9 +39,11 @@ if TYPE_CHECKING:
 __all__ = ['register', 'current_user', 'authorize', 'allowed', 'is_public', 'PUBLIC_PREFIXES', 'AuthMiddleware',
            'OwnerGate']
 
-# never behind the login: the login itself, NiceGUI's assets and websocket, health checks, Intuit's webhook (it sends
-# no cookie) and the embedded sandbox (it plays Intuit, whose pages the browser visits during connect)
-PUBLIC_PREFIXES = ('/login', '/setup', '/_nicegui', '/healthz', '/api/quickbooks/webhook', '/sandbox', '/favicon.ico')
+# never behind the login: the login itself, NiceGUI's assets and websocket (and socket.io's long-polling fallback
+# under /_nicegui_ws), health checks, Intuit's webhook (it sends no cookie) and the embedded sandbox (it plays
+# Intuit, whose pages the browser visits during connect)
+PUBLIC_PREFIXES = ('/login', '/logout', '/setup', '/_nicegui', '/_nicegui_ws', '/healthz', '/api/quickbooks/webhook',
+                   '/sandbox', '/favicon.ico')
 
 
 def is_public(path: str) -> bool:
@@ -92,14 +95,27 @@ def _refusal(user: User, *, owner: bool) -> str:
 
 
 async def _session_user(services: Services) -> User | None:
-    user_id = app.storage.user.get('user_id')
+    data = app.storage.user
+    user_id = data.get('user_id')
     if not isinstance(user_id, int):
         return None
     user = await services.users.get(user_id)
-    if user is None or not user.active:
-        app.storage.user.clear()  # removed or deactivated: the session is worth nothing now
+    if user is None or not user.active or not services.sessions.valid(data, user):
+        data.clear()  # removed, deactivated, idle too long, too old, or the password changed: worth nothing now
         return None
+    services.sessions.touch(data)
     return user
+
+
+def _client_address() -> str:
+    request = ui.context.client.request
+    return request.client.host if request is not None and request.client is not None else ''
+
+
+def _finish_login(services: Services, user: User, target: str) -> None:
+    """Hand the login to the HTTP route that gives this browser a new session (a websocket cannot set cookies)."""
+    ticket = services.sessions.issue_ticket(str(app.storage.browser.get('id', '')), user, target)
+    ui.navigate.to(f'{FINISH_PATH}?ticket={ticket}')
 
 
 class OwnerGate:
@@ -154,13 +170,14 @@ def register(services: Services) -> None:
     async def login_page(redirect_to: str = '/') -> RedirectResponse | None:
         if not await gate.ready():
             return RedirectResponse('/setup')
-        target = _local_path(redirect_to)
+        target = local_path(redirect_to)
         if await _session_user(services) is not None:
             return RedirectResponse(target)
 
         async def log_in() -> None:
             try:
-                user = await services.users.authenticate((email.value or '').strip(), password.value or '')
+                user = await services.users.authenticate((email.value or '').strip(), password.value or '',
+                                                         address=_client_address())
             except LoginLocked as locked:
                 user, reason = None, str(locked)
             else:
@@ -170,8 +187,7 @@ def register(services: Services) -> None:
                 message.set_text(reason)
                 message.set_visibility(True)
                 return
-            app.storage.user['user_id'] = user.id
-            ui.navigate.to(target)
+            _finish_login(services, user, target)
 
         with ui.card().classes('absolute-center w-96 gap-3'):
             ui.label('Log in to qbsync').classes('text-xl font-bold')
@@ -210,8 +226,7 @@ def register(services: Services) -> None:
                 except PermissionDenied:  # an owner appeared meanwhile (e.g. from another process)
                     ui.navigate.to('/login')
                     return
-            app.storage.user['user_id'] = user.id
-            ui.navigate.to('/')
+            _finish_login(services, user, '/')
 
         with ui.card().classes('absolute-center w-[28rem] gap-3'):
             ui.label('Welcome to qbsync').classes('text-xl font-bold')
@@ -226,10 +241,3 @@ def register(services: Services) -> None:
                 .classes('w-full').mark('setup-confirm')
             ui.button('Create owner account', on_click=create_owner).classes('w-full').mark('setup-submit')
         return None
-
-
-def _local_path(target: str) -> str:
-    """Only same-site paths: a crafted ``redirect_to=https://evil.example`` must not leave the app."""
-    if not target.startswith('/') or target.startswith('//') or '\\' in target:
-        return '/'
-    return target

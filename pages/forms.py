@@ -5,14 +5,15 @@ dict with the same keys, so one helper puts each message under its field.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
+from typing import TypeVar
 
 from nicegui import ui
 from nicegui.elements.mixins.validation_element import ValidationElement
 
 from qbsync.services.errors import ServiceError, ValidationError
 
-__all__ = ['show_field_errors', 'clear_field_errors', 'text_of', 'error_text']
+__all__ = ['show_field_errors', 'clear_field_errors', 'text_of', 'error_text', 'submit']
 
 
 def show_field_errors(fields: Mapping[str, ValidationElement], error: ValidationError, *,
@@ -33,6 +34,21 @@ def show_field_errors(fields: Mapping[str, ValidationElement], error: Validation
         ui.notify(' '.join(stray), type='negative', multi_line=True)
     else:
         ui.notify('Please correct the marked fields.', type='warning')
+
+
+T = TypeVar('T')
+
+
+async def submit(fields: Mapping[str, ValidationElement], action: Awaitable[T]) -> T | None:
+    """Run a form's service call: field messages go next to their fields, any other refusal to a notification;
+    None when refused (nothing was written, the form keeps its input)."""
+    try:
+        return await action
+    except ValidationError as error:
+        show_field_errors(fields, error)
+    except ServiceError as error:
+        ui.notify(error_text(error), type='negative')
+    return None
 
 
 def clear_field_errors(fields: Mapping[str, ValidationElement], *,

@@ -62,6 +62,8 @@ def frame(title: str, *, user: User) -> Iterator[ui.column]:
             ui.label(title).classes('text-lg').mark('page-title')
         with ui.row().classes('items-center gap-3'):
             ui.label(f'{user.name or user.email} · {ROLE_LABELS.get(user.role, user.role)}').mark('signed-in-user')
+            ui.button(icon='key', on_click=lambda: ui.navigate.to('/account/password')) \
+                .props('flat round color=white dense').tooltip('Change my password').mark('nav-password')
             ui.button('Log out', icon='logout', on_click=_log_out).props('flat color=white').mark('logout')
     with ui.left_drawer(value=True, bordered=True).classes('bg-grey-1 q-pa-sm') as drawer:
         current = _current_path()
@@ -84,6 +86,6 @@ def _current_path() -> str:
 
 
 def _log_out() -> None:
-    """Forget the signed-in user for this browser; the next page goes through the login again."""
+    """Forget the signed-in user for this browser and give it a new session (qbsync.web.sessions)."""
     app.storage.user.clear()
-    ui.navigate.to('/login')
+    ui.navigate.to('/logout')

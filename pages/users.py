@@ -13,7 +13,7 @@ from qbsync.models import Role, User
 from qbsync.services.errors import ServiceError, ValidationError
 
 from .auth import authorize, current_user
-from .forms import clear_field_errors, error_text, show_field_errors, text_of
+from .forms import clear_field_errors, error_text, submit, text_of
 from .frame import ROLE_LABELS, frame
 
 if TYPE_CHECKING:
@@ -44,8 +44,39 @@ def register(services: Services) -> None:
                 ui.select(ROLE_OPTIONS, value=member.role, label='Role',
                           on_change=lambda e, m=member: change_role(m, e.value, e.previous_value)) \
                     .classes('w-48').mark(f'user-role-{member.id}')
+                if not is_me:  # your own password: the change-password page, which asks for the current one
+                    ui.button('Reset password', icon='lock_reset', on_click=lambda m=member: ask_new_password(m)) \
+                        .props('flat').mark(f'user-reset-{member.id}')
                 ui.button('Remove', icon='person_remove', on_click=lambda m=member: confirm_removal(m)) \
                     .props('flat color=negative').mark(f'user-remove-{member.id}')
+
+        def ask_new_password(member: User) -> None:
+            with ui.dialog() as dialog, ui.card().classes('w-96'):
+                ui.label(f'New password for {member.email}. They will be signed out everywhere; tell them the '
+                         'new password in person or by phone.')
+                new = ui.input('New password', password=True, password_toggle_button=True) \
+                    .props('autocomplete=new-password').classes('w-full').mark('reset-password')
+                with ui.row():
+                    ui.button('Cancel', on_click=dialog.close).props('flat')
+                    ui.button('Set password', on_click=lambda: reset(member, new, dialog)).mark('confirm-reset')
+            dialog.open()
+
+        async def reset(member: User, new: ui.input, dialog: ui.dialog) -> None:
+            acting = await authorize(services, owner=True)
+            if acting is None:
+                dialog.close()
+                return
+            try:
+                await services.users.reset_password(member.id, new.value or '', acting=acting)
+            except ValidationError as error:
+                new.error = error_text(error)
+                return
+            except ServiceError as error:
+                ui.notify(error_text(error), type='negative')
+                dialog.close()
+                return
+            dialog.close()
+            ui.notify(f'New password set for {member.email}; their sessions have ended.', type='positive')
 
         async def change_role(member: User, role: str, previous: str) -> None:
             acting = await authorize(services, owner=True)
@@ -88,15 +119,10 @@ def register(services: Services) -> None:
             acting = await authorize(services, owner=True)
             if acting is None:
                 return
-            try:
-                created = await services.users.create_user(email=text_of(fields['email']), name=text_of(fields['name']),
-                                                           password=fields['password'].value or '',
-                                                           role=fields['role'].value, acting=acting)
-            except ValidationError as error:
-                show_field_errors(fields, error)
-                return
-            except ServiceError as error:
-                ui.notify(error_text(error), type='negative')
+            created = await submit(fields, services.users.create_user(
+                email=text_of(fields['email']), name=text_of(fields['name']), password=fields['password'].value or '',
+                role=fields['role'].value, acting=acting))
+            if created is None:
                 return
             for name in ('email', 'name', 'password'):
                 fields[name].value = ''

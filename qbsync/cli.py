@@ -5,12 +5,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .operations import commands as ops
+from .user_commands import run_users, users_arguments
 
 if TYPE_CHECKING:
     from .sandbox import SandboxState
@@ -60,6 +62,9 @@ def _sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--data', metavar='FILE', help='keep sandbox companies in this database file')
     parser.add_argument('--fault-injection', action='store_true',
                         help='enable /_sandbox/faults (500/503 rates, latency, timeout after commit, transient 6000)')
+    parser.add_argument('--admin-token', default=os.environ.get('QBSYNC_SANDBOX_ADMIN_TOKEN') or None,
+                        help='require this token (Authorization: Bearer) on the /_sandbox admin API; needed to '
+                             'listen beyond loopback (default: $QBSYNC_SANDBOX_ADMIN_TOKEN)')
     parser.add_argument('--no-throttle', action='store_true',
                         help="register the --app apps without Intuit's rate limits (for load tests)")
     parser.add_argument('--throttle-xml', action='store_true',
@@ -74,7 +79,11 @@ def build_sandbox_state(args: argparse.Namespace) -> SandboxState:
 
     if args.verifier_token and not args.webhook_url:
         raise ValueError('--verifier-token needs --webhook-url')
+    if not getattr(args, 'admin_token', None) and not _loopback_host(args.host):
+        raise ValueError(f'refusing to listen on {args.host} without an admin token: anyone who reaches it could '
+                         'register apps and mint tokens. Set --admin-token or QBSYNC_SANDBOX_ADMIN_TOKEN.')
     config = SandboxConfig(public_base_url=args.public_url.rstrip('/') if args.public_url else None,
+                           admin_token=getattr(args, 'admin_token', None),
                            database_path=Path(args.data).expanduser() if args.data else None,
                            fault_injection=args.fault_injection, throttle_xml=args.throttle_xml)
     state = SandboxState(config)
@@ -85,6 +94,15 @@ def build_sandbox_state(args: argparse.Namespace) -> SandboxState:
                             throttling=not args.no_throttle,
                             webhook_entities=args.webhook_entities)
     return state
+
+
+def _loopback_host(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == 'localhost'
 
 
 def _run_sandbox(args: argparse.Namespace) -> int:
@@ -139,6 +157,7 @@ COMMANDS: list[Command] = [
     ('backup', 'write the database and generated secrets to one file', ops.backup_arguments, ops.run_backup),
     ('restore', 'bring a backup back into an empty data folder', ops.restore_arguments, ops.run_restore),
     ('db', 'schema revision and out-of-band migrations', ops.db_arguments, ops.run_db),
+    ('users', 'manage accounts from the server (reset-password)', users_arguments, run_users),
 ]
 
 

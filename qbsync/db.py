@@ -79,6 +79,17 @@ def _on_connect_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _transactional_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """Hand transaction control to SQLAlchemy: pysqlite opens no transaction before DDL, so each CREATE TABLE of a
+    migration would commit on its own and a kill mid-migration would leave tables without their alembic_version
+    (a database that never starts again). With this and ``_begin_sqlite`` a whole upgrade commits or vanishes."""
+    dbapi_connection.isolation_level = None
+
+
+def _begin_sqlite(connection: Any) -> None:
+    connection.exec_driver_sql('BEGIN')
+
+
 def _prepare(url: str) -> None:
     folder = _sqlite_file(url)
     if folder is not None:
@@ -89,9 +100,11 @@ def create_sync_engine(url: str) -> Engine:
     """A synchronous engine (with the SQLite pragmas) for migrations, the boot bootstrap and scripts."""
     url = sync_url(url)
     _prepare(url)
-    engine = create_engine(url)
+    engine = create_engine(url, hide_parameters=True)  # no bound values (tokens, emails) in logs or errors
     if _is_sqlite(url):
         event.listen(engine, 'connect', _on_connect_sqlite)
+        event.listen(engine, 'connect', _transactional_sqlite)
+        event.listen(engine, 'begin', _begin_sqlite)
     return engine
 
 
@@ -156,7 +169,7 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = async_url(url)
         _prepare(self.url)
-        options: dict[str, Any] = {'echo': echo}
+        options: dict[str, Any] = {'echo': echo, 'hide_parameters': True}  # values never reach logs or errors
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if _is_sqlite(self.url):
             event.listen(self.engine.sync_engine, 'connect', _on_connect_sqlite)

@@ -10,15 +10,17 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-__all__ = ['Settings', 'IntuitEndpoints', 'load_settings', 'data_dir_from_env', 'database_url_from_env',
-           'INTUIT_PRODUCTION', 'INTUIT_SANDBOX', 'GENERATED_SECRETS']
+__all__ = ['Settings', 'IntuitEndpoints', 'load_settings', 'INTUIT_PRODUCTION', 'INTUIT_SANDBOX', 'protect_data_dir',
+           'write_private', 'kept_secret', 'data_dir_from_env', 'database_url_from_env', 'GENERATED_SECRETS']
 
 SANDBOX_MOUNT = '/sandbox'
 DEMO_CLIENT_ID = 'qbsync-demo-app'
 ACCOUNTING_SCOPE = 'com.intuit.quickbooks.accounting'
 # secrets generated into the data folder when the environment gives none (a backup carries them)
-GENERATED_SECRETS = ('token-encryption-key', 'session-secret', 'demo-client-secret', 'demo-verifier')
+GENERATED_SECRETS = ('token-encryption-key', 'session-secret', 'demo-client-secret', 'demo-verifier',
+                     'sandbox-admin-token')
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,14 @@ class Settings:
     log_level: str = 'INFO'
     log_format: str = 'text'  # 'text' | 'json' (one JSON object per line)
     backup_keep: int = 7  # daily backups kept in <data>/backups; 0 turns the daily backup off
+    session_idle_minutes: int = 120  # a signed-in browser left alone this long must log in again
+    session_max_hours: int = 12  # and every session ends this long after its login, active or not
     health_token: str = field(default='', repr=False)  # opens /healthz details (and /metrics) to non-loopback callers
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Served over https (directly or behind a TLS proxy): cookies get ``Secure``, pages get HSTS."""
+        return self.public_url.lower().startswith('https://')
 
     @property
     def demo_mode(self) -> bool:
@@ -102,7 +111,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Read QUICKBOOKS_* and QBSYNC_* variables; generate and keep demo secrets in the data folder."""
     env = dict(os.environ if env is None else env)
     data_dir = data_dir_from_env(env)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    protect_data_dir(data_dir)
     port = int(env.get('QBSYNC_PORT', '8080'))
     public_url = env.get('QBSYNC_PUBLIC_URL', f'http://localhost:{port}').rstrip('/')
     client_id = env.get('QUICKBOOKS_CLIENT_ID', '').strip()
@@ -150,6 +159,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         log_level=env.get('QBSYNC_LOG_LEVEL', 'INFO').upper(),
         log_format=_choice(env, 'QBSYNC_LOG_FORMAT', ('text', 'json')),
         backup_keep=int(env.get('QBSYNC_BACKUP_KEEP', '7')),
+        session_idle_minutes=max(1, int(env.get('QBSYNC_SESSION_IDLE_MINUTES', '120'))),
+        session_max_hours=max(1, int(env.get('QBSYNC_SESSION_MAX_HOURS', '12'))),
         health_token=env.get('QBSYNC_HEALTH_TOKEN', '').strip(),
     )
 
@@ -179,25 +190,56 @@ def _flag(value: str | None, *, default: bool) -> bool:
     return value.strip().lower() in {'1', 'true', 'yes', 'on'}
 
 
+def kept_secret(path: Path) -> str:
+    """A random secret kept in ``path`` (made on first use); e.g. the embedded sandbox's admin token."""
+    return _kept_secret(path)
+
+
 def _kept_secret(path: Path) -> str:
     """A secret generated once and kept (mode 600) so restarts keep sessions and demo credentials valid."""
-    if path.exists():
-        return path.read_text().strip()
-    value = secrets.token_urlsafe(32)
-    _write_private(path, value)
-    return value
+    return _kept(path, lambda: secrets.token_urlsafe(32))
 
 
 def _kept_fernet_key(path: Path) -> str:
-    if path.exists():
-        return path.read_text().strip()
     from cryptography.fernet import Fernet
-    value = Fernet.generate_key().decode()
-    _write_private(path, value)
+    return _kept(path, lambda: Fernet.generate_key().decode())
+
+
+def _kept(path: Path, make: Callable[[], str]) -> str:
+    """The value kept in ``path``, or a new one written there. An empty file (left by a kill in the middle of an
+    older, non-atomic write) counts as missing rather than as an empty secret."""
+    if path.exists() and (kept := path.read_text().strip()):
+        return kept
+    value = make()
+    write_private(path, value + '\n')
     return value
 
 
-def _write_private(path: Path, value: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, 'w') as handle:
-        handle.write(value + '\n')
+def protect_data_dir(data_dir: Path) -> None:
+    """Create the data folder 0700 and make everything in it private (0600 files, 0700 folders): it holds the
+    database, the token encryption key and the session secret. Fixes what an older version or a copy left open."""
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    data_dir.chmod(0o700)
+    for folder, folders, files in os.walk(data_dir):
+        for name in folders:
+            os.chmod(os.path.join(folder, name), 0o700)
+        for name in files:
+            path = os.path.join(folder, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o600)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` readable by this user only (0600), atomically: a kill at any moment leaves the
+    old content or the new, never a half-written or empty file."""
+    temporary = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, 'w') as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        if temporary.exists():
+            temporary.unlink()

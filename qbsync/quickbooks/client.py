@@ -8,19 +8,23 @@ raises a class from ``qbsync.quickbooks.errors``.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Protocol, Sequence
 
 import httpx
 import simplejson
 
-from .errors import NetworkError, QuickBooksError, fault_from_response
+from .errors import NetworkError, QuickBooksError, fault_from_envelope, fault_from_response
 from .types import CompanyInfo, QboAccount
 
-__all__ = ['QuickBooksClient', 'TokenSource', 'MINOR_VERSION', 'PAGE_SIZE', 'MAX_REQUEST_ID_LENGTH']
+__all__ = ['QuickBooksClient', 'TokenSource', 'BatchAnswer', 'MINOR_VERSION', 'PAGE_SIZE', 'MAX_REQUEST_ID_LENGTH',
+           'MAX_BATCH_ITEMS', 'MAX_BATCH_REQUEST_ID']
 
 MINOR_VERSION = 75  # Intuit ignores lower values since 2025 (qbo-api.md 2.4)
 PAGE_SIZE = 1000  # the largest MAXRESULTS Intuit accepts
 MAX_REQUEST_ID_LENGTH = 50  # longer ids are refused with code 2130
+MAX_BATCH_ITEMS = 30  # Intuit's batch limit (1040 above it)
+MAX_BATCH_REQUEST_ID = 36  # a batch's requestid is shorter (and its bIds at most 10 characters)
 LONG_QUERY = 1500  # above this the query goes as a POST body (application/text) instead of a URL parameter
 
 _FROM = re.compile(r'\bfrom\s+(\w+)', re.IGNORECASE)
@@ -37,6 +41,14 @@ class TokenSource(Protocol):
     async def renew(self, rejected: str) -> str:
         """QuickBooks refused ``rejected`` (401): return a newer token, refreshing unless someone already did."""
         ...
+
+
+@dataclass(frozen=True)
+class BatchAnswer:
+    """One item's answer in a batch: the object QuickBooks returned, or the error it raised for that item."""
+    bid: str
+    entity: dict[str, Any] | None = None
+    error: QuickBooksError | None = None
 
 
 class QuickBooksClient:
@@ -68,6 +80,27 @@ class QuickBooksClient:
         body = await self._send('POST', f'/{entity.lower()}', json_body={**payload, 'sparse': True},
                                 request_id=request_id)
         return _entity(body, entity)
+
+    async def batch(self, items: Sequence[dict[str, Any]], *, request_id: str) -> dict[str, BatchAnswer]:
+        """Up to 30 operations in one request; answers by ``bId``. A fault of the whole request raises; an item's
+        fault comes back as that item's ``error``."""
+        if not 1 <= len(items) <= MAX_BATCH_ITEMS:
+            raise ValueError(f'a batch holds 1..{MAX_BATCH_ITEMS} items')
+        if len(request_id) > MAX_BATCH_REQUEST_ID:
+            raise ValueError(f'a batch requestid is at most {MAX_BATCH_REQUEST_ID} characters')
+        body = await self._send('POST', '/batch', json_body={'BatchItemRequest': list(items)},
+                                request_id=request_id)
+        answers: dict[str, BatchAnswer] = {}
+        for answer in body.get('BatchItemResponse') or []:
+            bid = str(answer.get('bId', ''))
+            fault = answer.get('Fault')
+            if fault is not None:
+                answers[bid] = BatchAnswer(bid, error=fault_from_envelope(fault, status=400))
+                continue
+            entity = next((v for k, v in answer.items() if k not in ('bId', 'QueryResponse') and isinstance(v, dict)),
+                          None)
+            answers[bid] = BatchAnswer(bid, entity=entity if entity is not None else answer.get('QueryResponse'))
+        return answers
 
     async def query(self, statement: str) -> list[dict[str, Any]]:
         """All rows of a SELECT, fetched in pages of 1000 (STARTPOSITION/MAXRESULTS are added here)."""

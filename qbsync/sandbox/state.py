@@ -32,6 +32,7 @@ class SandboxConfig:
     database_path: Path | None = None      # None keeps companies in memory (tests); a file in demo mode
     admin_api: bool = True                 # /_sandbox/... admin endpoints (app registration, consent, reset)
     admin_loopback_only: bool = False      # changing admin endpoints refuse non-loopback callers (embedded)
+    admin_token: str | None = field(default=None, repr=False)  # when set, changing admin endpoints require it
     fault_injection: bool = False          # /_sandbox/faults; off unless asked for
     public_base_url: str | None = None     # base for URLs in discovery documents; None = from each request
     webhook_transport: httpx.AsyncBaseTransport | None = None  # deliver webhooks in-process (tests, embedded)

@@ -130,6 +130,8 @@ class ConnectionService:
 
     async def confirm_switch(self, session_id: str | None, user_id: int | None, ticket: str) -> ConnectOutcome:
         """The user chose the new company: the old one is disconnected (revoked), its links and mappings kept."""
+        if (refused := await self._refuse_non_manager(user_id)) is not None:
+            return refused
         parked = await self._take_switch(session_id, user_id, ticket)
         if isinstance(parked, ConnectOutcome):
             return parked
@@ -140,6 +142,8 @@ class ConnectionService:
 
     async def cancel_switch(self, session_id: str | None, user_id: int | None, ticket: str) -> ConnectOutcome:
         """The user kept the current company: the new grant is revoked at Intuit and forgotten."""
+        if (refused := await self._refuse_non_manager(user_id)) is not None:
+            return refused
         parked = await self._take_switch(session_id, user_id, ticket)
         if isinstance(parked, ConnectOutcome):
             return parked
@@ -271,6 +275,9 @@ class ConnectionService:
                                             f'Disconnected {other.company_name or other.realm_id}: '
                                             f'{company.company_name or realm_id} was connected instead.'))
                 row = await _by_realm(session, realm_id) or QuickBooksConnection(realm_id=realm_id)
+                replaced = self._refresh_token_of(row) if row.status in ACTIVE else None
+                if replaced and replaced != tokens.refresh_token:  # a reconnect: the old grant must not stay live
+                    retired.append(replaced)
                 row.company_name = company.company_name or row.company_name
                 row.environment = self.settings.environment
                 row.status = ConnectionStatus.CONNECTED
@@ -299,6 +306,18 @@ class ConnectionService:
             restore = old.get('restore') if old else None
             if old:
                 await self._revoke_quietly(TokenSet.from_json(old['tokens']).refresh_token)
+        parked_elsewhere = select(QuickBooksConnection).where(QuickBooksConnection.status == PENDING_SWITCH,
+                                                              QuickBooksConnection.realm_id != company.realm_id)
+        for other in (await session.exec(parked_elsewhere)).all():
+            old = self._payload(other)  # one pending switch at a time: the one it replaces is revoked
+            if old:
+                await self._revoke_quietly(TokenSet.from_json(old['tokens']).refresh_token)
+            if old and old.get('restore'):
+                self.tokens.clear(other)
+                other.status, other.updated_at = old['restore'], now
+                session.add(other)
+            else:
+                await session.delete(other)
         row = row or QuickBooksConnection(realm_id=company.realm_id, environment=self.settings.environment)
         row.company_name = company.company_name or row.company_name
         row.status = PENDING_SWITCH
@@ -320,6 +339,14 @@ class ConnectionService:
             f'{links} synced record link(s) and {mappings} account mapping(s) belong to '
             f'{previous.company_name or previous.realm_id}. Switching keeps them for that company but they will not '
             'be used with the new one, and the records will sync again as new objects.', switch=switch)
+
+    async def _refuse_non_manager(self, user_id: int | None) -> ConnectOutcome | None:
+        """The switch is answered with the user's role *now* (an admin demoted since the connect is refused)."""
+        async with self._db.session() as session:
+            user = await session.get(User, user_id) if user_id is not None else None
+        if user is None or not user.active or user.role not in Role.MANAGERS:
+            return _invalid('Only owners and admins may answer a company switch.')
+        return None
 
     async def _take_switch(self, session_id: str | None, user_id: int | None, ticket: str, *,
                            row_id: int | None = None) -> tuple[QuickBooksConnection, dict] | ConnectOutcome:
@@ -351,6 +378,14 @@ class ConnectionService:
                     return _failed('The company switch waited too long and was cancelled. Connect again.')
                 return row, payload
         return _failed('There is no pending company switch for this session (it may have been answered already).')
+
+    def _refresh_token_of(self, row: QuickBooksConnection) -> str | None:
+        if not row.encrypted_tokens:
+            return None
+        try:
+            return self.tokens.unseal(row).refresh_token
+        except Exception:  # unreadable (a removed key): nothing we could revoke anyway
+            return None
 
     def _payload(self, row: QuickBooksConnection) -> dict | None:
         try:

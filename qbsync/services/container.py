@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from functools import partial
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -24,9 +25,10 @@ from .bootstrap import BootstrapReport, bootstrap_database
 from .account_mapping import AccountMappingService
 from .connection import ConnectionService
 from .records import RecordService
+from .sessions import SessionRules
 from .sync_settings import SyncSettingsService
 from .users import UserService
-from .webhook_inbox import WebhookInbox
+from .webhook_inbox import PRUNE_INTERVAL, PRUNE_JOB, WebhookInbox
 
 __all__ = ['Services']
 
@@ -42,6 +44,8 @@ class Services:
         self.password_hasher = PasswordHasher()
         self.bootstrap_report: BootstrapReport | None = None
         self.metrics = AppMetrics()  # /metrics; QuickBooks traffic is counted on the transport below
+        self.sessions = SessionRules(idle=timedelta(minutes=settings.session_idle_minutes),
+                                     lifetime=timedelta(hours=settings.session_max_hours))
 
     def start(self) -> None:
         """Synchronous on purpose: NiceGUI does not await async startup handlers before the first request."""
@@ -61,6 +65,7 @@ class Services:
         if self.settings.backup_keep > 0:
             self.scheduler.add_interval_job(BACKUP_JOB, partial(run_daily_backup, self.settings), BACKUP_INTERVAL,
                                             name='daily backup')
+        self.scheduler.add_interval_job(PRUNE_JOB, self.webhooks.prune, PRUNE_INTERVAL, name='Webhook inbox pruning')
         self.scheduler.start()
         self.sync_settings = SyncSettingsService(self.db, scheduler=self.scheduler,
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
@@ -74,6 +79,9 @@ class Services:
         if scheduler is not None:
             scheduler.shutdown()
             await asyncio.sleep(0)  # APScheduler defers its shutdown to the next loop iteration
+        webhooks = getattr(self, 'webhooks', None)
+        if webhooks is not None:
+            await webhooks.drain()  # changes already acknowledged to Intuit are stored before the database closes
         connection = getattr(self, 'connection', None)
         if connection is not None:
             await connection.aclose()

@@ -18,7 +18,7 @@ from ..models import (CreditMemo, CreditMemoLine, Customer, Expense, ExpenseLine
                       PaymentApplication)
 from .record_inputs import (EXPENSE_PAYMENT_TYPES, ITEM_KINDS, PAYMENT_METHODS, TERMS_DAYS, CreditMemoInput,
                             CustomerInput, ExpenseInput, InvoiceInput, ItemInput, PaymentInput, SalesLineInput)
-from .validation import MAX_AMOUNT, Checker, cents
+from .validation import LAST_DATE, MAX_AMOUNT, Checker, cents
 
 __all__ = ['Draft', 'draft_customer', 'draft_item', 'draft_invoice', 'draft_payment', 'draft_expense',
            'draft_credit_memo', 'invoice_balances', 'next_doc_number', 'DOC_NUMBER_PREFIX']
@@ -48,7 +48,9 @@ async def draft_customer(session: AsyncSession, data: CustomerInput, current: Cu
     for name in ('phone', 'mobile', 'bill_line1', 'bill_line2', 'bill_city', 'bill_state', 'bill_postal_code',
                  'bill_country', 'terms', 'notes'):
         fields[name] = check.text(name, getattr(data, name), model=Customer)
-    if display and await _taken(session, Customer, Customer.display_name, display, current):
+    # only a value that passed its checks goes to the database (PostgreSQL refuses a NUL byte even in a query)
+    if display and 'display_name' not in check.errors and await _taken(session, Customer, Customer.display_name,
+                                                                       display, current):
         check.fail('display_name', 'Another customer already has this name')
     check.done()
     return Draft(fields)
@@ -67,7 +69,7 @@ async def draft_item(session: AsyncSession, data: ItemInput, current: Item | Non
         'quantity_on_hand': (check.decimal('quantity_on_hand', data.quantity_on_hand, places=5, min_places=0,
                                            minimum=ZERO) if kind == 'Inventory' else Decimal('0')),
     }
-    if name and await _taken(session, Item, Item.name, name, current):
+    if name and 'name' not in check.errors and await _taken(session, Item, Item.name, name, current):
         check.fail('name', 'Another item already has this name')
     check.done()
     return Draft(fields)
@@ -82,6 +84,8 @@ async def draft_invoice(session: AsyncSession, data: InvoiceInput, current: Invo
     due_date = check.date('due_date', data.due_date, required=False)
     if due_date is None and txn_date is not None:
         due_date = txn_date + timedelta(days=TERMS_DAYS.get(terms, 0))
+        if due_date > LAST_DATE:
+            check.fail('txn_date', f'With {terms or "these terms"} the due date would fall after {LAST_DATE}')
     if due_date is not None and txn_date is not None and due_date < txn_date:
         check.fail('due_date', 'Must be on or after the invoice date')
     email = data.bill_email if data.bill_email is not None else (customer.email if customer else '')
@@ -233,7 +237,7 @@ async def _doc_number(check: Checker, session: AsyncSession, model: type[Invoice
     doc_number = check.text('doc_number', value, model=model)
     if not doc_number:
         return current.doc_number if current is not None else await next_doc_number(session, model)
-    if await _taken(session, model, model.doc_number, doc_number, current):
+    if 'doc_number' not in check.errors and await _taken(session, model, model.doc_number, doc_number, current):
         check.fail('doc_number', 'This number is already used')
     return doc_number
 

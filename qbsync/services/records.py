@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ..db import Database
 from ..models import (CreditMemo, CreditMemoLine, Customer, Expense, ExpenseLine, Invoice, InvoiceLine, Item, Payment,
                       PaymentApplication)
-from ..models.records import utcnow
+from ..models.versioning import write_if_version
 from . import record_rules as rules
 from .errors import NotFound, ValidationError
 from .record_inputs import (CreditMemoInput, CustomerInput, ExpenseInput, ExpenseLineInput, InvoiceInput, ItemInput,
@@ -33,6 +33,7 @@ __all__ = ['RecordService', 'RecordView', 'RecordPage', 'SyncState', 'QuickBooks
            'ENTITY_TYPES', 'MAX_PAGE_SIZE']
 
 MAX_PAGE_SIZE = 200
+CHANGED_MEANWHILE = 'This record was changed meanwhile; reload it and try again (your input is kept)'
 ZERO = Decimal('0.00')
 
 
@@ -173,22 +174,25 @@ class RecordService:
             record = await session.get(kind.model, record_id)
             if record is None:
                 raise NotFound(f'{kind.entity_type} {record_id} does not exist')
-            if expected_version is not None and record.version != expected_version:  # type: ignore[attr-defined]
-                raise ValidationError({'version': 'This record was changed meanwhile; reload it and try again'})
+            expected = record.version if expected_version is None else expected_version  # type: ignore[attr-defined]
+            if record.version != expected:  # type: ignore[attr-defined]
+                raise ValidationError({'version': CHANGED_MEANWHILE})
             draft = await kind.draft(session, data, record)
             if not await _differs(session, kind, record, draft):
                 return await _get(session, kind, record_id)
-            for name, value in draft.fields.items():
-                setattr(record, name, value)
-            record.version += 1  # type: ignore[attr-defined]
-            record.updated_at = utcnow()  # type: ignore[attr-defined]
-            session.add(record)
 
-            async def replace_lines() -> None:
-                await session.exec(delete(kind.line_model).where(col(getattr(kind.line_model, kind.line_key))
-                                                                 == record_id))  # type: ignore[arg-type]
-                await _add_lines(session, kind, record, draft)
-            await _commit(session, kind, replace_lines if kind.line_model else None, record)
+            async def write() -> None:  # the version check and the write are one statement: one of two wins
+                if await write_if_version(session, kind.model, record_id, expected, draft.fields) is None:
+                    raise ValidationError({'version': CHANGED_MEANWHILE})
+                if kind.line_model is not None:
+                    await session.exec(delete(kind.line_model).where(col(getattr(kind.line_model, kind.line_key))
+                                                                     == record_id))  # type: ignore[arg-type]
+                    await _add_lines(session, kind, record, draft)
+            try:
+                await _commit(session, kind, write, record)
+            except ValidationError:
+                await session.rollback()
+                raise
             return await _get(session, kind, record_id)
 
     async def customer_choices(self, *, active_only: bool = True) -> dict[int, str]:
@@ -268,7 +272,7 @@ def _rows_query(kind: _Kind) -> tuple[Any, Any]:
 
 def _filtered(kind: _Kind, query: Any, status_column: Any, *, search: str, status: str | None,
               customer_id: int | None) -> Any:
-    term = (search or '').strip()
+    term = (search or '').replace('\x00', '').strip()  # no stored text holds a NUL, and PostgreSQL refuses one
     if term:
         pattern = '%' + term.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_') + '%'
         query = query.where(or_(*(col(c).ilike(pattern, escape='\\') for c in kind.search)))

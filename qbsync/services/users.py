@@ -19,14 +19,13 @@ from ..db import Database
 from ..models import OAuthState, QuickBooksConnection, Role, User
 from ..models.records import utcnow
 from ..security import PasswordHasher
-from .errors import LoginLocked, NotFound, PermissionDenied, ValidationError
+from .errors import NotFound, PermissionDenied, ValidationError
 from .login_throttle import LoginThrottle
+from .passwords import MIN_PASSWORD_LENGTH, password_problem
 
 __all__ = ['UserService', 'NewUser', 'check_new_user', 'require_role', 'ensure_owner', 'generate_password',
-           'MIN_PASSWORD_LENGTH']
+           'MIN_PASSWORD_LENGTH', 'reset_password_sync']
 
-MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 1024  # argon2 hashes anything, but a megabyte "password" is only a way to burn CPU
 _EMAIL = re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s]+$')
 
 
@@ -49,10 +48,8 @@ def check_new_user(*, email: str, name: str, password: str, role: str) -> NewUse
         errors['email'] = 'Enter a valid email address, like name@example.com'
     if len(name) > 255:
         errors['name'] = 'At most 255 characters'
-    if len(password or '') < MIN_PASSWORD_LENGTH or not (password or '').strip():
-        errors['password'] = f'Use at least {MIN_PASSWORD_LENGTH} characters'
-    elif len(password) > MAX_PASSWORD_LENGTH:
-        errors['password'] = f'At most {MAX_PASSWORD_LENGTH} characters'
+    if (problem := password_problem(password, email=email, name=name)) is not None:
+        errors['password'] = problem
     if role not in Role.ALL:
         errors['role'] = f'Choose one of: {", ".join(Role.ALL)}'
     if errors:
@@ -73,6 +70,22 @@ def require_role(user: User | None, roles: Iterable[str] = Role.MANAGERS) -> Use
 def generate_password() -> str:
     """A random password for the demo owner (about 96 bits)."""
     return secrets.token_urlsafe(12)
+
+
+def reset_password_sync(session: Session, email: str, password: str, *, hasher: PasswordHasher) -> User:
+    """Synchronous, for ``qbsync users reset-password``: an owner locked out of their own install sets a new
+    password from the server's shell (whoever can run that already holds the data folder)."""
+    user = session.exec(select(User).where(func.lower(User.email) == (email or '').strip().lower())).first()
+    if user is None:
+        raise NotFound(f'No account has the email {email!r}')
+    if (problem := password_problem(password, email=user.email, name=user.name)) is not None:
+        raise ValidationError({'password': problem})
+    user.password_hash = hasher.hash(password)
+    user.active = True
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user
 
 
 def ensure_owner(session: Session, *, email: str, password: str, name: str = 'Owner',
@@ -122,24 +135,23 @@ class UserService:
             await session.refresh(user)
             return user
 
-    async def authenticate(self, email: str, password: str) -> User | None:
+    async def authenticate(self, email: str, password: str, *, address: str = '') -> User | None:
         """The active user with these credentials, or None. Upgrades an outdated hash while the password is known.
 
-        Raises LoginLocked after repeated failures for the email (see login_throttle). Hashing runs in a worker
-        thread: argon2 is deliberately slow and would otherwise stall every other page and sync on the event loop.
+        Raises LoginLocked after repeated failures for the email or the client ``address`` (see login_throttle);
+        the attempt is counted before the password is checked, so simultaneous guesses cannot race the lock.
+        Hashing runs in a worker thread: argon2 is deliberately slow and would otherwise stall every other page
+        and sync on the event loop.
         """
-        if (locked := self.throttle.locked_for(email)) is not None:
-            raise LoginLocked(locked)
+        self.throttle.attempt(email, address)  # raises LoginLocked
         async with self.db.session() as session:  # no session stays open across the slow hash below
             user = (await session.exec(select(User).where(User.email == (email or '').strip().lower()))).first()
         if user is None or not user.active:
             await asyncio.to_thread(self.hasher.burn, password or '')
-            self.throttle.failed(email)
             return None
         if not await asyncio.to_thread(self.hasher.verify, user.password_hash, password or ''):
-            self.throttle.failed(email)
             return None
-        self.throttle.succeeded(email)
+        self.throttle.succeeded(email, address)
         rehashed = (await asyncio.to_thread(self.hasher.hash, password)
                     if self.hasher.needs_rehash(user.password_hash) else None)
         async with self.db.session() as session:
@@ -200,6 +212,42 @@ class UserService:
             await session.commit()
             await session.refresh(target)
             return target
+
+    async def change_password(self, user: User, *, current: str, new: str) -> User:
+        """The signed-in user changes their own password; the current one is asked again (a borrowed session is
+        not enough). Every other session of the user ends (``SessionRules``: the credential changed)."""
+        async with self.db.session() as session:
+            me = await session.get(User, user.id) if user.id is not None else None
+        if me is None or not me.active:
+            raise PermissionDenied('Sign in first')
+        if not await asyncio.to_thread(self.hasher.verify, me.password_hash, current or ''):
+            raise ValidationError({'current_password': 'This is not your current password'})
+        return await self._set_password(me.id, new)
+
+    async def reset_password(self, user_id: int, new: str, *, acting: User) -> User:
+        """The owner sets another user's password (they forgot it); that user's sessions end."""
+        async with self.db.session() as session:
+            await self._current_owner(session, acting)
+        return await self._set_password(user_id, new)
+
+    async def _set_password(self, user_id: int | None, new: str) -> User:
+        async with self.db.session() as session:
+            target = await session.get(User, user_id) if user_id is not None else None
+        if target is None:
+            raise NotFound(f'User {user_id} does not exist')
+        if (problem := password_problem(new, email=target.email, name=target.name)) is not None:
+            raise ValidationError({'password': problem})
+        hashed = await asyncio.to_thread(self.hasher.hash, new)
+        async with self.db.session() as session:
+            target = await session.get(User, user_id)
+            if target is None:
+                raise NotFound(f'User {user_id} does not exist')
+            target.password_hash = hashed
+            session.add(target)
+            await session.commit()
+            await session.refresh(target)
+        self.throttle.succeeded(target.email)  # a locked-out user with a new password may try at once
+        return target
 
     async def _current_owner(self, session: AsyncSession, acting: User) -> User:
         me = await session.get(User, acting.id) if acting is not None and acting.id is not None else None

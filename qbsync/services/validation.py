@@ -19,6 +19,12 @@ __all__ = ['Checker', 'column_limit', 'to_decimal', 'cents', 'CENT', 'MAX_AMOUNT
 CENT = Decimal('0.01')
 MAX_AMOUNT = Decimal('9999999999.99')  # QuickBooks amounts: 15 digits, at most 10 before the point
 NAME_FORBIDDEN = (':', '\t', '\n', '\r')  # QuickBooks rejects these in names (':' separates sub-customers/items)
+# invisible characters that corrupt what a text shows: C0/C1 controls and DEL (line breaks and tabs stay allowed in
+# free text), and the bidi embeddings, overrides and isolates that make "Acme<RLO>cod.exe" read as something else
+_CONTROL = {*range(0x00, 0x20), 0x7f, *range(0x80, 0xa0)} - {0x09, 0x0a, 0x0d}
+_BIDI = {*range(0x202a, 0x202f), *range(0x2066, 0x206a)}
+FIRST_DATE = date(1900, 1, 1)  # QuickBooks' books start no earlier; anything outside is a typing slip
+LAST_DATE = date(2099, 12, 31)
 DecimalLike = Decimal | int | float | str
 DateLike = date | datetime | str
 
@@ -74,6 +80,8 @@ class Checker:
             self.fail(key, f'At most {limit} characters (this has {len(cleaned)})')
         elif name and any(ch in cleaned for ch in NAME_FORBIDDEN):
             self.fail(key, 'Must not contain a colon, tab or line break')
+        elif (hidden := _hidden_character(cleaned)) is not None:
+            self.fail(key, f'Must not contain invisible control characters (found U+{hidden:04X})')
         return cleaned
 
     def email(self, key: str, value: str | None, *, model: type[SQLModel], column: str | None = None) -> str:
@@ -100,10 +108,11 @@ class Checker:
         except (InvalidOperation, ValueError):
             self.fail(key, 'Enter a number')
             return Decimal('0')
+        if abs(number) > MAX_AMOUNT:  # first: quantizing 1e309 would itself fail
+            self.fail(key, f'At most {MAX_AMOUNT:,}')
+            return Decimal('0')
         if number != number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):
             self.fail(key, f'At most {places} decimal places')
-        elif abs(number) > MAX_AMOUNT:
-            self.fail(key, f'At most {MAX_AMOUNT:,}')
         elif positive and number <= 0:
             self.fail(key, 'Must be more than 0')
         elif minimum is not None and number < minimum:
@@ -116,14 +125,17 @@ class Checker:
                 self.fail(key, 'Required')
             return None
         if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value).strip())
-        except ValueError:
-            self.fail(key, 'Enter a date as YYYY-MM-DD')
+            value = value.date()
+        if not isinstance(value, date):
+            try:
+                value = date.fromisoformat(str(value).strip())
+            except ValueError:
+                self.fail(key, 'Enter a date as YYYY-MM-DD')
+                return None
+        if not FIRST_DATE <= value <= LAST_DATE:
+            self.fail(key, f'Enter a date between {FIRST_DATE.isoformat()} and {LAST_DATE.isoformat()}')
             return None
+        return value
 
     def reference(self, key: str, value: Any, known: dict[int, Any], *, label: str, required: bool = True) -> Any:
         """The referenced row from ``known`` (id -> row), or None with a message."""
@@ -135,6 +147,11 @@ class Checker:
         if row is None:
             self.fail(key, f'This {label} does not exist')
         return row
+
+
+def _hidden_character(text: str) -> int | None:
+    """The code point of the first control or bidi-override character in ``text``, if any."""
+    return next((ord(ch) for ch in text if ord(ch) in _CONTROL or ord(ch) in _BIDI), None)
 
 
 def _tidy(number: Decimal, min_places: int) -> Decimal:

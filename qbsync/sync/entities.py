@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from sqlmodel import SQLModel
 
-from ..models import CreditMemo, Customer, Expense, Invoice, Item, Payment
+from ..models import (CreditMemo, CreditMemoLine, Customer, Expense, ExpenseLine, Invoice, InvoiceLine, Item, Payment,
+                      PaymentApplication)
 
 __all__ = ['EntitySpec', 'ENTITIES', 'ENTITY_NAMES', 'entity', 'by_qbo_name', 'tiers', 'NAME_LIST', 'TRANSACTION']
 
@@ -30,6 +31,8 @@ class EntitySpec:
     tier: int  # dependency order: 0 items and customers, 1 invoices and credit memos, 2 payments, 3 expenses
     kind: str  # NAME_LIST | TRANSACTION
     title_field: str  # the column that names one record in messages ("blocked by Customer 'Acme'")
+    line_model: type[SQLModel] | None = None  # its sub-records: document lines, payment applications
+    line_owner: str = ''  # the sub-record column holding the record's id
 
     def title(self, record: SQLModel) -> str:
         """How a person recognises the record: "Customer 'Acme'", "Invoice 1042", "Payment #17"."""
@@ -44,11 +47,14 @@ ENTITIES: tuple[EntitySpec, ...] = (
     EntitySpec('customer', 'Customer', 'Customers', 'Customer', 'sync_customers', Customer, 0, NAME_LIST,
                'display_name'),
     EntitySpec('item', 'Item', 'Items', 'Item', 'sync_items', Item, 0, NAME_LIST, 'name'),
-    EntitySpec('invoice', 'Invoice', 'Invoices', 'Invoice', 'sync_invoices', Invoice, 1, TRANSACTION, 'doc_number'),
-    EntitySpec('payment', 'Payment', 'Payments', 'Payment', 'sync_payments', Payment, 2, TRANSACTION, ''),
-    EntitySpec('expense', 'Purchase', 'Expenses', 'Expense', 'sync_expenses', Expense, 3, TRANSACTION, 'doc_number'),
+    EntitySpec('invoice', 'Invoice', 'Invoices', 'Invoice', 'sync_invoices', Invoice, 1, TRANSACTION, 'doc_number',
+               InvoiceLine, 'invoice_id'),
+    EntitySpec('payment', 'Payment', 'Payments', 'Payment', 'sync_payments', Payment, 2, TRANSACTION, '',
+               PaymentApplication, 'payment_id'),
+    EntitySpec('expense', 'Purchase', 'Expenses', 'Expense', 'sync_expenses', Expense, 3, TRANSACTION, 'doc_number',
+               ExpenseLine, 'expense_id'),
     EntitySpec('credit_memo', 'CreditMemo', 'Credit memos', 'Credit memo', 'sync_credit_memos', CreditMemo, 1,
-               TRANSACTION, 'doc_number'),
+               TRANSACTION, 'doc_number', CreditMemoLine, 'credit_memo_id'),
 )
 ENTITY_NAMES: tuple[str, ...] = tuple(spec.name for spec in ENTITIES)
 

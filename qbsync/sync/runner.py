@@ -17,12 +17,13 @@ from datetime import datetime, timedelta
 from ..db import Database
 from ..models import RunStatus, SyncRun, SyncSettings
 from ..models.records import utcnow
-from ..operations.logs import bind_log_context, reset_log_context
+from ..logs import bind_log_context, reset_log_context
 from ..quickbooks.client import QuickBooksClient
 from ..quickbooks.errors import AuthorizationError, ReconnectRequired
 from .context import RunCancelled, RunContext, RunSummary, RunTally, SyncPass, summary_message
 from .entities import ENTITY_NAMES, entity
 from .lease import LEASE_TTL, RunBusy, RunLease, describe_holder
+from .outbound import OutboundPass
 from .plan import Plan, build_plan
 from .progress import ProgressBus, RateMeter
 
@@ -45,16 +46,18 @@ class PassMissing(ValueError):
 
 class SyncRunner:
     def __init__(self, db: Database, client_factory: ClientFactory, *, lease_ttl: timedelta = LEASE_TTL,
-                 now: Callable[[], datetime] = utcnow, monotonic: Callable[[], float] = time.monotonic) -> None:
+                 now: Callable[[], datetime] = utcnow, monotonic: Callable[[], float] = time.monotonic,
+                 outbound: SyncPass | None = None) -> None:
         """:param client_factory: the connected company's API client (raises NotConnectedError or
-        ReconnectRequired); the app passes ``ConnectionService.api``"""
+        ReconnectRequired); the app passes ``ConnectionService.api``
+        :param outbound: the outbound pass (an OutboundPass with Intuit's limits by default)"""
         self._db = db
         self._client_factory = client_factory
         self._now = now
         self._monotonic = monotonic
         self.lease = RunLease(db, ttl=lease_ttl, now=now)
         self.progress = ProgressBus()
-        self._passes: dict[str, SyncPass] = {}
+        self._passes: dict[str, SyncPass] = {'outbound': outbound or OutboundPass()}
         self._cancel: asyncio.Event | None = None
 
     # -- configuration -----------------------------------------------------------------------------------------

@@ -1,28 +1,36 @@
-"""Who may read operational detail (/metrics, and the detailed /healthz): the machine itself, or a caller that
-presents QBSYNC_HEALTH_TOKEN.
+"""Who may see operational details (/healthz details, /metrics): a caller on this machine, or one with the token.
 
-Loopback means the TCP peer is 127.0.0.1/::1 *and* no proxy header says the request came from elsewhere: behind a
-reverse proxy on the same host every request looks local, so a forwarded one must bring the token.
+"On this machine" means a loopback peer *and* no proxy headers: behind a reverse proxy on the same host every
+request comes from 127.0.0.1, so a request that a proxy forwarded is treated as public unless it carries the token.
 """
 from __future__ import annotations
 
 import hmac
+import ipaddress
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
-__all__ = ['operator_allowed', 'LOOPBACK']
+__all__ = ['is_trusted_caller', 'is_loopback_peer', 'PROXY_HEADERS']
 
-LOOPBACK = frozenset({'127.0.0.1', '::1', 'localhost'})
-_FORWARDED = ('forwarded', 'x-forwarded-for', 'x-real-ip')
+PROXY_HEADERS = ('x-forwarded-for', 'x-real-ip', 'forwarded', 'x-forwarded-host', 'x-forwarded-proto')
 
 
-def operator_allowed(request: Request, token: str) -> bool:
-    """``Authorization: Bearer <token>`` (or ``?token=``) when a token is set; otherwise loopback only."""
+def is_trusted_caller(request: HTTPConnection, token: str) -> bool:
+    """True for a direct loopback caller, or any caller presenting ``token`` (``Authorization: Bearer <token>``)."""
     if token:
-        offered = request.headers.get('authorization', '')
-        offered = offered[7:].strip() if offered.lower().startswith('bearer ') else request.query_params.get('token',
-                                                                                                              '')
-        if offered and hmac.compare_digest(offered.encode(), token.encode()):
+        presented = request.headers.get('authorization', '')
+        scheme, _, value = presented.partition(' ')
+        if scheme.lower() == 'bearer' and hmac.compare_digest(value.strip().encode(), token.encode()):
             return True
-    client = request.client.host if request.client else ''
-    return client in LOOPBACK and not any(name in request.headers for name in _FORWARDED)
+    return is_loopback_peer(request)
+
+
+def is_loopback_peer(request: HTTPConnection) -> bool:
+    """A direct connection from this machine (no proxy headers)."""
+    if any(name in request.headers for name in PROXY_HEADERS):
+        return False
+    host = request.client.host if request.client is not None else ''
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

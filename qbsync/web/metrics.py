@@ -1,4 +1,5 @@
-"""/metrics for Prometheus: the operator rule of ``access.operator_allowed`` (loopback or QBSYNC_HEALTH_TOKEN)."""
+"""/metrics for Prometheus, under the rule of the detailed /healthz (``access.is_trusted_caller``: a loopback caller
+without proxy headers, or QBSYNC_HEALTH_TOKEN as a bearer token)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -7,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from ..operations.metrics import CONTENT_TYPE
-from .access import operator_allowed
+from .access import is_trusted_caller
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -20,7 +21,7 @@ def build_router(services: Services) -> APIRouter:
 
     @router.get('/metrics')
     async def metrics(request: Request) -> Response:
-        if not operator_allowed(request, services.settings.health_token):
+        if not is_trusted_caller(request, services.settings.health_token):
             return PlainTextResponse('metrics are served to loopback callers, or with Authorization: Bearer '
                                      '<QBSYNC_HEALTH_TOKEN>\n', status_code=403)
         if not services.started:

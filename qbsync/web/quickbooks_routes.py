@@ -6,6 +6,7 @@ does not import NiceGUI. Every failure of the connect flow is a readable HTML pa
 """
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 from typing import TYPE_CHECKING, Any
@@ -14,8 +15,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..models import Role, User
-from ..quickbooks.webhooks import WebhookPayloadError, parse_notification, verify_signature
+from ..quickbooks.webhooks import WebhookPayloadError, parse_delivery, verify_signature
 from ..services.connection_views import ConnectOutcome, ConnectResult
+from .limits import MAX_WEBHOOK_BODY, read_limited
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -26,20 +28,21 @@ log = logging.getLogger(__name__)
 
 SUCCESS_PATH = '/settings/integrations/quickbooks'
 INTEGRATIONS_PATH = '/settings/integrations'
+ANSWER_WITHIN = 2.0  # seconds: Intuit gives up on a webhook answer after 3 s
 
 
 def build_router(services: Services) -> APIRouter:
     router = APIRouter(prefix='/api/quickbooks')
 
     @router.get('/connect')
-    async def connect(request: Request, allow_company_switch: bool = False) -> Response:
+    async def connect(request: Request) -> Response:  # a company switch is always confirmed on its own page
         session_id, user = await _identity(services, request)
         if user is None or session_id is None:
             return RedirectResponse(f'/login?redirect_to={INTEGRATIONS_PATH}', status_code=303)
         if not user.active or user.role not in Role.MANAGERS:
             return _page('Not allowed', 'Only owners and admins may connect QuickBooks.', status=403)
         assert user.id is not None
-        url = await services.connection.begin_connect(session_id, user.id, allow_company_switch=allow_company_switch)
+        url = await services.connection.begin_connect(session_id, user.id)
         return RedirectResponse(url, status_code=303)
 
     @router.get('/callback')
@@ -66,18 +69,28 @@ def build_router(services: Services) -> APIRouter:
 
     @router.post('/webhook')
     async def webhook(request: Request) -> Response:
-        body = await request.body()  # the exact bytes Intuit signed
+        deadline = asyncio.get_running_loop().time() + ANSWER_WITHIN
+        body = await read_limited(request, MAX_WEBHOOK_BODY)  # the exact bytes Intuit signed, or None
+        if body is None:  # refused before any hashing: an unsigned flood costs neither memory nor CPU
+            log.warning('webhook refused: body over %d bytes', MAX_WEBHOOK_BODY)
+            return Response('payload too large', status_code=413, media_type='text/plain')
         signature = request.headers.get('intuit-signature')
         if not verify_signature(body, signature, services.settings.webhook_verifier_token):
             log.warning('webhook refused: missing or wrong intuit-signature')
             return Response('invalid signature', status_code=401, media_type='text/plain')
-        try:
-            changes = parse_notification(body)
+        try:  # in a worker thread: a pathological (deep, huge) body must not hold the event loop
+            delivery = await asyncio.to_thread(parse_delivery, body)
         except WebhookPayloadError as exc:  # Intuit retries anything but a 200, and a 400 fails the whole batch
             log.warning('webhook body signed correctly but unreadable, acknowledged and dropped: %s', exc)
             return Response(status_code=200)
-        stored = await services.webhooks.record(changes)
-        log.info('webhook: %d change(s), %d new', len(changes), stored)
+        for reason in delivery.rejected[:20]:
+            log.warning('webhook event signed correctly but unreadable, dropped: %s', reason)
+        if len(delivery.rejected) > 20:
+            log.warning('webhook: %d more unreadable events dropped', len(delivery.rejected) - 20)
+        stored = await services.webhooks.record_within(delivery.changes,
+                                                       deadline - asyncio.get_running_loop().time())
+        log.info('webhook: %d change(s), %s new, %d unreadable', len(delivery.changes),
+                 'still counting' if stored is None else stored, len(delivery.rejected))
         return Response(status_code=200)
 
     return router
@@ -90,6 +103,8 @@ async def _identity(services: Services, request: Request) -> tuple[str | None, U
     storage = getattr(getattr(request.app, 'storage', None), 'user', None)
     user_id = storage.get('user_id') if storage is not None else None
     user = await services.users.get(user_id) if isinstance(user_id, int) else None
+    if user is not None and not services.sessions.valid(storage, user):  # idle, too old, or password changed
+        user = None
     return (str(session_id) if session_id else None), (user if user is not None and user.active else None)
 
 

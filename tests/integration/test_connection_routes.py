@@ -36,7 +36,7 @@ async def _consent(user: User, authorize_url: str, decision: str = 'allow') -> s
     query = {key: values[0] for key, values in parse_qs(urlsplit(authorize_url).query).items()}
     answer = await user.http_client.post('/sandbox/_sandbox/consent', json={
         'client_id': query['client_id'], 'redirect_uri': query['redirect_uri'], 'state': query['state'],
-        'decision': decision})
+        'decision': decision}, headers={'authorization': f'Bearer {app.state.sandbox.config.admin_token}'})
     assert answer.status_code == 200, answer.text
     redirect = urlsplit(answer.json()['redirect_url'])
     return f'{redirect.path}?{redirect.query}'

@@ -11,7 +11,7 @@ from nicegui import app
 from nicegui.testing import User
 from sqlmodel import select
 
-from qbsync.models import WebhookEvent
+from qbsync.models import QuickBooksConnection, WebhookEvent
 
 LEGACY = json.dumps({'eventNotifications': [{'realmId': '9130350000000001', 'dataChangeEvent': {'entities': [
     {'name': 'Invoice', 'id': '239', 'operation': 'Update', 'lastUpdated': '2026-01-15T18:53:39.000Z'},
@@ -26,6 +26,14 @@ def _signed(body: bytes) -> dict[str, str]:
     token = app.state.services.settings.webhook_verifier_token
     return {'intuit-signature': base64.b64encode(hmac.new(token.encode(), body, hashlib.sha256).digest()).decode(),
             'content-type': 'application/json'}
+
+
+@pytest.fixture(autouse=True)
+async def _connected(user: User) -> None:
+    """Only changes for a connected company are kept (tests/security covers the others)."""
+    async with app.state.services.db.session() as session:
+        session.add(QuickBooksConnection(realm_id='9130350000000001', company_name='Test Co'))
+        await session.commit()
 
 
 async def _events() -> list[WebhookEvent]:

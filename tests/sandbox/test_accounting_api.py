@@ -92,6 +92,7 @@ async def test_auth_failures(qbo_api, sandbox_app, sandbox_state, realm_id, test
 
 async def test_requestid_replays_without_side_effects(qbo_api, sandbox_state, realm_id):
     company = sandbox_state.companies.get(realm_id)
+    seeded = len(company.objects['Invoice'])
     payload = {'CustomerRef': {'value': '1'}, 'Line': [{'Amount': 10, 'DetailType': 'SalesItemLineDetail',
                                                          'SalesItemLineDetail': {'ItemRef': {'value': '3'}}}]}
     first = await qbo_api.post('/invoice?requestid=inv-1', json=payload)
@@ -99,7 +100,7 @@ async def test_requestid_replays_without_side_effects(qbo_api, sandbox_state, re
     sandbox_state.events.subscribe(seen.append)
     again = await qbo_api.post('/invoice?requestid=inv-1', json={**payload, 'PrivateNote': 'changed'})
     assert again.status_code == 200 and again.content == first.content and seen == []
-    assert len(company.objects['Invoice']) == 1
+    assert len(company.objects['Invoice']) == seeded + 1
     other = await qbo_api.post('/invoice?requestid=inv-2', json=payload)
     assert other.json()['Invoice']['Id'] != first.json()['Invoice']['Id']
     failed = await qbo_api.post('/invoice?requestid=inv-3', json={'Line': payload['Line']})
@@ -149,8 +150,8 @@ async def test_query_by_get_and_post(qbo_api):
     assert TIME.match(by_get.json()['time'])
     by_post = await qbo_api.post('/query', content='SELECT COUNT(*) FROM Item',
                                  headers={'Content-Type': 'application/text'})
-    assert by_post.json()['QueryResponse'] == {'totalCount': 8}
-    empty = await qbo_api.get('/query', params={'query': 'select * from Invoice'})
+    assert by_post.json()['QueryResponse'] == {'totalCount': 9}           # the seeded items
+    empty = await qbo_api.get('/query', params={'query': "select * from Invoice where CustomerRef = '1'"})
     assert empty.json()['QueryResponse'] == {}
     bad = await qbo_api.get('/query', params={'query': 'select * from Customer where A = 1 or B = 2'})
     assert bad.status_code == 400 and _error(bad)['code'] == '4000'

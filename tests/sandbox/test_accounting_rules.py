@@ -36,17 +36,18 @@ def _invoice(company, customer='1', amount='100.00', **extra):
 
 # --- create, update, SyncToken, MetaData (13, 14, 15) ---------------------------------------------------------------
 def test_create_stamps_id_synctoken_metadata_and_emits(company, events, clock):
+    seeded = len(company.objects['Customer'])
     customer = company.create('Customer', {'DisplayName': 'Acme Plumbing', 'Id': '999', 'Balance': 500})
-    assert customer['Id'] == '7' and customer['SyncToken'] == '0' and customer['domain'] == 'QBO'
+    assert customer['Id'] == str(seeded + 1) and customer['SyncToken'] == '0' and customer['domain'] == 'QBO'
     assert customer['sparse'] is False and customer['Balance'] == 0          # read-only input ignored
     assert customer['MetaData'] == {'CreateTime': '2026-01-15T09:00:00-08:00',
                                     'LastUpdatedTime': '2026-01-15T09:00:00-08:00'}
     clock.advance(hours=1)
-    updated = company.update('Customer', {'Id': '7', 'SyncToken': 0, 'sparse': True, 'Notes': 'vip'})
+    updated = company.update('Customer', {'Id': customer['Id'], 'SyncToken': 0, 'sparse': True, 'Notes': 'vip'})
     assert updated['SyncToken'] == '1' and updated['Notes'] == 'vip'
     assert updated['MetaData']['LastUpdatedTime'] == '2026-01-15T10:00:00-08:00'
-    assert [(e.entity, e.entity_id, e.operation) for e in events] == [('Customer', '7', 'Create'),
-                                                                     ('Customer', '7', 'Update')]
+    assert [(e.entity, e.entity_id, e.operation) for e in events] == [('Customer', customer['Id'], 'Create'),
+                                                                     ('Customer', customer['Id'], 'Update')]
     assert events[1].occurred_at == clock.now()
 
 
@@ -153,7 +154,7 @@ def test_refs_get_names_and_unset_values_are_lenient(company):
                                                                            'Qty': 0, 'UnitPrice': 0}}]})
     assert invoice['CustomerRef'] == {'value': '1', 'name': "Amy's Bird Sanctuary"}
     assert invoice['Line'][0]['SalesItemLineDetail']['ItemRef'] == {'value': '1', 'name': 'Services'}
-    assert invoice['TxnDate'] == '2026-01-15' and invoice['DocNumber'] == '1001' and invoice['TotalAmt'] == 50
+    assert invoice['TxnDate'] == '2026-01-15' and int(invoice['DocNumber']) > 1001 and invoice['TotalAmt'] == 50
 
 
 # --- computed amounts, document numbers (23, 24) --------------------------------------------------------------------
@@ -184,15 +185,21 @@ def test_amount_must_match_qty_times_price(company):
 
 
 def test_doc_numbers_auto_assigned_and_duplicates_refused(company):
+    last = max(int(o['DocNumber']) for entity in ('Invoice', 'SalesReceipt', 'Estimate')
+               for o in company.iter_objects(entity))                  # the seeded history's numbers
     first, second = _invoice(company), _invoice(company)
-    assert (first['DocNumber'], second['DocNumber']) == ('1001', '1002')
+    assert (first['DocNumber'], second['DocNumber']) == (str(last + 1), str(last + 2))
     memo = company.create('CreditMemo', {'CustomerRef': {'value': '1'}, 'Line': [{'Amount': 5}]})
-    assert memo['DocNumber'] == '1003'                             # one sequence for sales forms
-    fault = _fault('6140', _invoice, company, DocNumber='1001')
-    assert f"DocNumber=1001 is assigned to TxnType=Invoice with TxnId={first['Id']}" in fault.errors[0].detail
-    assert company.create('Invoice', {'CustomerRef': {'value': '1'}, 'DocNumber': '1001', 'Line': [{'Amount': 1}]},
-                          allow_duplicate_doc_num=True)['DocNumber'] == '1001'
-    assert _invoice(company, DocNumber='AUTO_GENERATE')['DocNumber'] == '1004'
+    assert memo['DocNumber'] == str(last + 3)                      # one sequence for sales forms
+    fault = _fault('6140', _invoice, company, DocNumber=first['DocNumber'])
+    assert (f"DocNumber={first['DocNumber']} is assigned to TxnType=Invoice with TxnId={first['Id']}"
+            in fault.errors[0].detail)
+    assert company.create('Invoice', {'CustomerRef': {'value': '1'}, 'DocNumber': first['DocNumber'],
+                                      'Line': [{'Amount': 1}]}, allow_duplicate_doc_num=True)['DocNumber'] == \
+        first['DocNumber']
+    assert _invoice(company, DocNumber='AUTO_GENERATE')['DocNumber'] == str(last + 4)
+    history = company.query("select * from Invoice where DocNumber = '1001'")['Invoice'][0]
+    assert _fault('6140', _invoice, company, DocNumber='1001').errors[0].detail.endswith(f"TxnId={history['Id']}")
 
 
 def test_purchase_total_and_payment_account_rules(company):
@@ -238,7 +245,7 @@ def test_payment_cannot_apply_more_than_open_or_total(company):
     _fault('6000', company.create, 'Payment', {'CustomerRef': {'value': '2'}, 'TotalAmt': 50,
                                                'Line': [{'Amount': 50, 'LinkedTxn': link}]})
     _fault('610', company.create, 'Payment', {'CustomerRef': {'value': '1'}, 'TotalAmt': 50,
-                                              'Line': [{'Amount': 50, 'LinkedTxn': [{'TxnId': '77',
+                                              'Line': [{'Amount': 50, 'LinkedTxn': [{'TxnId': '7777',
                                                                                     'TxnType': 'Invoice'}]}]})
     first = company.create('Payment', {'CustomerRef': {'value': '1'}, 'TotalAmt': 60,
                                        'Line': [{'Amount': 60, 'LinkedTxn': link}]})
@@ -288,6 +295,16 @@ def test_delete_transactions_and_refuse_name_list_delete(company, events):
                                       'make it inactive (Active:false) instead.')
     _fault('500', company.void, 'Customer', {'Id': '1', 'SyncToken': '0'})
     _fault('500', company.create, 'TaxRate', {'Name': 'Read only here'})
+
+
+def test_vendors_and_payment_methods_can_be_created_with_unique_names(company):
+    vendor = company.create('Vendor', {'DisplayName': 'Office Depot'})
+    assert vendor['Active'] is True and vendor['SyncToken'] == '0'
+    fault = _fault('6240', company.create, 'Customer', {'DisplayName': 'office depot'})
+    assert 'Another customer, vendor or employee' in fault.errors[0].detail
+    method = company.create('PaymentMethod', {'Name': 'Wire'})
+    assert method['Type'] == 'NON_CREDIT_CARD'
+    _fault('6240', company.create, 'PaymentMethod', {'Name': 'Wire'})
 
 
 def test_deactivating_a_customer_with_open_balance_is_refused(company):
@@ -347,6 +364,7 @@ def test_company_settings_change_transaction_rules(company):
 
 
 def test_balance_sheet_accounts_follow_the_transactions(company):
+    seeded = {a['Name']: a['CurrentBalance'] for a in company.query('select * from Account')['Account']}
     taxed = {'TxnTaxCodeRef': {'value': '2'}}
     invoice = company.create('Invoice', {'CustomerRef': {'value': '1'}, 'TxnTaxDetail': taxed,
                                          'Line': [{'Amount': 100, 'SalesItemLineDetail': {
@@ -356,8 +374,9 @@ def test_balance_sheet_accounts_follow_the_transactions(company):
     expense = [{'Amount': 20, 'AccountBasedExpenseLineDetail': {'AccountRef': {'value': '11'}}}]
     company.create('Purchase', {'PaymentType': 'CreditCard', 'AccountRef': {'value': '7'}, 'Line': expense})
     company.create('Purchase', {'PaymentType': 'Check', 'AccountRef': {'value': '5'}, 'Line': expense})
-    balances = {a['Name']: a['CurrentBalance'] for a in company.query('select * from Account')['Account']}
+    after = {a['Name']: a['CurrentBalance'] for a in company.query('select * from Account')['Account']}
+    balances = {name: amount - seeded[name] for name, amount in after.items()}      # what these moved
     assert balances['Accounts Receivable (A/R)'] == Decimal('58.00') and balances['Undeposited Funds'] == 50
     assert balances['Checking'] == -20 and balances['Mastercard'] == 20
-    assert balances['Board of Equalization Payable'] == Decimal('8.00') and balances['Services'] == 0
-    assert company.read('Account', '5')['CurrentBalanceWithSubAccounts'] == -20
+    assert balances['Board of Equalization Payable'] == Decimal('8.00') and after['Services'] == 0
+    assert company.read('Account', '5')['CurrentBalanceWithSubAccounts'] == seeded['Checking'] - 20

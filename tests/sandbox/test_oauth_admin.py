@@ -25,7 +25,7 @@ async def test_register_and_list_apps_never_echo_secrets(sandbox_client, sandbox
     for text in (created.text, listing.text, one.text):
         assert APP['client_secret'] not in text and APP['verifier_token'] not in text
     shown = one.json()
-    assert shown['client_secret'] == '****3456' and shown['verifier_token'] == '****9876'
+    assert shown['client_secret'] == '********' and shown['verifier_token'] == '********'  # fully masked
     assert shown['webhook_format'] == 'cloudevents' and shown['throttling'] is False
     app = sandbox_state.apps.get('script-app')
     assert app.client_secret == APP['client_secret'] and app.redirect_uris == APP['redirect_uris']
@@ -34,12 +34,16 @@ async def test_register_and_list_apps_never_echo_secrets(sandbox_client, sandbox
 
 async def test_re_registering_replaces_and_bad_settings_are_refused(sandbox_client, sandbox_state):
     await sandbox_client.post('/_sandbox/apps', json=APP)
-    replaced = await sandbox_client.post('/_sandbox/apps', json={**APP, 'name': 'Renamed'})
+    refused = await sandbox_client.post('/_sandbox/apps', json={**APP, 'name': 'Renamed'})
+    assert refused.status_code == 409 and 'overwrite' in refused.json()['error_description']
+    assert sandbox_state.apps.get('script-app').name != 'Renamed'
+    replaced = await sandbox_client.post('/_sandbox/apps', json={**APP, 'name': 'Renamed', 'overwrite': True})
     assert replaced.status_code == 201 and sandbox_state.apps.get('script-app').name == 'Renamed'
     assert len(sandbox_state.apps.all()) == 1
-    bad_uri = await sandbox_client.post('/_sandbox/apps', json={**APP, 'redirect_uris': ['not a url']})
+    bad_uri = await sandbox_client.post('/_sandbox/apps', json={**APP, 'redirect_uris': ['not a url'],
+                                                                 'overwrite': True})
     assert bad_uri.status_code == 400 and 'redirect URI' in bad_uri.json()['error_description']
-    bad_format = await sandbox_client.post('/_sandbox/apps', json={**APP, 'webhook_format': 'xml'})
+    bad_format = await sandbox_client.post('/_sandbox/apps', json={**APP, 'webhook_format': 'xml', 'overwrite': True})
     assert bad_format.status_code == 422
     assert sandbox_state.apps.get('script-app').name == 'Renamed'
 

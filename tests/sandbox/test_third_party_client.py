@@ -117,7 +117,7 @@ def test_connect_create_read_update_query_pay_and_void(qb):
     assert [c.Id for c in Customer.filter(DisplayName='fidelity landscaping', qb=qb)] == [customer.Id]
     assert [i.Id for i in Invoice.query(f"SELECT * FROM Invoice WHERE CustomerRef = '{customer.Id}'", qb=qb)] \
         == [invoice.Id]
-    assert Customer.count(qb=qb) == 7 and Customer.count("DisplayName LIKE 'Fidelity%'", qb=qb) == 1
+    assert Customer.count(qb=qb) == 31 and Customer.count("DisplayName LIKE 'Fidelity%'", qb=qb) == 1
     assert 'Hedge trimming' in [i.Name for i in Item.all(qb=qb)]     # python-quickbooks sends "SELECT *, Sku"
 
     payment = Payment()

@@ -115,7 +115,7 @@ async def test_burst_against_the_real_api_trips_the_throttle_and_recovers():
         assert burst[-1].json()['Fault']['Error'][0]['code'] == '3001' and 'intuit_tid' in burst[-1].headers
         state.clock.advance(seconds=1)
         recovered = await client.get(url, params={'query': 'select count(*) from Item'}, headers=bearer(token))
-        assert recovered.status_code == 200 and recovered.json()['QueryResponse']['totalCount'] == 8
+        assert recovered.status_code == 200 and recovered.json()['QueryResponse']['totalCount'] == 9
         batch = {'BatchItemRequest': [{'bId': '1', 'Query': 'select count(*) from Item'}]}
         answers = []
         for _ in range(41):

@@ -310,3 +310,29 @@ async def test_deactivating_a_name_list_record_is_announced_as_configured(settin
         ('Customer', '3', announced), ('Item', '2', announced), *later_updates]
     inactive = company.read('Item', '2')         # whatever the announcement, the record itself is only updated
     assert inactive['Active'] is False and inactive['SyncToken'] == '1'
+
+
+async def test_new_entities_are_announced_and_the_ones_intuit_never_announces_are_not():
+    receiver = Receiver()
+    state = make_state(receiver)
+    token = connect_app(state)
+    realm = state.default_realm_id
+    expense = {'Amount': 10, 'DetailType': 'AccountBasedExpenseLineDetail',
+               'AccountBasedExpenseLineDetail': {'AccountRef': {'value': '14'}}}
+    writes = [('vendor', {'DisplayName': 'Hooked Vendor'}), ('class', {'Name': 'Hooked'}),
+              ('bill', {'VendorRef': {'value': '1'}, 'Line': [expense]}),
+              ('salesreceipt', {'Line': [{'Amount': 5, 'DetailType': 'SalesItemLineDetail'}]}),
+              ('timeactivity', {'NameOf': 'Employee', 'EmployeeRef': {'value': '1'}, 'Hours': 1}),
+              ('attachable', {'Note': 'not announced'}),
+              ('creditcardpayment', {'CreditCardAccountRef': {'value': '7'}, 'BankAccountRef': {'value': '5'},
+                                     'Amount': 1})]
+    async with api_client(state) as client:
+        for path, body in writes:
+            answer = await client.post(f'/v3/company/{realm}/{path}', json=body, headers=bearer(token))
+            assert answer.status_code == 200, answer.text
+    await state.webhooks.flush()
+    entities = [e for call in receiver.calls
+                for e in json.loads(call.body)['eventNotifications'][0]['dataChangeEvent']['entities']]
+    assert [(e['name'], e['operation']) for e in entities] == [
+        ('Vendor', 'Create'), ('Class', 'Create'), ('Bill', 'Create'), ('SalesReceipt', 'Create'),
+        ('TimeActivity', 'Create')]

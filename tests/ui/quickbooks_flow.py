@@ -22,7 +22,8 @@ async def _consent(user: User, authorize_url: str, realm_id: str) -> dict[str, s
     query = {k: v[0] for k, v in parse_qs(urlsplit(authorize_url).query).items()}
     consent = await user.http_client.post('/sandbox/_sandbox/consent', json={
         'client_id': query['client_id'], 'redirect_uri': query['redirect_uri'], 'scope': query['scope'],
-        'state': query['state'], 'realm_id': realm_id, 'decision': 'allow'})
+        'state': query['state'], 'realm_id': realm_id, 'decision': 'allow'},
+        headers={'authorization': f'Bearer {app.state.sandbox.config.admin_token}'})  # the embedded admin token
     assert consent.status_code == 200, consent.text
     return {k: v[0] for k, v in parse_qs(urlsplit(consent.json()['redirect_url']).query).items()}
 

@@ -22,7 +22,7 @@ async def test_owner_adds_a_user_who_can_then_log_in(user: User, owner: Account)
         user.find(marker='new-user-role').elements.pop().value = Role.ADMIN
     user.find(marker='new-user-password').type('short')
     user.find(marker='add-user').click()
-    await user.should_see(marker='new-user-password', content='Use at least 8 characters')
+    await user.should_see(marker='new-user-password', content='Use at least 12 characters')
     assert 'bob@example.com' not in await _accounts()
 
     user.find(marker='new-user-password').clear().type(PASSWORD)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from center_db import database  # noqa: F401 (fixture)
-from qbsync.operations.logs import configure_logging
+from qbsync.logs import configure_logging
 from qbsync.quickbooks.client import QuickBooksClient
 from qbsync.settings import load_settings
 from qbsync.sync.context import RunContext
@@ -65,7 +65,7 @@ async def test_every_line_of_a_run_carries_its_run_id_and_realm(database, json_l
 
 
 def test_the_text_format_names_the_run_and_exceptions_stay_on_one_json_line() -> None:
-    from qbsync.operations.logs import bind_log_context, reset_log_context
+    from qbsync.logs import bind_log_context, reset_log_context
 
     out = io.StringIO()
     handler = configure_logging('INFO', 'text', out)

@@ -328,3 +328,9 @@ async def test_input_from_view_round_trips_every_type(records: RecordService, ac
     for view in created:
         again = await records.update(view.id, input_from_view(view))
         assert again.record.version == 1, view.entity_type
+
+
+async def test_a_search_with_a_nul_byte_finds_what_the_rest_finds(records: RecordService, acme: int) -> None:
+    """PostgreSQL refuses a NUL byte in any text parameter: the search drops it instead of failing."""
+    page = await records.list_records('customer', search='Ac\x00me')
+    assert [row.id for row in page.rows] == [acme]

@@ -15,7 +15,7 @@ __all__ = [
     'inactive_customer', 'no_name', 'amount_mismatch', 'delete_has_balance', 'unsupported_operation',
     'invalid_object_name', 'invalid_request_id', 'query_parse_error', 'query_invalid', 'system_failure',
     'invalid_characters', 'request_body_error', 'tax_detail_not_applicable', 'invalid_email', 'no_email_address',
-    'email_limit_reached', 'merge_refused',
+    'email_limit_reached', 'merge_refused', 'deposited_transaction', 'unbalanced',
 ]
 
 
@@ -230,3 +230,17 @@ def email_limit_reached(limit: int, day: str) -> QBOFault:
 def merge_refused(detail: str, element: str = '') -> QBOFault:
     """A merge QuickBooks refuses (into itself, across types, into an inactive record...): 6000 with the reason."""
     return business_validation(f'These records can\'t be merged: {detail}', element)
+
+
+def deposited_transaction(entity: str, entity_id: str, deposit_id: str) -> QBOFault:
+    """6540: a payment or receipt on a deposit cannot change until it is taken off the deposit (or it is deleted)."""
+    return _one('6540', 'Deposited Transaction Cannot be Changed',
+                f'Deposited Transaction Cannot be Changed : This transaction has been deposited. If you want to '
+                f'change or delete it, you must edit the deposit it appears on and remove it first. ({entity} '
+                f'{entity_id} is on Deposit {deposit_id})')
+
+
+def unbalanced(debits: Any, credits: Any) -> QBOFault:
+    """A journal entry whose debits and credits differ: 6000 (Intuit's exact code and wording are UNCONFIRMED)."""
+    return business_validation(f'Transaction is not balanced: debits {debits} and credits {credits} must be equal.',
+                               'Line')

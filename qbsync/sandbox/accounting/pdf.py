@@ -27,8 +27,10 @@ LEFT, RIGHT, TOP, BOTTOM = 50, 562, 742, 60
 QTY_RIGHT, RATE_RIGHT = 400, 480
 DESCRIPTION_WIDTH = 280
 LEADING = 14
-TITLES = {'Invoice': 'INVOICE', 'CreditMemo': 'CREDIT MEMO'}
-NUMBER_LABELS = {'Invoice': 'INVOICE NO.', 'CreditMemo': 'CREDIT NO.'}
+TITLES = {'Invoice': 'INVOICE', 'CreditMemo': 'CREDIT MEMO', 'SalesReceipt': 'SALES RECEIPT',
+          'RefundReceipt': 'REFUND', 'Estimate': 'ESTIMATE'}
+NUMBER_LABELS = {'Invoice': 'INVOICE NO.', 'CreditMemo': 'CREDIT NO.', 'SalesReceipt': 'SALES NO.',
+                 'RefundReceipt': 'REFUND NO.', 'Estimate': 'ESTIMATE NO.'}
 
 # Helvetica advance widths (thousandths of the font size) for printable ASCII, from Adobe's AFM; anything else is
 # drawn as '?' or counted at 556. Bold text is measured with the same table (close enough to right-align headers;
@@ -187,8 +189,10 @@ def _totals(entity: str, doc: dict[str, Any]) -> list[tuple[str, str, bool]]:
         if deposit:
             totals.append(('DEPOSIT', _money(-deposit), False))
         totals.append(('BALANCE DUE', _money(doc.get('Balance', 0)), True))
-    else:
+    elif entity == 'CreditMemo':
         totals.append(('REMAINING CREDIT', _money(doc.get('RemainingCredit', doc.get('Balance', 0))), True))
+    elif entity in ('SalesReceipt', 'RefundReceipt'):
+        totals.append(('PAID' if entity == 'SalesReceipt' else 'REFUNDED', _money(doc.get('TotalAmt', 0)), True))
     return totals
 
 

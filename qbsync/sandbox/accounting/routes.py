@@ -147,6 +147,7 @@ def _entity_body(raw: bytes, name: str) -> Any:
 
 async def api_call(request: Request, realm_id: str, run: Callable[[Company], Answer], replayable: bool) -> Response:
     state: SandboxState = request.app.state.sandbox
+    from ..oauth.discovery import sandbox_base_url
     from ..oauth.grants import ApiAccessDenied
     company = state.companies.get(realm_id)
     zone = company.zone if company is not None else ZoneInfo(COMPANY_ZONE)
@@ -160,6 +161,7 @@ async def api_call(request: Request, realm_id: str, run: Callable[[Company], Ans
     if company is None:
         return fault_response(faults.authorization_fault(f'Company {realm_id} does not exist or is not connected'),
                       intuit_datetime(state.clock.now(), zone, True))
+    company.base_url = sandbox_base_url(request, state.config.public_base_url)   # for download links
     request_id = request.query_params.get('requestid')
     if request_id is not None and len(request_id) > MAX_REQUEST_ID_LENGTH:
         return fault_response(faults.invalid_request_id(request_id), company.time_string())

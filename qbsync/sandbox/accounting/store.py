@@ -52,6 +52,7 @@ class Company:
         self.events = events
         self.policy = policy or CompanyPolicy()
         self.profile = 'us'      # which seed the company starts from (see .seed): 'us', 'global' or 'new'
+        self.base_url = ''       # where clients reach the sandbox (set by each API call): for download links
         self.lock = threading.RLock()
         self.objects: dict[str, dict[str, dict[str, Any]]] = {}
         self.tombstones: dict[str, dict[str, dict[str, Any]]] = {}

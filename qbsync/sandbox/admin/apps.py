@@ -31,6 +31,7 @@ class AppIn(BaseModel):
     webhook_format: Literal['legacy', 'cloudevents'] = 'legacy'
     throttling: bool = True
     webhook_entities: list[str] | None = None   # None: all; e.g. ["Invoice", "Customer.Merge"]
+    overwrite: bool = False                      # replacing an existing app's settings must be asked for
 
 
 class ConsentIn(BaseModel):
@@ -56,8 +57,12 @@ class GrantIn(BaseModel):
 
 @router.post('/apps', status_code=201)
 async def register_app(request: Request, app_in: AppIn) -> JSONResponse:
+    registry = sandbox_of(request).apps
+    if registry.get(app_in.client_id.strip()) is not None and not app_in.overwrite:
+        return JSONResponse({'error': 'conflict', 'error_description': f'An app {app_in.client_id} exists; send '
+                             '"overwrite": true to replace its settings'}, status_code=409)
     try:
-        app = sandbox_of(request).apps.register(**app_in.model_dump())
+        app = registry.register(**app_in.model_dump(exclude={'overwrite'}))
     except ValueError as error:
         return _bad_request(str(error))
     return JSONResponse(app.public_view(), status_code=201)

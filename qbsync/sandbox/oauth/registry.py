@@ -90,9 +90,8 @@ class AppRegistry:
 
 
 def mask_secret(secret: str) -> str:
-    """Enough to tell two secrets apart in a listing, too little to use: the last four characters at most."""
-    tail = secret[-4:] if len(secret) >= 12 else ''
-    return f'****{tail}'
+    """Fully masked: even a few characters of a secret narrow a guess, and listings are not where secrets are read."""
+    return '********' if secret else ''
 
 
 def _checked_url(url: str, what: str) -> str:

@@ -49,5 +49,8 @@ def normalise_subscriptions(entries: Iterable[str] | None) -> list[str] | None:
 
 
 def subscribed(entries: list[str] | None, entity: str, operation: Operation) -> bool:
-    """Whether an app with these (normalised) entries is told about ``operation`` on ``entity``."""
+    """Whether an app with these (normalised) entries is told about ``operation`` on ``entity``; entities Intuit
+    sends no webhooks for (Attachable, ExchangeRate, TaxCode, CreditCardPaymentTxn...) are never announced."""
+    if entity not in WEBHOOK_ENTITIES:
+        return False
     return entries is None or entity in entries or f'{entity}.{operation}' in entries

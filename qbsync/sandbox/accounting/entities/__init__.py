@@ -4,19 +4,27 @@ from __future__ import annotations
 from .. import faults
 from .base import Context, EntityType, RefRule
 from .catalog import READ_ONLY_LISTS, AccountType, ItemType, PreferencesType
+from .attachable import AttachableType
+from .bills import BillType, PurchaseOrderType, VendorCreditType
 from .customer import CustomerType
+from .deposit import DepositType
+from .journal import CreditCardPaymentType, JournalEntryType, TransferType
 from .lists import ClassType, DepartmentType, PaymentMethodType, TaxAgencyType, TermType
 from .names import EmployeeType, VendorType
-from .payment import PaymentType
+from .payment import BillPaymentType, PaymentType
 from .purchase import PurchaseType
+from .receipts import EstimateType, RefundReceiptType, SalesReceiptType
 from .sales import CreditMemoType, InvoiceType
+from .time_activity import TimeActivityType
 
 __all__ = ['ENTITY_TYPES', 'entity_type', 'find_entity_type', 'EntityType', 'RefRule', 'Context']
 
 ENTITY_TYPES: dict[str, EntityType] = {t.name: t for t in (
     CustomerType(), VendorType(), EmployeeType(), ItemType(), AccountType(), InvoiceType(), CreditMemoType(),
     PaymentType(), PurchaseType(), PreferencesType(), ClassType(), DepartmentType(), TermType(), PaymentMethodType(),
-    TaxAgencyType(), *READ_ONLY_LISTS)}
+    TaxAgencyType(), BillType(), BillPaymentType(), VendorCreditType(), PurchaseOrderType(), DepositType(),
+    SalesReceiptType(), RefundReceiptType(), EstimateType(), JournalEntryType(), TransferType(),
+    CreditCardPaymentType(), TimeActivityType(), AttachableType(), *READ_ONLY_LISTS)}
 _BY_KEY = {key: t for t in ENTITY_TYPES.values() for key in (t.name.lower(), t.path)}
 
 

@@ -58,6 +58,7 @@ class EntityType:
     defaults: ClassVar[dict[str, Any]] = {}
     filterable: ClassVar[frozenset[str]] = frozenset({'Id', 'MetaData.CreateTime', 'MetaData.LastUpdatedTime'})
     name_list: ClassVar[bool] = False                    # deactivated (Active:false), never deleted
+    posts: ClassVar[bool] = False                        # moves account balances (see ``postings``)
 
     # --- operations -------------------------------------------------------------------------------------------
     def create(self, company: Company, payload: Any, allow_duplicate_doc_num: bool = False) -> dict[str, Any]:
@@ -73,6 +74,7 @@ class EntityType:
         self._allow('update')
         body = self._body(payload)
         existing = self._existing_for_write(company, body)
+        self.check_locked(company, existing, 'update')
         incoming = self._incoming(body)
         if to_bool(body.get('sparse', False)):
             obj = {k: copy.deepcopy(v) for k, v in existing.items() if k not in SYSTEM_FIELDS}
@@ -98,6 +100,7 @@ class EntityType:
                     if self.name_list else '')
             raise faults.unsupported_operation(f'Delete on {self.name}', hint)
         existing = self._existing_for_write(company, self._body(payload))
+        self.check_locked(company, existing, 'delete')
         previous = copy.deepcopy(existing)
         self.before_delete(company, existing)
         company.commit(self.name, {'Id': existing['Id']}, 'Delete')
@@ -107,6 +110,7 @@ class EntityType:
     def void(self, company: Company, payload: Any) -> dict[str, Any]:
         self._allow('void')
         existing = self._existing_for_write(company, self._body(payload))
+        self.check_locked(company, existing, 'void')
         previous = copy.deepcopy(existing)
         self.before_delete(company, existing)
         obj = {k: copy.deepcopy(v) for k, v in company.get_object(self.name, existing['Id']).items()
@@ -134,6 +138,13 @@ class EntityType:
 
     def apply_void(self, obj: dict[str, Any]) -> None:
         raise faults.unsupported_operation(f'Void on {self.name}')
+
+    def check_locked(self, company: Company, existing: dict[str, Any], operation: str) -> None:
+        """Refuse changing a record another one holds on to (a deposited payment: 6540)."""
+
+    def postings(self, company: Company, obj: dict[str, Any]) -> list[tuple[str | None, Any]]:
+        """(account Id, amount) pairs this transaction moves, debit positive; only read when ``posts`` is set."""
+        return []
 
     def before_delete(self, company: Company, existing: dict[str, Any]) -> None:
         """Undo links that would dangle (a voided or deleted invoice releases the payments applied to it)."""

@@ -1,9 +1,11 @@
-"""How payments tie to invoices and credit memos, and the balances that follow from it.
+"""How payments tie to the documents they settle, and the balances that follow from it.
 
-Applications live only in ``Payment.Line[].LinkedTxn`` (as at Intuit); an invoice's ``Balance`` and ``LinkedTxn``
-and a credit memo's ``RemainingCredit`` are derived from them and rewritten (a normal Update, SyncToken bumped)
-whenever a payment that touches them is created, changed, voided or deleted. Customer and account balances are
-derived on read.
+Two pairs work alike: a customer Payment settles Invoices and CreditMemos, a BillPayment settles Bills and
+VendorCredits (``PAYERS``). Applications live only in the payer's ``Line[].LinkedTxn`` (as at Intuit); a document's
+``Balance`` and ``LinkedTxn`` (and a credit's ``RemainingCredit``) are derived from them and rewritten (a normal
+Update, SyncToken bumped) whenever a payer that touches them is created, changed, voided or deleted. Customer,
+vendor and account balances are derived on read: every transaction entity declares its ``postings`` (account,
+debit-positive amount) and ``account_balances`` adds them up.
 """
 from __future__ import annotations
 
@@ -16,15 +18,20 @@ from .values import money, ref_id
 if TYPE_CHECKING:
     from ..store import Company
 
-__all__ = ['LINKABLE', 'applications', 'applied_to', 'refresh_linked', 'customer_balances', 'payment_targets',
-           'account_balances', 'vendor_balances']
+__all__ = ['LINKABLE', 'PAYERS', 'CREDITS', 'applications', 'applied_to', 'refresh_linked', 'customer_balances',
+           'payment_targets', 'account_balances', 'vendor_balances', 'derived_balance', 'account_of_subtype',
+           'Posting', 'LINK_SOURCES']
 
-LINKABLE = ('Invoice', 'CreditMemo')
+PAYERS = {'Invoice': 'Payment', 'CreditMemo': 'Payment', 'Bill': 'BillPayment', 'VendorCredit': 'BillPayment'}
+CREDITS = ('CreditMemo', 'VendorCredit')      # applied against the documents, so they count negative
+LINKABLE = ('Invoice', 'CreditMemo')          # what a customer Payment settles
+LINK_SOURCES = {'Invoice': 'Estimate', 'Bill': 'PurchaseOrder'}   # a document made from another (.links)
 ZERO = Decimal('0')
+Posting = tuple[str | None, Decimal]          # (account Id, amount: + debit, - credit)
 
 
 def payment_targets(payment: dict[str, Any] | None) -> set[tuple[str, str]]:
-    """(TxnType, TxnId) of every invoice or credit memo a payment is applied to."""
+    """(TxnType, TxnId) of every document a Payment or BillPayment is applied to."""
     return {key for key, _ in applications(payment)}
 
 
@@ -32,16 +39,16 @@ def applications(payment: dict[str, Any] | None) -> list[tuple[tuple[str, str], 
     found: list[tuple[tuple[str, str], Decimal]] = []
     for line in (payment or {}).get('Line', []):
         for link in line.get('LinkedTxn', []):
-            if link.get('TxnType') in LINKABLE:
+            if link.get('TxnType') in PAYERS:
                 found.append(((link['TxnType'], str(link['TxnId'])), Decimal(line.get('Amount', ZERO))))
     return found
 
 
 def applied_to(company: Company, txn_type: str, txn_id: str,
                exclude_payment: str | None = None) -> tuple[Decimal, list[str]]:
-    """Total applied to one invoice or credit memo by all payments (optionally not counting one of them)."""
+    """Total applied to one document by all its payers (optionally not counting one of them), and their Ids."""
     total, payments = ZERO, []
-    for payment in company.iter_objects('Payment'):
+    for payment in company.iter_objects(PAYERS[txn_type]):
         if payment['Id'] == exclude_payment:
             continue
         for key, amount in applications(payment):
@@ -53,14 +60,16 @@ def applied_to(company: Company, txn_type: str, txn_id: str,
 
 
 def derived_balance(company: Company, txn_type: str, obj: dict[str, Any]) -> tuple[Decimal, list[dict[str, str]]]:
+    """Open balance and the LinkedTxn Intuit shows: the payers, after links the document keeps (its estimate)."""
     applied, payments = applied_to(company, txn_type, obj['Id']) if obj.get('Id') else (ZERO, [])
     deposit = Decimal(obj.get('Deposit', ZERO)) if txn_type == 'Invoice' else ZERO
     balance = money(Decimal(obj.get('TotalAmt', ZERO)) - deposit - applied)
-    return balance, [{'TxnId': pid, 'TxnType': 'Payment'} for pid in payments]
+    kept = [link for link in obj.get('LinkedTxn', []) if link.get('TxnType') == LINK_SOURCES.get(txn_type)]
+    return balance, kept + [{'TxnId': pid, 'TxnType': PAYERS[txn_type]} for pid in payments]
 
 
 def refresh_linked(company: Company, keys: Iterable[tuple[str, str]]) -> None:
-    """Recompute Balance/LinkedTxn of the given invoices and credit memos; commit those that changed."""
+    """Recompute Balance/LinkedTxn of the given documents; commit those that changed."""
     for txn_type, txn_id in sorted(set(keys)):
         obj = company.get_object(txn_type, txn_id)
         if obj is None:
@@ -73,58 +82,50 @@ def refresh_linked(company: Company, keys: Iterable[tuple[str, str]]) -> None:
         if txn_type == 'CreditMemo':
             updated['RemainingCredit'] = balance
         updated['LinkedTxn'] = links
+        if not links:
+            updated.pop('LinkedTxn')
         company.commit(txn_type, updated, 'Update')
+
+
+def _party_balances(company: Company, party: str, documents: tuple[str, str], payer: str) -> dict[str, Decimal]:
+    balances: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for entity, sign in zip(documents, (1, -1), strict=True):
+        for txn in company.iter_objects(entity):
+            balances[ref_id(txn.get(party)) or ''] += sign * Decimal(txn.get('Balance', ZERO))
+    for payment in company.iter_objects(payer):
+        balances[ref_id(payment.get(party)) or ''] -= Decimal(payment.get('UnappliedAmt', ZERO))
+    return balances
 
 
 def customer_balances(company: Company) -> dict[str, Decimal]:
     """Open balance per customer: open invoices less unused credit memos and unapplied payments."""
-    balances: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for invoice in company.iter_objects('Invoice'):
-        balances[ref_id(invoice.get('CustomerRef')) or ''] += Decimal(invoice.get('Balance', ZERO))
-    for memo in company.iter_objects('CreditMemo'):
-        balances[ref_id(memo.get('CustomerRef')) or ''] -= Decimal(memo.get('Balance', ZERO))
-    for payment in company.iter_objects('Payment'):
-        balances[ref_id(payment.get('CustomerRef')) or ''] -= Decimal(payment.get('UnappliedAmt', ZERO))
-    return balances
+    return _party_balances(company, 'CustomerRef', ('Invoice', 'CreditMemo'), 'Payment')
 
 
 def vendor_balances(company: Company) -> dict[str, Decimal]:
-    """Open balance per vendor: open bills less unused vendor credits (both derived from bill payments)."""
-    balances: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for entity, sign in (('Bill', 1), ('VendorCredit', -1)):
-        for txn in company.iter_objects(entity):
-            balances[ref_id(txn.get('VendorRef')) or ''] += sign * Decimal(txn.get('Balance', ZERO))
-    return balances
+    """Open balance per vendor: open bills less unused vendor credits and unapplied bill payments."""
+    return _party_balances(company, 'VendorRef', ('Bill', 'VendorCredit'), 'BillPayment')
+
+
+def account_of_subtype(company: Company, subtype: str) -> str | None:
+    """The first active account of a detail type (the company's A/R, A/P, Undeposited Funds, tax payable...)."""
+    found = next((a['Id'] for a in company.iter_objects('Account')
+                  if a.get('AccountSubType') == subtype and a.get('Active', True)), None)
+    return found
 
 
 def account_balances(company: Company) -> dict[str, Decimal]:
-    """Balance-sheet movements per account from the transactions this sandbox keeps (debit-positive for assets,
+    """Balance-sheet movements per account from every transaction's ``postings`` (debit-positive for assets,
     credit-positive for liabilities and equity, as QuickBooks shows CurrentBalance). Income and expense accounts
     are not balance-sheet accounts and keep a CurrentBalance of 0, as in QuickBooks."""
+    from . import ENTITY_TYPES
     accounts = {a['Id']: a for a in company.iter_objects('Account')}
-    by_subtype = {a.get('AccountSubType'): a['Id'] for a in reversed(list(accounts.values()))}
-    receivable, tax_payable = by_subtype.get('AccountsReceivable'), by_subtype.get('SalesTaxPayable')
     moves: dict[str, Decimal] = defaultdict(lambda: ZERO)
-
-    def debit(account_id: str | None, amount: Any) -> None:
-        account = accounts.get(account_id or '')
-        if account is None or account.get('Classification') not in ('Asset', 'Liability', 'Equity'):
-            return
-        sign = 1 if account['Classification'] == 'Asset' else -1
-        moves[account['Id']] += sign * Decimal(amount)
-
-    for entity, sign in (('Invoice', 1), ('CreditMemo', -1)):
-        for txn in company.iter_objects(entity):
-            debit(receivable, sign * Decimal(txn.get('TotalAmt', ZERO)))
-            debit(tax_payable, -sign * Decimal(txn.get('TxnTaxDetail', {}).get('TotalTax', ZERO)))
-    for payment in company.iter_objects('Payment'):
-        total = Decimal(payment.get('TotalAmt', ZERO))
-        debit(ref_id(payment.get('ARAccountRef')) or receivable, -total)
-        debit(ref_id(payment.get('DepositToAccountRef')), total)
-    for purchase in company.iter_objects('Purchase'):
-        sign = -1 if purchase.get('Credit') else 1
-        debit(ref_id(purchase.get('AccountRef')), -sign * Decimal(purchase.get('TotalAmt', ZERO)))
-        for line in purchase.get('Line', []):
-            detail = line.get('AccountBasedExpenseLineDetail') or {}
-            debit(ref_id(detail.get('AccountRef')), sign * Decimal(line.get('Amount', ZERO)))
+    for kind in ENTITY_TYPES.values():
+        for txn in company.iter_objects(kind.name) if kind.posts else ():
+            for account_id, amount in kind.postings(company, txn):
+                account = accounts.get(account_id or '')
+                if account is None or account.get('Classification') not in ('Asset', 'Liability', 'Equity'):
+                    continue
+                moves[account['Id']] += (1 if account['Classification'] == 'Asset' else -1) * Decimal(amount)
     return moves

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from .. import faults
 from .base import Context, RefRule
-from .ledger import applied_to, derived_balance, refresh_linked
+from .ledger import PAYERS, Posting, account_of_subtype, applied_to, derived_balance, refresh_linked
+from .links import check_source_links, refresh_sources, source_keys
 from .lists import term_due_date
-from .tax import global_tax, is_global
+from .tax import global_tax, is_global, tax_account
 from .txn import TXN_FIELDS, ZERO, TransactionType, assign_line_ids
 from .values import money, ref_id, to_bool, to_date, to_decimal
 
@@ -30,9 +31,17 @@ NON_TAXABLE = 'NON'
 
 
 class SalesType(TransactionType):
+    """Sales forms: Invoice, CreditMemo, SalesReceipt, RefundReceipt, Estimate.
+
+    ``sign`` is how the form moves money (+1 owed to or received by the company, -1 owed or paid back to the
+    customer) and ``money_account`` where: A/R for invoices and credit memos, the deposit account for receipts.
+    """
+
     operations = TransactionType.operations | {'send', 'pdf'}
     auto_number = True
     taxed = True
+    posts = True
+    sign = 1
     fields = TXN_FIELDS | {'CustomerRef', 'CustomerMemo', 'BillAddr', 'ShipAddr', 'BillEmail', 'BillEmailCc',
                            'BillEmailBcc', 'EmailStatus', 'PrintStatus', 'TxnTaxDetail', 'ApplyTaxAfterDiscount',
                            'ClassRef', 'ShipDate', 'TrackingNum', 'ShipMethodRef', 'GlobalTaxCalculation',
@@ -156,8 +165,18 @@ class SalesType(TransactionType):
         obj['TotalAmt'] = obj['Balance'] = ZERO
         obj.pop('LinkedTxn', None)
 
+    def money_account(self, company: Company, obj: dict[str, Any]) -> str | None:
+        return account_of_subtype(company, 'AccountsReceivable')
+
+    def postings(self, company: Company, obj: dict[str, Any]) -> list[Posting]:
+        tax = Decimal(obj.get('TxnTaxDetail', {}).get('TotalTax', ZERO))
+        return [(self.money_account(company, obj), self.sign * Decimal(obj.get('TotalAmt', ZERO))),
+                (tax_account(company), -self.sign * tax)]
+
     def before_delete(self, company: Company, existing: dict[str, Any]) -> None:
         """Voiding or deleting releases the payments applied to it: they become unapplied credit (as in QBO)."""
+        if self.name not in PAYERS:
+            return
         _, payments = applied_to(company, self.name, existing['Id'])
         for payment_id in payments:
             payment = {k: v for k, v in company.get_object('Payment', payment_id).items()
@@ -213,8 +232,15 @@ def compute_item_line(line: dict[str, Any], detail_key: str) -> None:
 class InvoiceType(SalesType):
     name, path = 'Invoice', 'invoice'
     fields = SalesType.fields | {'DueDate', 'Deposit', 'AllowOnlineCreditCardPayment', 'AllowOnlineACHPayment',
-                                 'AllowIPNPayment'}
+                                 'AllowIPNPayment', 'LinkedTxn'}
     filterable = SalesType.filterable | {'DueDate'}
+
+    def derive_lines(self, ctx: Context, obj: dict[str, Any]) -> None:
+        super().derive_lines(ctx, obj)
+        check_source_links(ctx.company, self.name, obj)      # made from an estimate
+
+    def after_commit(self, company: Company, stored: dict[str, Any] | None, previous: dict[str, Any] | None) -> None:
+        refresh_sources(company, self.name, source_keys(self.name, stored) | source_keys(self.name, previous))
 
     def compute(self, ctx: Context, obj: dict[str, Any]) -> None:
         customer = self.customer_defaults(ctx, obj)
@@ -234,6 +260,7 @@ class InvoiceType(SalesType):
 
 class CreditMemoType(SalesType):
     name, path = 'CreditMemo', 'creditmemo'
+    sign = -1
     fields = SalesType.fields | {'PaymentMethodRef'}
     computed = SalesType.computed | {'RemainingCredit'}
     refs = SalesType.refs + (RefRule('PaymentMethodRef', ('PaymentMethod',)),)

@@ -13,12 +13,13 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .ledger import account_of_subtype
 from .values import money, ref_id
 
 if TYPE_CHECKING:
     from ..store import Company
 
-__all__ = ['is_global', 'global_tax', 'US_COUNTRIES']
+__all__ = ['is_global', 'global_tax', 'tax_account', 'US_COUNTRIES']
 
 US_COUNTRIES = ('US', 'USA')
 ZERO = Decimal('0')
@@ -61,3 +62,8 @@ def global_tax(company: Company, obj: dict[str, Any], lines: list[tuple[Decimal,
     detail.update({'TotalTax': total, 'TaxLine': tax_lines})
     net_total = gross - total if mode == 'TaxInclusive' else gross
     return total, net_total
+
+
+def tax_account(company: Company) -> str | None:
+    """Where collected tax is owed: the sales tax payable account (US) or the VAT/GST control account."""
+    return account_of_subtype(company, 'SalesTaxPayable') or account_of_subtype(company, 'GlobalTaxPayable')

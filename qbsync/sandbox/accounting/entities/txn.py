@@ -16,6 +16,7 @@ ZERO = Decimal('0')
 TXN_FIELDS = frozenset({'DocNumber', 'TxnDate', 'PrivateNote', 'CurrencyRef', 'ExchangeRate', 'Line',
                         'CustomField', 'DepartmentRef', 'TxnSource'})
 AUTO_NUMBER = 'AUTO_GENERATE'
+SALES_FORMS = ('Invoice', 'CreditMemo', 'SalesReceipt', 'RefundReceipt', 'Estimate')
 
 
 class TransactionType(EntityType):
@@ -112,9 +113,9 @@ def assign_line_ids(ctx: Context, lines: list[dict[str, Any]]) -> None:
 
 
 def next_sales_number(ctx: Context) -> str:
-    """Invoices and credit memos share one numbering sequence, skipping numbers already in use."""
+    """All sales forms share one numbering sequence, skipping numbers already in use."""
     company = ctx.company
-    used = {o.get('DocNumber') for entity in ('Invoice', 'CreditMemo') for o in company.iter_objects(entity)}
+    used = {o.get('DocNumber') for entity in SALES_FORMS for o in company.iter_objects(entity)}
     number = company.counters.get(SALES_DOC_COUNTER, 1000) + 1
     while str(number) in used:
         number += 1

@@ -1,0 +1,268 @@
+"""The outbound pass: send what the plan says, tier by tier, in batches of 30 through the outbox.
+
+Order of work in a run: first any batch a previous run left unanswered (same requestid, so Intuit replays its
+answers), then the reference lists the planned records need (payment methods, vendors), then each tier. Within an
+entity, records without a link are first matched to what QuickBooks already has (``duplicates``), then mapped,
+written to the outbox, sent with bounded concurrency under the rate limiter, and their answers applied per
+batch. Failures stay per record: a record QuickBooks refuses is marked failed with an explanation, records that
+need it are skipped as "blocked by", and the run goes on. 5010 conflicts go to the conflict policy.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sqlmodel import col, select
+
+from ..mapping import MODULES, Blocked, LocalRecord, MappingError, Refs
+from ..mapping.expense import VENDOR_LIST
+from ..mapping.payment import METHOD_LIST
+from ..models import EntityLink, LinkStatus, OutboxBatch
+from ..quickbooks.client import MAX_BATCH_ITEMS, BatchAnswer
+from ..quickbooks.errors import QuickBooksError
+from ..quickbooks.explain import is_transient
+from ..quickbooks.limits import RateLimiter
+from ..quickbooks.retry import RetryPolicy, with_retries
+from .answers import apply_answers, fail_link, link_rows
+from .conflicts import resolve_conflicts
+from .context import RunContext
+from .duplicates import match_existing
+from .entities import NAME_LIST, entity, tiers
+from .outbox import Operation, Outbox, PendingItem
+from .plan import Action, EntityPlan, PlanEntry, build_plan
+from .references import ensure_list_entries, load_refs
+
+__all__ = ['OutboundPass']
+
+log = logging.getLogger(__name__)
+T = TypeVar('T')
+
+
+class OutboundPass:
+    def __init__(self, *, limiter: RateLimiter | None = None, policy: RetryPolicy | None = None,
+                 concurrency: int = 3, batch_size: int = MAX_BATCH_ITEMS) -> None:
+        """:param limiter: shared by every run of the process (Intuit's limits are per company and app)"""
+        self.limiter = limiter or RateLimiter()
+        self.policy = policy or RetryPolicy()
+        self.concurrency = concurrency
+        self.batch_size = min(batch_size, MAX_BATCH_ITEMS)
+
+    async def execute(self, ctx: RunContext) -> None:
+        await _OutboundRun(ctx, self).go()
+
+
+class _OutboundRun:
+    def __init__(self, ctx: RunContext, config: OutboundPass) -> None:
+        self.ctx, self.config = ctx, config
+        self.outbox = Outbox(ctx.db, ctx.realm_id)
+        self.refs = Refs()
+        self.titles: dict[tuple[str, int], str] = {}
+        self.linked: set[tuple[str, int]] = set()
+        self.refused: dict[str, dict[str, str]] = {}  # list kind -> name -> why QuickBooks would not add it
+
+    async def call(self, fn: Callable[[], Awaitable[T]], *, batch: bool = False) -> T:
+        return await with_retries(fn, limiter=self.config.limiter, policy=self.config.policy, batch=batch)
+
+    async def go(self) -> None:
+        ctx = self.ctx
+        await self.recover()
+        async with ctx.db.session() as session:
+            plan = await build_plan(session, ctx.realm_id, settings=ctx.settings, entities=ctx.entities,
+                                    only=ctx.only)
+        ctx.add_total(plan.to_send + plan.skipped)
+        for part in plan.entities:
+            await self.report_skips(part)
+        if not plan.to_send:
+            await ctx.progress('')
+            return
+        self.refs = await load_refs(ctx, self.call)
+        await self.ensure_lists(plan.entities)
+        for level in tiers():
+            for spec in level:
+                part = next((p for p in plan.entities if p.spec is spec), None)
+                if part is not None and part.send:
+                    await self.send_entity(part)
+                    ctx.check_cancelled()
+
+    # -- a previous run's unanswered batches ------------------------------------------------------------------
+    async def recover(self) -> None:
+        for batch, items in await self.outbox.open_batches():
+            log.info('re-sending outbox batch %s (requestid %s) left by run %s', batch.id, batch.request_id,
+                     batch.run_id)
+            await self.send_recorded(batch, items)
+
+    # -- skipped records: one log line per entity and reason, not one per record per run ----------------------
+    async def report_skips(self, part: EntityPlan) -> None:
+        if not part.skipped:
+            return
+        self.ctx.count(part.entity_type, 'skipped', len(part.skipped))
+        by_reason: dict[str, list[PlanEntry]] = defaultdict(list)
+        for entry in part.skipped:
+            by_reason[entry.reason if not entry.blocked_by else f'Blocked by {entry.blocked_by}.'].append(entry)
+        for reason, entries in by_reason.items():
+            names = ', '.join(e.title for e in entries[:5]) + (f' and {len(entries) - 5} more' if len(entries) > 5
+                                                                else '')
+            await self.ctx.log(entity_type=part.entity_type, action='skip', status='skipped', level='warning',
+                               message=f'{len(entries)} skipped ({names}): {reason}'[:2000],
+                               local_id=entries[0].local_id if len(entries) == 1 else None)
+
+    async def ensure_lists(self, parts: list[EntityPlan]) -> None:
+        methods: set[str] = set()
+        payees: set[str] = set()
+        async with self.ctx.db.session() as session:
+            for part in parts:
+                ids = [e.local_id for e in part.send if e.action != Action.VOID]
+                if part.entity_type == 'payment' and ids:
+                    methods |= set(await _column(session, part.spec.model, 'method', ids))
+                if part.entity_type == 'expense' and ids:
+                    payees |= set(await _column(session, part.spec.model, 'payee', ids))
+        self.refused[METHOD_LIST] = await ensure_list_entries(self.ctx, self.refs, self.call, METHOD_LIST, methods)
+        self.refused[VENDOR_LIST] = await ensure_list_entries(self.ctx, self.refs, self.call, VENDOR_LIST, payees)
+
+    # -- one entity ---------------------------------------------------------------------------------------------
+    async def send_entity(self, part: EntityPlan) -> None:
+        entries = list(part.send)
+        for entry in entries:
+            self.titles[(entry.entity_type, entry.local_id)] = entry.title
+        if part.spec.kind == NAME_LIST:
+            entries = await match_existing(self, part.spec, entries)
+        chunks = [entries[i:i + self.config.batch_size] for i in range(0, len(entries), self.config.batch_size)]
+        gate = asyncio.Semaphore(self.config.concurrency)
+
+        async def one(chunk: list[PlanEntry]) -> None:
+            async with gate:
+                if not self.ctx.cancelled():
+                    await self.send_chunk(part.spec.name, chunk)
+        await asyncio.gather(*(one(chunk) for chunk in chunks))
+
+    async def send_chunk(self, entity_type: str, entries: list[PlanEntry]) -> None:
+        items = await self.build_items(entity_type, entries)
+        if items:
+            batch = await self.outbox.record(self.ctx.run_id, items)
+            await self.send_recorded(batch, items)
+        await self.ctx.progress(entity_type)
+
+    async def build_items(self, entity_type: str, entries: list[PlanEntry]) -> list[PendingItem]:
+        spec = entity(entity_type)
+        records = await _load(self.ctx, entity_type, [e.local_id for e in entries])
+        items: list[PendingItem] = []
+        failures: list[tuple[PlanEntry, MappingError]] = []
+        for entry in entries:
+            local = records.get(entry.local_id)
+            if local is None:  # deleted since the plan was made
+                continue
+            try:
+                body = self.item_body(spec.name, spec.qbo_name, entry, local)
+            except MappingError as problem:
+                failures.append((entry, problem))
+                continue
+            items.append(PendingItem(str(len(items)), entity_type, entry.local_id, local.record.version,  # type: ignore
+                                     _operation(entry), body))
+        if failures:
+            await self.record_failures(entity_type, failures)
+        return items
+
+    def item_body(self, entity_type: str, qbo_name: str, entry: PlanEntry, local: LocalRecord) -> dict[str, Any]:
+        if entry.action == Action.VOID:
+            ident = {'Id': entry.qbo_id, 'SyncToken': entry.sync_token or '0'}
+            if entity_type == 'payment':  # Intuit voids payments through an update (qbo-api.md 3.5)
+                return {'operation': 'update', 'optionsData': 'void', qbo_name: {**ident, 'sparse': True}}
+            return {'operation': 'void', qbo_name: ident}
+        self.check_refused(entity_type, local)
+        payload = MODULES[entity_type].to_qbo(local, self.refs)
+        if entry.action == Action.CREATE:
+            return {'operation': 'create', qbo_name: payload}
+        return {'operation': 'update', qbo_name: {**payload, 'Id': entry.qbo_id, 'SyncToken': entry.sync_token or '0',
+                                                 'sparse': True}}
+
+    def check_refused(self, entity_type: str, local: LocalRecord) -> None:
+        name, kind = {'payment': (getattr(local.record, 'method', ''), METHOD_LIST),
+                      'expense': (getattr(local.record, 'payee', ''), VENDOR_LIST)}.get(entity_type, ('', ''))
+        why = self.refused.get(kind, {}).get((name or '').strip()) if kind else None
+        if why:
+            raise MappingError(why, 'Rename it here or in QuickBooks, then sync again.')
+
+    async def record_failures(self, entity_type: str, failures: list[tuple[PlanEntry, MappingError]]) -> None:
+        """Records that cannot even be expressed (unmapped account, blocked): failed or skipped, with the why."""
+        ctx = self.ctx
+        async with ctx.db.session() as session:
+            links = await link_rows(session, ctx.realm_id, [(entity_type, e.local_id) for e, _ in failures])
+            for entry, problem in failures:
+                key = (entity_type, entry.local_id)
+                blocked = isinstance(problem, Blocked)
+                if not blocked:
+                    link = links.get(key)
+                    if link is None:
+                        link = EntityLink(realm_id=ctx.realm_id, entity_type=entity_type, local_id=entry.local_id)
+                    fail_link(link, f'{problem} {problem.suggestion}'.strip())
+                    session.add(link)
+                    self.refs.blocked[key] = entry.title
+                ctx.count(entity_type, 'skipped' if blocked else 'failed')
+                session.add(ctx.entry(entity_type=entity_type, local_id=entry.local_id, action='skip' if blocked
+                                      else _operation(entry), status='skipped' if blocked else LinkStatus.FAILED,
+                                      level='warning' if blocked else 'error', message=str(problem),
+                                      suggestion=problem.suggestion))
+            await session.commit()
+
+    # -- the wire -----------------------------------------------------------------------------------------------
+    async def send_recorded(self, batch: OutboxBatch, items: list[PendingItem], *, rounds: int = 2) -> None:
+        bodies = [{'bId': item.bid, **item.body} for item in items]
+        client = self.ctx.client
+        await self.outbox.sent(batch)
+        whole: QuickBooksError | None = None
+        answers: dict[str, BatchAnswer] | None = None
+        try:
+            answers = await self.call(lambda: client.batch(bodies, request_id=batch.request_id), batch=True)
+        except QuickBooksError as error:
+            if is_transient(error):
+                raise  # retries are spent: stop the run; the batch stays open for the next run
+            whole = error
+        outcome = await apply_answers(self.ctx, batch, items, answers, whole_error=whole, linked=self.linked)
+        for item, _obj in outcome.succeeded:
+            key = (item.entity_type, item.local_id)
+            self.refs.link(item.entity_type, item.local_id, str(_obj.get('Id')))
+            self.ctx.count(item.entity_type, 'linked' if key in self.linked else
+                           'created' if item.operation == Operation.CREATE else 'updated')
+        for item, _why in outcome.failed:
+            self.refs.blocked[(item.entity_type, item.local_id)] = self.titles.get(
+                (item.entity_type, item.local_id), entity(item.entity_type).singular)
+            self.ctx.count(item.entity_type, 'failed')
+        again = outcome.transient
+        if outcome.conflicts:
+            again = again + await resolve_conflicts(self, outcome.conflicts)
+        if again and rounds > 0:
+            retry = await self.outbox.record(self.ctx.run_id, again)
+            await self.send_recorded(retry, again, rounds=rounds - 1)
+        elif again:
+            await apply_answers(self.ctx, batch, again, {}, whole_error=QuickBooksError(
+                'QuickBooks kept refusing this record for a passing reason; it will be tried in the next run.'))
+            for item in again:
+                self.ctx.count(item.entity_type, 'failed')
+
+
+def _operation(entry: PlanEntry) -> str:
+    return {Action.CREATE: Operation.CREATE, Action.VOID: Operation.VOID}.get(entry.action, Operation.UPDATE)
+
+
+async def _column(session: Any, model: Any, name: str, ids: list[int]) -> list[str]:
+    values: list[str] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        values += (await session.exec(select(getattr(model, name)).where(col(model.id).in_(chunk)))).all()
+    return [v for v in values if v]
+
+
+async def _load(ctx: RunContext, entity_type: str, ids: list[int]) -> dict[int, LocalRecord]:
+    """The records of one chunk with their lines, in two queries."""
+    spec = entity(entity_type)
+    async with ctx.db.session() as session:
+        rows = (await session.exec(select(spec.model).where(col(spec.model.id).in_(ids)))).all()  # type: ignore
+        found = {row.id: LocalRecord(row) for row in rows}
+        if spec.line_model is not None:
+            owner = getattr(spec.line_model, spec.line_owner)
+            for line in (await session.exec(select(spec.line_model).where(col(owner).in_(ids)))).all():
+                found[getattr(line, spec.line_owner)].lines.append(line)
+    return found  # type: ignore[return-value]

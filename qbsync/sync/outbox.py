@@ -1,0 +1,95 @@
+"""The outbox: each /batch request is written down (composition, payloads, requestid) before it is sent.
+
+If the process dies after sending and before the answers are applied, the next run finds the batch unanswered
+and sends it again, byte for byte with the same requestid, before planning anything new: Intuit's replay hands
+back the original answers, so nothing is posted twice and nothing is lost, even if the records changed since
+(the stored version is what gets marked as synced; a newer version stays pending).
+"""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import simplejson
+from sqlmodel import col, select
+
+from ..db import Database
+from ..models import OutboxBatch, OutboxItem
+from ..models.records import utcnow
+
+__all__ = ['Operation', 'PendingItem', 'Outbox', 'payload_hash']
+
+
+class Operation:
+    CREATE = 'create'
+    UPDATE = 'update'
+    VOID = 'void'  # Intuit's void: operation=void for documents, update + optionsData=void for payments
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    """One operation of a batch: enough to send it again and to apply its answer."""
+    bid: str
+    entity_type: str
+    local_id: int
+    version: int
+    operation: str
+    body: dict[str, Any]  # the BatchItemRequest entry, bId included
+
+    @property
+    def payload_json(self) -> str:
+        return simplejson.dumps(self.body, use_decimal=True, sort_keys=True)
+
+
+def payload_hash(body: dict[str, Any]) -> str:
+    return hashlib.sha256(simplejson.dumps(body, use_decimal=True, sort_keys=True).encode()).hexdigest()
+
+
+class Outbox:
+    def __init__(self, db: Database, realm_id: str) -> None:
+        self._db = db
+        self._realm = realm_id
+
+    async def record(self, run_id: int, items: list[PendingItem]) -> OutboxBatch:
+        """Write a batch and its items (committed) before anything goes on the wire."""
+        async with self._db.session() as session:
+            batch = OutboxBatch(realm_id=self._realm, request_id=str(uuid.uuid4()), run_id=run_id)
+            session.add(batch)
+            await session.flush()
+            assert batch.id is not None
+            session.add_all([OutboxItem(batch_id=batch.id, bid=item.bid, entity_type=item.entity_type,
+                                        local_id=item.local_id, version=item.version, operation=item.operation,
+                                        payload=item.payload_json, content_hash=payload_hash(item.body))
+                             for item in items])
+            await session.commit()
+        return batch
+
+    async def open_batches(self) -> list[tuple[OutboxBatch, list[PendingItem]]]:
+        """Batches written but never answered (a crash, or a run stopped mid-way), oldest first."""
+        async with self._db.session() as session:
+            batches = (await session.exec(select(OutboxBatch).where(
+                OutboxBatch.realm_id == self._realm, col(OutboxBatch.answered_at).is_(None))
+                .order_by(col(OutboxBatch.id)))).all()
+            found = []
+            for batch in batches:
+                rows = (await session.exec(select(OutboxItem).where(OutboxItem.batch_id == batch.id)
+                                           .order_by(col(OutboxItem.id)))).all()
+                found.append((batch, [PendingItem(r.bid, r.entity_type, r.local_id, r.version, r.operation,
+                                                  simplejson.loads(r.payload, use_decimal=True)) for r in rows]))
+        return found
+
+    async def sent(self, batch: OutboxBatch) -> None:
+        async with self._db.session() as session:
+            row = await session.get(OutboxBatch, batch.id)
+            if row is not None:
+                row.sent_at, row.attempts = utcnow(), row.attempts + 1
+                session.add(row)
+                await session.commit()
+
+    @staticmethod
+    def mark_answered(session: Any, batch: OutboxBatch) -> None:
+        """Part of the transaction that applies the answers: both land together or not at all."""
+        batch.answered_at = utcnow()
+        session.add(batch)
