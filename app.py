@@ -46,9 +46,9 @@ app.state.services = services  # the handle tests use
 app.on_startup(services.start)  # sync on purpose: async startup handlers are not awaited before requests
 app.on_shutdown(services.stop)
 app.include_router(health.build_router(services))
-app.include_router(quickbooks_routes.build_router(services))
-app.include_router(metrics.build_router(services))
+app.include_router(quickbooks_routes.build_router(services, layout=pages.static_layout))  # results in the app's look
 app.include_router(sessions.build_router(services))
+app.include_router(metrics.build_router(services))
 pages.register(services)
 app.add_middleware(PageBuildLimit)  # a flood of anonymous page builds cannot exhaust memory
 app.add_middleware(SecurityHeadersMiddleware, https=settings.secure_cookies)  # outermost: on every response

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import account, auth, home, integrations, records, users
+from . import account, auth, home, integrations, records, region, users
+from .static_layout import static_layout
 
 if TYPE_CHECKING:
     from qbsync.services import Services
 
-__all__ = ['register']
+__all__ = ['register', 'static_layout']
 
 
 def register(services: Services) -> None:
@@ -22,3 +23,4 @@ def register(services: Services) -> None:
     account.register(services)
     records.register(services)
     integrations.register(services)
+    region.register(services)

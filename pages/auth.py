@@ -30,7 +30,7 @@ from qbsync.models import Role, User
 from qbsync.services.errors import LoginLocked, PermissionDenied, ValidationError
 from qbsync.web.sessions import FINISH_PATH, local_path
 
-from .frame import ROLE_LABELS, frame
+from .frame import ROLE_LABELS, auth_card, frame
 from .forms import show_field_errors
 
 if TYPE_CHECKING:
@@ -189,15 +189,20 @@ def register(services: Services) -> None:
                 return
             _finish_login(services, user, target)
 
-        with ui.card().classes('absolute-center w-96 gap-3'):
-            ui.label('Log in to qbsync').classes('text-xl font-bold')
-            email = ui.input('Email').props('autofocus autocomplete=username').classes('w-full').mark('login-email')
-            password = ui.input('Password', password=True, password_toggle_button=True) \
-                .props('autocomplete=current-password').classes('w-full').mark('login-password')
-            password.on('keydown.enter', log_in)
-            message = ui.label().classes('text-negative').mark('login-error')
-            message.set_visibility(False)
-            ui.button('Log in', on_click=log_in).classes('w-full').mark('login-submit')
+        with auth_card('Log in to qbsync', 'Keep your records and QuickBooks in step.'):
+            # a real <form>: password managers offer to save and fill it, and Enter submits it (the browser clicks
+            # the submit button, whose handler logs in); the page itself never reloads
+            with ui.element('form').classes('w-full flex flex-col gap-3') \
+                    .on('submit', js_handler='(event) => event.preventDefault()').props('method=post action=/login'):
+                email = ui.input('Email').props('autofocus autocomplete=username name=username type=email outlined') \
+                    .classes('w-full').mark('login-email')
+                password = ui.input('Password', password=True, password_toggle_button=True) \
+                    .props('autocomplete=current-password name=password outlined').classes('w-full') \
+                    .mark('login-password')
+                message = ui.label().classes('text-negative').props('role=alert').mark('login-error')
+                message.set_visibility(False)
+                ui.button('Log in', on_click=log_in).props('type=submit unelevated no-caps size=lg') \
+                    .classes('w-full').mark('login-submit')
         return None
 
     @ui.page('/setup', title='Set up qbsync')
@@ -228,16 +233,19 @@ def register(services: Services) -> None:
                     return
             _finish_login(services, user, '/')
 
-        with ui.card().classes('absolute-center w-[28rem] gap-3'):
-            ui.label('Welcome to qbsync').classes('text-xl font-bold')
-            ui.label('Create the owner account. The owner can add other users later.').classes('text-grey-8')
-            fields = {
-                'name': ui.input('Your name').classes('w-full').mark('setup-name'),
-                'email': ui.input('Email').props('autocomplete=username').classes('w-full').mark('setup-email'),
-                'password': ui.input('Password', password=True, password_toggle_button=True)
-                .props('autocomplete=new-password').classes('w-full').mark('setup-password'),
-            }
-            confirm = ui.input('Repeat the password', password=True).props('autocomplete=new-password') \
-                .classes('w-full').mark('setup-confirm')
-            ui.button('Create owner account', on_click=create_owner).classes('w-full').mark('setup-submit')
+        with auth_card('Welcome to qbsync', 'Create the owner account. The owner can add other users later.'):
+            with ui.element('form').classes('w-full flex flex-col gap-3') \
+                    .on('submit', js_handler='(event) => event.preventDefault()'):
+                fields = {
+                    'name': ui.input('Your name').props('autocomplete=name outlined').classes('w-full')
+                    .mark('setup-name'),
+                    'email': ui.input('Email').props('autocomplete=username type=email outlined').classes('w-full')
+                    .mark('setup-email'),
+                    'password': ui.input('Password', password=True, password_toggle_button=True)
+                    .props('autocomplete=new-password outlined').classes('w-full').mark('setup-password'),
+                }
+                confirm = ui.input('Repeat the password', password=True) \
+                    .props('autocomplete=new-password outlined').classes('w-full').mark('setup-confirm')
+                ui.button('Create owner account', on_click=create_owner) \
+                    .props('type=submit unelevated no-caps size=lg').classes('w-full').mark('setup-submit')
         return None

@@ -18,7 +18,9 @@ from nicegui import app, ui
 
 from qbsync.models import Role, User
 
-__all__ = ['frame', 'NavEntry', 'NAVIGATION', 'ROLE_LABELS']
+from .theme import apply_theme
+
+__all__ = ['frame', 'auth_card', 'NavEntry', 'NAVIGATION', 'ROLE_LABELS']
 
 ROLE_LABELS = {Role.OWNER: 'Owner', Role.ADMIN: 'Admin', Role.VIEWER: 'Viewer (read-only)'}
 
@@ -33,7 +35,7 @@ class NavEntry:
 
 
 NAVIGATION: tuple[NavEntry, ...] = (
-    NavEntry('Dashboard', '/', 'dashboard', 'nav-home'),
+    NavEntry('Home', '/', 'home', 'nav-home'),
     NavEntry('Customers', '/customers', 'people', 'nav-customers'),
     NavEntry('Items', '/items', 'inventory_2', 'nav-items'),
     NavEntry('Invoices', '/invoices', 'receipt_long', 'nav-invoices'),
@@ -41,6 +43,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry('Expenses', '/expenses', 'shopping_cart', 'nav-expenses'),
     NavEntry('Credit memos', '/credit-memos', 'assignment_return', 'nav-credit-memos'),
     NavEntry('Integrations', '/settings/integrations', 'settings', 'nav-integrations'),
+    NavEntry('Region and formats', '/settings/region', 'language', 'nav-region'),
     NavEntry('Users', '/users', 'manage_accounts', 'nav-users', owner_only=True),
 )
 
@@ -53,31 +56,56 @@ def frame(title: str, *, user: User) -> Iterator[ui.column]:
     :param user: the signed-in user (from ``pages.auth.current_user``); decides which entries the navigation shows
     """
     ui.page_title(f'{title} · qbsync')
-    ui.colors(primary='#2E7D32')
-    with ui.header().classes('items-center justify-between bg-primary text-white px-4 py-2'):
-        with ui.row().classes('items-center gap-2'):
-            ui.button(icon='menu', on_click=lambda: drawer.toggle()).props('flat round color=white dense')
+    apply_theme()
+    with ui.header().classes('items-center justify-between bg-primary text-white px-2 sm:px-4 py-2 no-wrap'):
+        with ui.row().classes('items-center gap-2 no-wrap min-w-0'):
+            ui.button(icon='menu', on_click=lambda: drawer.toggle()).props(
+                'flat round color=white dense aria-label="Show or hide the navigation"').mark('nav-toggle')
             ui.link('qbsync', '/').classes('text-lg font-bold text-white no-underline')
-            ui.label('·').classes('opacity-60')
-            ui.label(title).classes('text-lg').mark('page-title')
-        with ui.row().classes('items-center gap-3'):
-            ui.label(f'{user.name or user.email} · {ROLE_LABELS.get(user.role, user.role)}').mark('signed-in-user')
+            ui.label('·').classes('opacity-80 gt-xs')
+            ui.label(title).classes('text-lg truncate').props('role=heading aria-level=1').mark('page-title')
+        with ui.row().classes('items-center gap-1 sm:gap-3 no-wrap'):
+            ui.label(f'{user.name or user.email} · {ROLE_LABELS.get(user.role, user.role)}') \
+                .classes('gt-sm').mark('signed-in-user')
             ui.button(icon='key', on_click=lambda: ui.navigate.to('/account/password')) \
-                .props('flat round color=white dense').tooltip('Change my password').mark('nav-password')
-            ui.button('Log out', icon='logout', on_click=_log_out).props('flat color=white').mark('logout')
-    with ui.left_drawer(value=True, bordered=True).classes('bg-grey-1 q-pa-sm') as drawer:
+                .props('flat round color=white dense aria-label="Change my password"').tooltip('Change my password') \
+                .mark('nav-password')
+            ui.button('Log out', icon='logout', on_click=_log_out).props('flat no-caps color=white').mark('logout')
+    # value=None: open beside the page on a wide screen, a slide-over behind the menu button on a phone
+    with ui.left_drawer(value=None, bordered=True).classes('bg-grey-1 q-pa-sm').props('aria-label=Navigation') \
+            as drawer:
         current = _current_path()
-        for entry in NAVIGATION:
-            if entry.owner_only and user.role != Role.OWNER:
-                continue
-            active = current == entry.path or (entry.path != '/' and current.startswith(entry.path + '/'))
-            with ui.link(target=entry.path).classes('no-underline w-full').mark(entry.marker):
-                with ui.row().classes('items-center gap-3 px-3 py-2 rounded w-full ' +
-                                      ('bg-green-1 text-primary font-bold' if active else 'text-grey-9')):
-                    ui.icon(entry.icon)
-                    ui.label(entry.label)
-    with ui.column().classes('w-full max-w-6xl mx-auto p-4 gap-4') as content:
-        yield content
+        with ui.element('nav').classes('w-full').props('aria-label=Main'):
+            for entry in NAVIGATION:
+                if entry.owner_only and user.role != Role.OWNER:
+                    continue
+                active = current == entry.path or (entry.path != '/' and current.startswith(entry.path + '/'))
+                with ui.link(target=entry.path).classes('no-underline w-full').mark(entry.marker) as link:
+                    if active:
+                        link.props('aria-current=page')
+                    with ui.row().classes('items-center gap-3 px-3 py-2 rounded w-full no-wrap ' +
+                                          ('bg-green-1 text-primary font-bold' if active else 'text-grey-9')):
+                        ui.icon(entry.icon).props('aria-hidden=true')
+                        ui.label(entry.label)
+    with ui.element('main').classes('w-full max-w-6xl mx-auto p-2 sm:p-4'):
+        with ui.column().classes('w-full gap-4') as content:
+            yield content
+
+
+@contextmanager
+def auth_card(title: str, subtitle: str = '') -> Iterator[ui.card]:
+    """The layout of the pages before signing in (login, first-run setup): the same colours and type as the app,
+    one centred card that fits a phone."""
+    apply_theme()
+    with ui.element('main').classes('w-full min-h-screen flex items-center justify-center p-4'):
+        with ui.card().classes('w-full max-w-md gap-4 p-6').props('flat bordered') as card:
+            with ui.row().classes('items-center gap-2'):
+                ui.icon('sync', size='2rem').classes('text-primary').props('aria-hidden=true')
+                ui.label('qbsync').classes('text-xl font-bold text-primary')
+            ui.label(title).classes('text-2xl font-bold').props('role=heading aria-level=1')
+            if subtitle:
+                ui.label(subtitle).classes('text-grey-8')
+            yield card
 
 
 def _current_path() -> str:

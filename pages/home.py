@@ -1,16 +1,22 @@
-"""``/``: a short overview: the QuickBooks connection in one line, the records and their sync state, links onward."""
+"""``/``: the business at a glance: the QuickBooks connection in words (and Connect when there is none), the last
+sync and its result, the next automatic run, then the records and their sync state."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from nicegui import ui
 
-from qbsync.services.connection_views import ConnectionView
-from qbsync.sync.stats import dashboard_stats
+from qbsync.formats import LocalFormats
+from qbsync.labels import plain
+from qbsync.services.owner_messages import connection_health
+from qbsync.services.sync_summary import SyncSummary, sync_summary
 
-from .auth import current_user
+from .auth import allowed, current_user
 from .frame import frame
+from .local import local_formats
+from .messages import show_message
 from .records.specs import PAGES_BY_TYPE
+from .widgets import facts, link_button, section
 
 if TYPE_CHECKING:
     from qbsync.services import Services
@@ -18,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = ['register', 'CONTROL_CENTER']
 
 CONTROL_CENTER = '/settings/integrations/quickbooks/overview'
+DASHBOARD = '/settings/integrations/quickbooks/dashboard'
 
 
 def register(services: Services) -> None:
@@ -26,39 +33,42 @@ def register(services: Services) -> None:
         user = await current_user(services)
         if user is None:
             return
-        view = await _connection(services)
-        async with services.db.session() as session:
-            stats = await dashboard_stats(session)
-        with frame('Dashboard', user=user):
-            with ui.card().classes('w-full'):
-                ui.label('QuickBooks').classes('text-lg font-bold')
-                ui.label(_connection_line(view)).mark('connection-status')
-                with ui.row().classes('gap-6'):
-                    ui.link('Open the QuickBooks control center', CONTROL_CENTER).mark('control-center-link')
-                    ui.link('All integrations', '/settings/integrations')
-            with ui.row().classes('w-full gap-4'):
-                for counts in stats.entities:
+        formats = await local_formats(services)
+        view = await services.connection.current()
+        summary = await sync_summary(services.db, await services.sync_settings.load(),
+                                     getattr(services, 'scheduler', None))
+        with frame('Home', user=user):
+            show_message(services, connection_health(view, formats), can_manage=allowed(user, manage=True),
+                         marker='connection')
+            with section('Syncing', marker='sync-summary'):
+                facts(_sync_facts(summary, formats))
+                with ui.row().classes('gap-2 wrap'):
+                    link_button('Open the Sync Dashboard', DASHBOARD, icon='bar_chart', marker='open-dashboard')
+                    link_button('QuickBooks settings', CONTROL_CENTER, icon='tune', kind='flat',
+                                marker='control-center-link')
+            with ui.element('div').classes('w-full grid grid-cols-2 sm:grid-cols-3 lg:grid-cols-6 gap-3'):
+                for counts in summary.stats.entities:
                     page = PAGES_BY_TYPE[counts.entity_type]
                     with ui.link(target=page.path).classes('no-underline text-inherit').mark(f'count-{page.slug}'):
-                        with ui.card().classes('w-44 gap-1'):
+                        with ui.card().classes('w-full h-full gap-1').props('flat bordered'):
                             ui.label(page.plural).classes('text-grey-8')
-                            ui.label(str(counts.total)).classes('text-2xl font-bold').mark(f'count-{page.slug}-total')
-                            ui.label(f'{counts.synced} synced · {counts.pending} pending · {counts.failed} failed') \
+                            ui.label(formats.number(counts.total)).classes('text-2xl font-bold text-grey-10') \
+                                .mark(f'count-{page.slug}-total')
+                            ui.label(f'{counts.synced} synced · {counts.pending} waiting · {counts.failed} failed') \
                                 .classes('text-xs text-grey-7').mark(f'count-{page.slug}-states')
 
 
-async def _connection(services: Services) -> ConnectionView | None:
-    """The connection view from ``services.connection.current()``, or None when absent or not connected."""
-    connection = getattr(services, 'connection', None)
-    return None if connection is None else await connection.current()
-
-
-def _connection_line(view: ConnectionView | None) -> str:
-    if view is None:
-        return 'Not connected to QuickBooks. An owner or admin can connect in the control center.'
-    name = view.company_name or f'company {view.realm_id}'
-    if view.connected:
-        return f'Connected to {name} ({view.environment}).'
-    if view.needs_reconnect:
-        return f'{name} needs to be reconnected: {view.last_error or "QuickBooks no longer accepts our access"}.'
-    return f'Disconnected from {name}.'
+def _sync_facts(summary: SyncSummary, formats: LocalFormats) -> list[tuple[str, str, str | None]]:
+    if summary.last_run_at is None:
+        last = 'No sync has run yet.'
+    else:
+        last = f'{formats.when(summary.last_run_at)}: {plain(summary.last_run_status) or "unknown"}'
+    if not summary.auto_sync_enabled:
+        upcoming = 'Automatic sync is off. Turn it on under Sync Settings.'
+    elif summary.next_run_at is not None:
+        upcoming = formats.when(summary.next_run_at)
+    else:
+        upcoming = f'Every {summary.interval_minutes} minutes while connected'
+    success = formats.when(summary.stats.last_success_at) if summary.stats.last_success_at else 'Not yet'
+    return [('Last sync', last, 'last-sync'), ('Last successful sync', success, 'last-success'),
+            ('Next automatic sync', upcoming, 'next-sync')]

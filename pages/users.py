@@ -15,6 +15,7 @@ from qbsync.services.errors import ServiceError, ValidationError
 from .auth import authorize, current_user
 from .forms import clear_field_errors, error_text, submit, text_of
 from .frame import ROLE_LABELS, frame
+from .widgets import Action, action_button, section
 
 if TYPE_CHECKING:
     from qbsync.services import Services
@@ -37,18 +38,19 @@ def register(services: Services) -> None:
                 _user_row(member, is_me=member.id == me.id)
 
         def _user_row(member: User, *, is_me: bool) -> None:
-            with ui.row().classes('w-full items-center gap-4 border-b py-2').mark(f'user-row-{member.id}'):
+            with ui.row().classes('w-full items-center gap-x-4 gap-y-1 border-b py-2 wrap') \
+                    .mark(f'user-row-{member.id}'):
                 with ui.column().classes('gap-0 grow'):
                     ui.label(member.name or member.email).classes('font-bold')
                     ui.label(member.email + (' (you)' if is_me else '')).classes('text-grey-8 text-sm')
                 ui.select(ROLE_OPTIONS, value=member.role, label='Role',
                           on_change=lambda e, m=member: change_role(m, e.value, e.previous_value)) \
-                    .classes('w-48').mark(f'user-role-{member.id}')
+                    .classes('w-48').props('outlined dense').mark(f'user-role-{member.id}')
                 if not is_me:  # your own password: the change-password page, which asks for the current one
                     ui.button('Reset password', icon='lock_reset', on_click=lambda m=member: ask_new_password(m)) \
-                        .props('flat').mark(f'user-reset-{member.id}')
+                        .props('flat no-caps').mark(f'user-reset-{member.id}')
                 ui.button('Remove', icon='person_remove', on_click=lambda m=member: confirm_removal(m)) \
-                    .props('flat color=negative').mark(f'user-remove-{member.id}')
+                    .props('flat no-caps color=negative').mark(f'user-remove-{member.id}')
 
         def ask_new_password(member: User) -> None:
             with ui.dialog() as dialog, ui.card().classes('w-96'):
@@ -92,7 +94,7 @@ def register(services: Services) -> None:
             user_list.refresh()
 
         def confirm_removal(member: User) -> None:
-            with ui.dialog() as dialog, ui.card():
+            with ui.dialog() as dialog, ui.card().classes('w-full max-w-md'):
                 ui.label(f'Remove {member.email}? They will be signed out at once.')
                 with ui.row():
                     ui.button('Cancel', on_click=dialog.close).props('flat')
@@ -130,18 +132,18 @@ def register(services: Services) -> None:
             user_list.refresh()
 
         with frame('Users', user=me):
-            with ui.card().classes('w-full'):
-                ui.label('Add a user').classes('text-lg font-bold')
-                with ui.row().classes('w-full items-start gap-4'):
+            with section('Add a user'):
+                with ui.row().classes('w-full items-start gap-4 wrap'):
                     fields = {
-                        'email': ui.input('Email').classes('w-64').mark('new-user-email'),
-                        'name': ui.input('Name').classes('w-48').mark('new-user-name'),
-                        'role': ui.select(ROLE_OPTIONS, value=Role.VIEWER, label='Role').classes('w-48')
-                        .mark('new-user-role'),
+                        'email': ui.input('Email').props('outlined type=email').classes('w-full sm:w-64')
+                        .mark('new-user-email'),
+                        'name': ui.input('Name').props('outlined').classes('w-full sm:w-48').mark('new-user-name'),
+                        'role': ui.select(ROLE_OPTIONS, value=Role.VIEWER, label='Role').props('outlined')
+                        .classes('w-full sm:w-48').mark('new-user-role'),
                         'password': ui.input('Initial password', password=True, password_toggle_button=True)
-                        .props('autocomplete=new-password').classes('w-56').mark('new-user-password'),
+                        .props('autocomplete=new-password outlined').classes('w-full sm:w-56')
+                        .mark('new-user-password'),
                     }
-                    ui.button('Add user', icon='person_add', on_click=add_user).mark('add-user')
-            with ui.card().classes('w-full'):
-                ui.label('Users').classes('text-lg font-bold')
+                    action_button(Action('Add user', on_click=add_user, icon='person_add', marker='add-user'))
+            with section('Users'):
                 await user_list()

@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .operations import commands as ops
 from .user_commands import run_users, users_arguments
+from .operations import commands as ops
 
 if TYPE_CHECKING:
     from .sandbox import SandboxState
@@ -154,10 +154,10 @@ Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[a
 COMMANDS: list[Command] = [
     ('sandbox', 'serve the QuickBooks Online sandbox on its own', _sandbox_arguments, _run_sandbox),
     ('status', 'show the QuickBooks connection, token health and sync figures', _status_arguments, _run_status),
+    ('users', 'manage accounts from the server (reset-password)', users_arguments, run_users),
     ('backup', 'write the database and generated secrets to one file', ops.backup_arguments, ops.run_backup),
     ('restore', 'bring a backup back into an empty data folder', ops.restore_arguments, ops.run_restore),
     ('db', 'schema revision and out-of-band migrations', ops.db_arguments, ops.run_db),
-    ('users', 'manage accounts from the server (reset-password)', users_arguments, run_users),
 ]
 
 

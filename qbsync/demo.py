@@ -119,7 +119,7 @@ def load_demo_data(session: Session, *, today: date, seed: int = DEFAULT_SEED) -
 def announce_owner(email: str, password: str) -> None:
     """Shown once, on the console only (never in a log file): the generated password is not kept anywhere else."""
     print('\n' + '=' * 72 + f'\n  qbsync demo: owner account created\n    email:    {email}\n'
-          f'    password: {password}\n  Sign in at the login page; add users under Settings > Users.\n'
+          f'    password: {password}\n  Sign in at the login page; add users under Users.\n'
           '  This password is shown only once.\n' + '=' * 72 + '\n', flush=True)
 
 

@@ -1,14 +1,14 @@
-"""Logging that cannot leak or be forged: one line per record, no SQL parameters, no NiceGUI client ids; text for
-people (the default) or one JSON object per line (``QBSYNC_LOG_FORMAT=json``) for a log shipper.
+"""Log output that cannot leak or be forged, for people (text, the default) or a log shipper (one JSON object per
+line, ``QBSYNC_LOG_FORMAT=json``).
 
+- Every line written while a sync run works carries its run id and company (realm): the runner binds them in context
+  variables for the length of a run (``bind_log_context``), so they reach every logger the engine and the QuickBooks
+  client use, and the tasks those start, without any of them passing ids around.
 - Newlines (and other control characters) in logged values are escaped, so a crafted email or webhook field cannot
-  add a fake line to the log (the JSON form escapes them by being JSON).
+  add a fake line to the log (JSON lines are escaped by the encoder).
 - SQLAlchemy and aiosqlite stay at WARNING whatever ``QBSYNC_LOG_LEVEL`` says: at INFO/DEBUG they print every
   statement's bound parameters (tokens, emails, amounts). The engines also hide parameters (``qbsync.db``).
 - NiceGUI's ``client_id`` (the key to a live page's websocket) is redacted from uvicorn's access log lines.
-- Every line written while a sync run works carries its run id and company (realm): they travel in context
-  variables the runner binds for the length of a run (``bind_log_context``), so they reach every logger the engine
-  and the QuickBooks client use, and the tasks those start, without any of them passing ids around.
 """
 from __future__ import annotations
 
@@ -20,14 +20,13 @@ from contextvars import ContextVar, Token
 from datetime import datetime, timezone
 from typing import IO, Any
 
-__all__ = ['configure_logging', 'OneLineFormatter', 'JsonFormatter', 'RedactClientId', 'ContextFilter',
-           'QUIET_LOGGERS', 'bind_log_context', 'reset_log_context', 'uvicorn_log_config', 'FORMAT']
+__all__ = ['configure_logging', 'bind_log_context', 'reset_log_context', 'JsonFormatter', 'ContextFilter',
+           'OneLineFormatter', 'RedactClientId', 'QUIET_LOGGERS', 'TEXT_FORMAT', 'uvicorn_log_config', 'escape']
 
+TEXT_FORMAT = '%(asctime)s %(levelname)s %(name)s: %(message)s%(run_context)s'
 QUIET_LOGGERS = ('sqlalchemy', 'sqlalchemy.engine', 'sqlalchemy.pool', 'sqlalchemy.orm', 'aiosqlite')
 _CONTROL = re.compile(r'[\x00-\x08\x0a-\x1f\x7f]')
 _CLIENT_ID = re.compile(r'(client_id=)[^&\s"]+')
-FORMAT = '%(asctime)s %(levelname)s %(name)s: %(message)s'
-TEXT_FORMAT = FORMAT + '%(run_context)s'
 
 _run_id: ContextVar[int | None] = ContextVar('qbsync_run_id', default=None)
 _realm_id: ContextVar[str | None] = ContextVar('qbsync_realm_id', default=None)
@@ -52,20 +51,6 @@ class ContextFilter(logging.Filter):
         return True
 
 
-class OneLineFormatter(logging.Formatter):
-    """Escapes control characters in the message (tracebacks keep their own lines, after the escaped message)."""
-
-    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
-        original = record.message
-        record.message = escape(original)
-        if not hasattr(record, 'run_context'):
-            record.run_context = ''
-        try:
-            return super().formatMessage(record)
-        finally:
-            record.message = original
-
-
 class JsonFormatter(logging.Formatter):
     """``{"ts", "level", "logger", "message", "run_id", "realm_id"[, "exception"]}`` on one line."""
 
@@ -78,6 +63,18 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry['exception'] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)
+
+
+class OneLineFormatter(logging.Formatter):
+    """Escapes control characters in the message (tracebacks keep their own lines, after the escaped message)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
+        original = record.message
+        record.message = escape(original)
+        try:
+            return super().formatMessage(record)
+        finally:
+            record.message = original
 
 
 class RedactClientId(logging.Filter):
@@ -95,9 +92,9 @@ def escape(text: str) -> str:
     return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 
 
-def configure_logging(level: str, fmt: str = 'text', stream: IO[str] | None = None) -> logging.Handler:
-    """One root handler of ours (``stream``, default stderr; an earlier one of ours is replaced), quiet database
-    loggers, redacted access log. Returns the handler."""
+def configure_logging(level: str = 'INFO', fmt: str = 'text', stream: IO[str] | None = None) -> logging.Handler:
+    """One handler on the root logger (``stream``, default stderr), replacing any earlier one of ours; quiet
+    database loggers; redacted access log. Returns the handler."""
     handler = logging.StreamHandler(stream) if stream is not None else _Stderr()
     handler.addFilter(ContextFilter())
     handler.setFormatter(JsonFormatter() if fmt == 'json' else OneLineFormatter(TEXT_FORMAT))
@@ -115,11 +112,6 @@ def configure_logging(level: str, fmt: str = 'text', stream: IO[str] | None = No
     return handler
 
 
-def uvicorn_log_config(fmt: str) -> dict[str, Any]:
-    """``ui.run`` options: with JSON logs uvicorn installs no handlers of its own, so its lines reach ours."""
-    return {'log_config': None} if fmt == 'json' else {}
-
-
 class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever ``sys.stderr`` is at the time (test runners swap it), like logging's last resort."""
 
@@ -133,3 +125,8 @@ class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
     @stream.setter
     def stream(self, _value: IO[str]) -> None:
         pass
+
+
+def uvicorn_log_config(fmt: str) -> dict[str, Any]:
+    """``ui.run`` options: with JSON logs uvicorn installs no handlers of its own, so its lines reach ours."""
+    return {'log_config': None} if fmt == 'json' else {}

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-__all__ = ['Settings', 'IntuitEndpoints', 'load_settings', 'INTUIT_PRODUCTION', 'INTUIT_SANDBOX', 'protect_data_dir',
-           'write_private', 'kept_secret', 'data_dir_from_env', 'database_url_from_env', 'GENERATED_SECRETS']
+__all__ = ['Settings', 'IntuitEndpoints', 'load_settings', 'data_dir_from_env', 'database_url_from_env',
+           'INTUIT_PRODUCTION', 'INTUIT_SANDBOX', 'GENERATED_SECRETS', 'protect_data_dir', 'write_private',
+           'kept_secret']
 
 SANDBOX_MOUNT = '/sandbox'
 DEMO_CLIENT_ID = 'qbsync-demo-app'

@@ -39,11 +39,11 @@ TAB_NAMES = tuple(name for name, *_ in TABS)
 
 
 def register(services: Services) -> None:
-    @ui.page(CENTER_PATH, title='QuickBooks Online · qbsync')
+    @ui.page(CENTER_PATH, title='QuickBooks settings · qbsync')
     async def control_center() -> None:
         await _build(services, TAB_NAMES[0])
 
-    @ui.page(CENTER_PATH + '/{tab}', title='QuickBooks Online · qbsync')
+    @ui.page(CENTER_PATH + '/{tab}', title='QuickBooks settings · qbsync')
     async def control_center_tab(tab: str) -> RedirectResponse | None:
         if tab not in TAB_NAMES:
             return RedirectResponse(tab_path(TAB_NAMES[0]))
@@ -55,7 +55,7 @@ async def _build(services: Services, first_tab: str) -> None:
     user = await current_user(services)
     if user is None:
         return
-    with frame('QuickBooks Online', user=user):
+    with frame('QuickBooks settings', user=user):
         with ui.tabs(value=first_tab).classes('w-full').props('align=left').mark('center-tabs') as tabs:
             for name, label, icon, _ in TABS:
                 ui.tab(name, label=label, icon=icon).mark(f'tab-{name}')

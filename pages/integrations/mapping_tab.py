@@ -9,8 +9,12 @@ from qbsync.services.account_mapping import (DEPOSIT, ITEM_INCOME, ROLES, Accoun
                                              NotConnected)
 from qbsync.services.errors import PermissionDenied, ValidationError
 
+from qbsync.labels import plain
+from qbsync.services.owner_messages import explain_error
+
 from ..auth import authorize
 from ..forms import clear_field_errors, show_field_errors
+from ..messages import show_message
 from .common import CenterContext
 
 __all__ = ['build']
@@ -25,9 +29,8 @@ async def build(context: CenterContext) -> None:
         return
     try:
         accounts = await services.account_mapping.accounts()
-    except QuickBooksError as error:
-        ui.label(f'The chart of accounts could not be read from QuickBooks: {error}') \
-            .classes('text-negative').mark('mapping-error')
+    except QuickBooksError as error:  # in plain words, with Reconnect right here when that is the cure
+        show_message(services, explain_error(error), can_manage=context.can_manage, marker='mapping-error')
         return
     items = await services.account_mapping.item_names()
     _MappingForm(context, mapping, accounts, items)
@@ -70,7 +73,7 @@ class _MappingForm:
             options[value] = f'{mapped.qbo_account_name if mapped else value} (no longer available)'
         label = role.label + (' *' if role.required else '')
         select = ui.select(options, value=value, label=label, clearable=not role.required, with_input=True) \
-            .classes('w-96').mark(f'map-{key}')
+            .classes('w-full max-w-md').props('outlined').mark(f'map-{key}')
         if role.hint:
             select.props['hint'] = role.hint
         if not self.editable:
@@ -83,23 +86,27 @@ class _MappingForm:
             if not self.overrides:
                 ui.label('No item has its own income account.').classes('text-grey-7').mark('no-overrides')
             for item_id in sorted(self.overrides, key=lambda i: self.items.get(i, '').lower()):
-                with ui.row().classes('items-center gap-3').mark(f'override-{item_id}'):
+                with ui.row().classes('items-center gap-3 wrap').mark(f'override-{item_id}'):
                     ui.label(self.items.get(item_id, f'Item {item_id}')).classes('w-64')
                     select = ui.select(self.income_options, value=self.overrides[item_id], with_input=True,
                                        on_change=lambda e, i=item_id: self.overrides.__setitem__(i, e.value)) \
-                        .classes('w-80').mark(f'override-account-{item_id}')
+                        .classes('w-full sm:w-80') \
+                        .props(f'aria-label="Income account for {self.items.get(item_id, item_id)}"') \
+                        .mark(f'override-account-{item_id}')
                     self.fields[f'{ITEM_INCOME}:{item_id}'] = select
                     if self.editable:
                         ui.button(icon='delete', on_click=lambda i=item_id: self._remove(i)) \
-                            .props('flat round dense').mark(f'override-remove-{item_id}')
+                            .props('flat round dense aria-label="Remove this item\'s own income account"') \
+                            .mark(f'override-remove-{item_id}')
                     else:
                         select.disable()
 
     def _add_override_row(self) -> None:
-        with ui.row().classes('items-center gap-3'):
-            self.new_item = ui.select({}, label='Item', with_input=True).classes('w-64').mark('override-item')
+        with ui.row().classes('items-center gap-3 wrap'):
+            self.new_item = ui.select({}, label='Item', with_input=True).classes('w-full sm:w-64') \
+                .mark('override-item')
             self.new_account = ui.select(self.income_options, label='Income account', with_input=True) \
-                .classes('w-80').mark('override-account')
+                .classes('w-full sm:w-80').mark('override-account')
             ui.button('Add', icon='add', on_click=self._add).props('outline').mark('override-add')
         self._refresh_item_choices()
 
@@ -137,9 +144,17 @@ class _MappingForm:
         except (PermissionDenied, NotConnected, QuickBooksError) as error:
             ui.notify(str(error), type='negative')
             return
-        ui.notify('Account mapping saved.', type='positive')
+        missing = {key: ROLES[key] for key in ROLES if ROLES[key].required and not roles.get(key)}
+        for key, role in missing.items():
+            self.fields[key].error = f'Required: choose the {role.label.lower()} before invoices can be sent.'
+        if missing:
+            names = ', '.join(role.label for role in missing.values())
+            ui.notify(f'Saved, but invoices cannot be sent to QuickBooks until you choose: {names}.',
+                      type='warning', multi_line=True)
+        else:
+            ui.notify('Account mapping saved.', type='positive')
         await self.context.changed()
 
 
 def _options(accounts: list[QboAccount]) -> dict[str, str]:
-    return {a.id: f'{a.fully_qualified_name or a.name} · {a.account_type}' for a in accounts}
+    return {a.id: f'{a.fully_qualified_name or a.name} · {plain(a.account_type)}' for a in accounts}

@@ -1,21 +1,26 @@
-"""Overview: the connection at a glance, token health, what still needs doing, Disconnect."""
+"""Overview: the connection in plain words (and when it needs attention, the action on the same screen), the
+company's details (its Company ID stays visible for support), what still needs doing, Disconnect."""
 from __future__ import annotations
-
-from datetime import datetime, timezone
 
 from nicegui import ui
 
+from qbsync.formats import LocalFormats
+from qbsync.labels import plain
 from qbsync.quickbooks.errors import QuickBooksError
 from qbsync.services.connection_views import ConnectionView
 from qbsync.services.errors import ServiceError
+from qbsync.services.owner_messages import OPEN_MAPPING, OwnerMessage, connection_health
 
 from ..auth import authorize
-from .common import CenterContext, countdown, stamp, start_connect, tab_path
+from ..local import local_formats
+from ..messages import show_message
+from ..widgets import Action, action_bar, action_button, facts, section
+from .common import CenterContext, start_connect
 
 __all__ = ['build']
 
-STATUS_LABELS = {'connected': ('Connected', 'positive'), 'needs_reconnect': ('Needs reconnection', 'warning'),
-                 'disconnected': ('Disconnected', 'grey')}
+STATUS_LABELS = {'connected': ('Connected', 'positive'), 'needs_reconnect': ('Needs reconnecting', 'negative'),
+                 'disconnected': ('Disconnected', 'grey-8')}
 
 
 async def build(context: CenterContext) -> None:
@@ -27,16 +32,22 @@ async def build(context: CenterContext) -> None:
         if view is None or view.status == 'disconnected':
             _not_connected(context)
             return
+        formats = await local_formats(services)
         missing = await services.account_mapping.missing_required(view.realm_id)
-        _warnings(context, view, missing)
-        _details(view)
-        _token_health(view)
+        show_message(services, connection_health(view, formats), can_manage=context.can_manage,
+                     marker='warning-reconnect-card' if view.needs_reconnect else 'connection-health')
+        if missing:
+            show_message(services, OwnerMessage('Invoices cannot be sent yet',
+                                                f'Map these accounts first: {", ".join(missing)}.', OPEN_MAPPING),
+                         can_manage=context.can_manage, marker='warning-mapping')
+        _details(view, formats)
         if context.can_manage:
-            ui.button('Disconnect', icon='link_off', color='negative', on_click=lambda: _confirm_disconnect(view)) \
-                .props('outline').mark('disconnect')
+            with action_bar(align='start'):
+                action_button(Action('Disconnect', on_click=lambda: _confirm_disconnect(view), icon='link_off',
+                                     kind='secondary', marker='disconnect'))
 
     async def _confirm_disconnect(view: ConnectionView) -> None:
-        with ui.dialog() as dialog, ui.card().classes('w-[32rem]').mark('disconnect-dialog'):
+        with ui.dialog() as dialog, ui.card().classes('w-full max-w-lg').mark('disconnect-dialog'):
             ui.label(f'Disconnect {view.company_name or view.realm_id}?').classes('text-lg font-bold')
             ui.label('qbsync revokes its access at Intuit, deletes the stored tokens and stops syncing. Your records '
                      'and the links to QuickBooks objects are kept, so reconnecting the same company continues '
@@ -70,71 +81,27 @@ async def build(context: CenterContext) -> None:
 
 
 def _not_connected(context: CenterContext) -> None:
-    with ui.card().classes('w-full').mark('overview-not-connected'):
-        ui.label('Not connected').classes('text-lg font-bold')
+    with section('Not connected', marker='overview-not-connected'):
         ui.label('Connect a QuickBooks Online company to start syncing customers, items, invoices, payments, '
                  'expenses and credit memos.').classes('text-grey-8')
         if context.can_manage:
-            ui.button('Connect QuickBooks Online', icon='link', on_click=lambda: start_connect(context.services)) \
-                .mark('connect-quickbooks')
+            action_button(Action('Connect QuickBooks', on_click=lambda: start_connect(context.services), icon='link',
+                                 marker='connect-quickbooks'))
         else:
             ui.label('An owner or admin can connect QuickBooks.').classes('text-grey-7')
 
 
-def _warnings(context: CenterContext, view: ConnectionView, missing: list[str]) -> None:
-    if view.needs_reconnect:
-        with ui.card().classes('w-full bg-orange-1').mark('warning-reconnect-card'):
-            ui.label('QuickBooks needs to be reconnected').classes('text-lg font-bold text-orange-10')
-            reason = view.last_error or ('Intuit no longer accepts qbsync\'s access (the authorization was revoked '
-                                         'or expired). Sync is paused until you reconnect.')
-            ui.label(reason).classes('text-grey-9').mark('warning-reconnect')
-            if context.can_manage:
-                ui.button('Reconnect', icon='sync_lock', on_click=lambda: start_connect(context.services)) \
-                    .mark('reconnect')
-    if missing:
-        with ui.card().classes('w-full bg-amber-1').mark('warning-mapping-card'):
-            ui.label('Invoices cannot be sent yet').classes('text-lg font-bold text-amber-10')
-            ui.label(f'Map these accounts first: {", ".join(missing)}.').classes('text-grey-9').mark('warning-mapping')
-            ui.link('Open Account Mapping', tab_path('mapping'))
-
-
-def _details(view: ConnectionView) -> None:
-    label, color = STATUS_LABELS.get(view.status, (view.status, 'grey'))
-    with ui.card().classes('w-full'):
-        with ui.row().classes('items-center gap-3'):
+def _details(view: ConnectionView, formats: LocalFormats) -> None:
+    label, color = STATUS_LABELS.get(view.status, (plain(view.status), 'grey-8'))
+    with section():
+        with ui.row().classes('items-center gap-3 wrap'):
             ui.label(view.company_name or 'QuickBooks company').classes('text-xl font-bold').mark('company-name')
             ui.badge(label, color=color).mark('connection-status')
-        with ui.grid(columns='auto 1fr').classes('gap-x-6 gap-y-1'):
-            for caption, value, marker in (
-                ('Realm ID', view.realm_id, 'realm-id'),
-                ('Environment', view.environment, 'environment'),
-                ('Connected', stamp(view.connected_at), 'connected-at'),
-                ('Last token refresh', stamp(view.last_refreshed_at), 'last-refresh'),
-            ):
-                ui.label(caption).classes('text-grey-7')
-                ui.label(value).mark(marker)
-
-
-def _token_health(view: ConnectionView) -> None:
-    """Countdowns computed in the browser's session from the stored instants: ticking costs no query."""
-    with ui.card().classes('w-full').mark('token-health'):
-        ui.label('Token health').classes('text-lg font-bold')
-        with ui.grid(columns='auto 1fr').classes('gap-x-6 gap-y-1'):
-            ui.label('Access token').classes('text-grey-7')
-            access = ui.label().mark('access-token-expiry')
-            ui.label('Refresh token').classes('text-grey-7')
-            refresh = ui.label().mark('refresh-token-expiry')
-        ui.label('Access tokens last an hour and are renewed automatically; the refresh token renews with them. '
-                 'If it ever expires, QuickBooks must be reconnected.').classes('text-xs text-grey-7')
-
-    def tick() -> None:
-        now = datetime.now(timezone.utc)
-        access.set_text(_expiry(view.access_token_expires_at, now))
-        refresh.set_text(_expiry(view.refresh_token_expires_at, now))
-
-    tick()
-    ui.timer(1.0, tick)
-
-
-def _expiry(moment: datetime | None, now: datetime) -> str:
-    return 'not available' if moment is None else f'expires {stamp(moment)} ({countdown(moment, now)})'
+        facts([
+            ('Company ID', view.realm_id, 'realm-id'),
+            ('Kind of company', plain(view.environment), 'environment'),
+            ('Connected since', formats.datetime(view.connected_at), 'connected-at'),
+            ('Access last renewed', formats.when(view.last_refreshed_at), 'last-refresh'),
+        ])
+        ui.label('Give the Company ID to Intuit or qbsync support when asked for your "realm ID".') \
+            .classes('text-xs text-grey-7')

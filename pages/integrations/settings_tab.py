@@ -28,23 +28,25 @@ async def build(context: CenterContext) -> None:
         ui.label('Automatic sync').classes('text-lg font-bold')
         with ui.row().classes('items-center gap-6'):
             auto = ui.switch('Sync automatically', value=prefs.auto_sync_enabled).mark('auto-sync')
-            interval = ui.number('Every (minutes)', value=prefs.interval_minutes, min=MIN_INTERVAL_MINUTES,
-                                 max=MAX_INTERVAL_MINUTES, step=1, precision=0).classes('w-40').mark('interval')
+            # no min/max here: the browser would silently snap a 2 to 5; the service says what is wrong instead
+            interval = ui.number('Every (minutes)', value=prefs.interval_minutes, step=1, precision=0) \
+                .classes('w-40').props('outlined').mark('interval')
             if editable:
                 interval.bind_enabled_from(auto, 'value')
-        ui.label(f'Between {MIN_INTERVAL_MINUTES} minutes and 24 hours.').classes('text-xs text-grey-7')
+        ui.label(f'Between {MIN_INTERVAL_MINUTES} minutes and 24 hours ({MAX_INTERVAL_MINUTES} minutes).') \
+            .classes('text-xs text-grey-7')
         inbound = ui.switch('Bring changes made in QuickBooks into qbsync (inbound sync)',
                             value=prefs.inbound_enabled).mark('inbound-sync')
         ui.label('What syncs').classes('text-lg font-bold')
-        with ui.row().classes('gap-4'):
+        with ui.row().classes('gap-x-4 gap-y-0 wrap'):
             entities = {spec.switch: ui.checkbox(spec.label, value=prefs.entity_enabled(spec.name))
                         .mark(f'sync-{spec.name}') for spec in ENTITIES}
         ui.label('When both sides changed').classes('text-lg font-bold')
         policy = ui.select(CONFLICT_POLICIES, value=prefs.conflict_policy, label='Conflict policy') \
-            .classes('w-72').mark('conflict-policy')
-        start = ui.input('Sync records dated from (YYYY-MM-DD, empty = all)',
-                         value=prefs.start_date.isoformat() if prefs.start_date else '').classes('w-80') \
-            .mark('start-date')
+            .classes('w-full max-w-xs').props('outlined').mark('conflict-policy')
+        start = ui.input('Sync records dated from', placeholder='YYYY-MM-DD',
+                         value=prefs.start_date.isoformat() if prefs.start_date else '').classes('w-full max-w-xs') \
+            .props('outlined hint="Empty: every record, whatever its date"').mark('start-date')
         with start.add_slot('append'):
             with ui.icon('event').classes('cursor-pointer') as picker_icon:
                 with ui.menu() as menu:
@@ -84,6 +86,7 @@ async def build(context: CenterContext) -> None:
                 ui.notify(str(error), type='negative')
                 return
             ui.notify('Sync settings saved.', type='positive')
+            interval.set_value(wanted.interval_minutes)
             await context.changed()
 
         if editable:

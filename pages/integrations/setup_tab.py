@@ -23,7 +23,7 @@ STEPS = '''
    `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.
 5. Under **Webhooks**, enter the **webhook URL** shown above, tick Customer, Item, Invoice, Payment, Purchase and
    CreditMemo, save, and copy the **verifier token** into `QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN`.
-6. Restart qbsync, then use **Connect QuickBooks Online** on the Overview tab.
+6. Restart qbsync, then use **Connect QuickBooks** on the Overview tab.
 '''
 
 
@@ -43,13 +43,13 @@ async def build(context: CenterContext) -> None:
     with ui.card().classes('w-full gap-2'):
         ui.label('Configuration').classes('text-lg font-bold')
         for variable in guide.variables:
-            with ui.row().classes('items-center gap-3').mark(f'var-{variable.name}'):
+            with ui.row().classes('items-center gap-x-3 gap-y-0 wrap').mark(f'var-{variable.name}'):
                 if variable.is_set:
                     ui.icon('check_circle', color='positive')
                 else:
                     ui.icon('cancel' if variable.required else 'remove_circle_outline',
                             color='negative' if variable.required else 'grey')
-                ui.label(variable.name).classes('font-mono')
+                ui.label(variable.name).classes('font-mono break-all')
                 ui.label(('set' if variable.is_set else 'not set') + ('' if variable.required else ' (optional)')) \
                     .classes('text-grey-8').mark(f'var-state-{variable.name}')
                 ui.label(variable.purpose).classes('text-xs text-grey-7')
@@ -59,10 +59,11 @@ async def build(context: CenterContext) -> None:
 
 
 def _copy_row(caption: str, value: str, marker: str) -> None:
-    with ui.row().classes('items-center gap-3 w-full'):
+    with ui.row().classes('items-center gap-x-3 gap-y-0 w-full wrap'):
         ui.label(caption).classes('w-32 text-grey-7')
-        ui.label(value).classes('font-mono').mark(marker)
-        ui.button(icon='content_copy', on_click=lambda: _copy(value, caption)).props('flat round dense') \
+        ui.label(value).classes('font-mono break-all min-w-0').mark(marker)
+        ui.button(icon='content_copy', on_click=lambda: _copy(value, caption)) \
+            .props(f'flat round dense aria-label="Copy the {caption.lower()}"') \
             .tooltip(f'Copy the {caption.lower()}').mark(f'copy-{marker}')
 
 
@@ -101,6 +102,7 @@ def _verifier_row(context: CenterContext, guide: SetupGuide) -> None:
 
         reveal_button = ui.button('Reveal', icon='visibility', on_click=reveal).props('flat dense') \
             .mark('reveal-verifier')
-        copy_button = ui.button(icon='content_copy', on_click=copy).props('flat round dense') \
+        copy_button = ui.button(icon='content_copy', on_click=copy) \
+            .props('flat round dense aria-label="Copy the verifier token"') \
             .tooltip('Copy the verifier token').mark('copy-verifier-token')
         copy_button.set_visibility(False)

@@ -6,7 +6,6 @@ it refuses, puts each message next to its field; nothing the user typed is lost.
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from nicegui import ui
@@ -19,6 +18,8 @@ from qbsync.services.records import RecordView, input_from_view
 from ..auth import authorize, current_user
 from ..forms import error_text, show_field_errors
 from ..frame import frame
+from ..local import local_formats
+from ..widgets import Action, action_bar, action_button, section
 from .detail import load_or_explain
 from .inputs import FieldElement, field_input, read_field
 from .lines import ApplicationEditor, LineEditor
@@ -52,6 +53,7 @@ def register(services: Services, spec: RecordPage) -> None:
 async def _form(services: Services, spec: RecordPage, user: User, view: RecordView | None) -> None:
     start = input_from_view(view) if view is not None else spec.input_type()
     choices = await _choices(services, spec, view)
+    formats = await local_formats(services)
     inputs: dict[str, FieldElement] = {}
     labels: dict[str, ui.label] = {}
     lines: LineEditor | None = None
@@ -83,44 +85,43 @@ async def _form(services: Services, spec: RecordPage, user: User, view: RecordVi
             return
         finally:
             save_button.enable()
-        ui.notify(f'Saved {spec.title_of(saved.record)}.', type='positive')
+        ui.notify(f'{spec.singular} saved.', type='positive')
         ui.navigate.to(f'{spec.path}/{saved.id}')
 
     title = f'New {spec.singular.lower()}' if view is None else f'Edit {spec.title_of(view.record)}'
     with frame(title, user=user):
         labels['version'] = _message_label('form-error')
-        with ui.card().classes('w-full'):
+        with ui.card().classes('w-full').props('flat bordered'):
             with ui.row().classes('w-full gap-4 items-start'):
                 for field in spec.fields:
                     if view is None and not field.on_create:
                         continue
                     value = getattr(start, field.name)
                     if field.kind == DATE and value is None and view is None and field.name == 'txn_date':
-                        value = date.today()
+                        value = formats.today()  # the business's date, not the server's
                     with ui.column().classes('gap-0' + (' w-full' if field.kind == LONG_TEXT else '')):
                         inputs[field.name] = field_input(field, value, choices=choices.get(field.kind),
                                                          marker=f'field-{field.name}')
                         if field.kind == FLAG:  # a checkbox has no message slot of its own
                             labels[field.name] = _message_label(f'field-{field.name}-error')
         if spec.lines is not None:
-            with ui.card().classes('w-full'):
-                ui.label('Lines').classes('text-lg font-bold')
+            with section('Lines'):
                 labels['lines'] = _message_label('lines-error')
-                lines = LineEditor(services, spec.lines, choices)
+                lines = LineEditor(services, spec.lines, choices, formats)
                 lines.build(list(getattr(start, 'lines', [])))
         if spec.applies_to_invoices:
-            with ui.card().classes('w-full'):
+            with section():
                 applications = ApplicationEditor(
                     services, view.id if view else None, payment_amount=lambda: str(inputs['amount'].value or ''),
-                    applied={a.invoice_id: a.amount for a in (view.lines if view else [])})
+                    applied={a.invoice_id: a.amount for a in (view.lines if view else [])}, formats=formats)
                 applications.build()
                 labels['applications'] = _message_label('applications-error')
                 await applications.load(inputs['customer_id'].value)
                 inputs['customer_id'].on_value_change(lambda e: applications.load(e.value))
-        with ui.row().classes('w-full justify-end gap-2'):
-            ui.button('Cancel', on_click=lambda: ui.navigate.to(
-                f'{spec.path}/{view.id}' if view else spec.path)).props('flat').mark('record-cancel')
-            save_button = ui.button('Save', icon='save', on_click=save).mark('record-save')
+        with action_bar():
+            action_button(Action('Cancel', href=f'{spec.path}/{view.id}' if view else spec.path, kind='flat',
+                                 marker='record-cancel'))
+            save_button = action_button(Action('Save', on_click=save, icon='save', marker='record-save'))
 
 
 def _message_label(marker: str) -> ui.label:

@@ -12,6 +12,8 @@ from typing import Any
 from nicegui import ui
 from nicegui.elements.mixins.validation_element import ValidationElement
 
+from qbsync.labels import plain_choices
+
 from .specs import CHOICE, CUSTOMER, DATE, FLAG, ITEM, LONG_TEXT, MONEY, QUANTITY, FieldSpec
 
 __all__ = ['field_input', 'read_field', 'as_text', 'FieldElement']
@@ -32,7 +34,7 @@ def field_input(spec: FieldSpec, value: Any, *, choices: dict[int, str] | None =
         element = ui.select(options, value=value if value in options else None, label=label, with_input=True,
                             clearable=True)
     elif spec.kind == CHOICE:
-        element = ui.select(list(spec.choices), value=value, label=label)
+        element = ui.select(plain_choices(spec.choices), value=value, label=label)  # stored code, plain words
     elif spec.kind == LONG_TEXT:
         element = ui.textarea(label, value=as_text(value)).props('autogrow')
     elif spec.kind == DATE:

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 from nicegui import ui
 from nicegui.elements.mixins.validation_element import ValidationElement
 
+from qbsync.formats import LocalFormats
 from qbsync.services.errors import NotFound
 from qbsync.services.records import RecordView
 from qbsync.services.validation import cents, to_decimal
 
-from .display import money
 from .inputs import FieldElement, as_text, field_input, read_field
 from .specs import APPLICATION_INPUT, LineSpec
 
@@ -49,6 +49,7 @@ class LineEditor:
     services: Services
     spec: LineSpec
     choices: dict[str, dict[int, str]]  # field kind -> id -> name, for the item and customer pickers
+    formats: LocalFormats = field(default_factory=LocalFormats)
     rows: list[_LineRow] = field(default_factory=list)
     added: int = 0
 
@@ -65,14 +66,16 @@ class LineEditor:
         # markers count every line ever added (a removed line's number is not reused); error keys use positions
         serial, self.added = self.added, self.added + 1
         with self.container:
-            with ui.row().classes('w-full items-start gap-2 no-wrap') as container:
+            with ui.row().classes('w-full items-start gap-2 wrap lg:flex-nowrap border-b pb-2 lg:border-0 lg:pb-0') \
+                    as container:
                 inputs = {spec.name: field_input(spec, getattr(line, spec.name) if line else _default(spec.name),
                                                  choices=self.choices.get(spec.kind), dense=True,
                                                  marker=f'line-{serial}-{spec.name}') for spec in self.spec.fields}
                 row = _LineRow(container, inputs)
                 if self.spec.amount_from_quantity:
                     row.amount = ui.label().classes('w-28 text-right pt-3').mark(f'line-{serial}-amount')
-                ui.button(icon='delete', on_click=lambda r=row: self.remove(r)).props('flat round dense') \
+                ui.button(icon='delete', on_click=lambda r=row: self.remove(r)) \
+                    .props('flat round dense aria-label="Remove this line"') \
                     .mark(f'line-{serial}-remove')
         self.rows.append(row)
         for name, element in inputs.items():
@@ -101,20 +104,24 @@ class LineEditor:
         for row in self.rows:
             amount = self._amount(row)
             if row.amount is not None:
-                row.amount.set_text(money(amount) if amount is not None else '—')
+                row.amount.set_text(self.formats.money(amount) if amount is not None else '—')
             if amount is None:
                 complete = False
             else:
                 total += amount
-        self.total.set_text(f'Total {money(total)}' if complete else f'Total {money(total)} (some lines incomplete)')
+        shown = self.formats.money(total)
+        self.total.set_text(f'Total {shown}' if complete else f'Total so far {shown} (some lines incomplete)')
 
     def _amount(self, row: _LineRow) -> Decimal | None:
         if not self.spec.amount_from_quantity:
-            return decimal_or_none(row.inputs['amount'].value)
+            amount = decimal_or_none(row.inputs['amount'].value)
+            return amount if amount is not None and amount >= 0 else None
         quantity = decimal_or_none(row.inputs['quantity'].value)
         rate_text = as_text(row.inputs['unit_price'].value).strip()
         rate = decimal_or_none(rate_text) if rate_text else row.item_price
-        return None if quantity is None or rate is None else cents(quantity * rate)
+        if quantity is None or rate is None or quantity < 0 or rate < 0:
+            return None  # the service refuses it: the live total must not show what the saved invoice cannot have
+        return cents(quantity * rate)
 
     async def _item_chosen(self, row: _LineRow, item_id: int | None) -> None:
         """Like QuickBooks: choosing an item fills in its description and price, unless already typed."""
@@ -150,6 +157,7 @@ class ApplicationEditor:
     payment_id: int | None
     payment_amount: Callable[[], str]
     applied: dict[int, Decimal] = field(default_factory=dict)  # invoice id -> amount, when editing
+    formats: LocalFormats = field(default_factory=LocalFormats)
     rows: list[_Application] = field(default_factory=list)
 
     def build(self) -> None:
@@ -173,10 +181,10 @@ class ApplicationEditor:
                 ui.label('Choose a customer to see their open invoices.' if customer_id is None
                          else 'This customer has no open invoices.').classes('text-grey-7').mark('no-open-invoices')
             for view in invoices:
-                with ui.row().classes('w-full items-center gap-4 no-wrap').mark(f'open-invoice-{view.id}'):
+                with ui.row().classes('w-full items-center gap-x-4 gap-y-1 wrap').mark(f'open-invoice-{view.id}'):
                     ui.label(f'Invoice {view.record.doc_number}').classes('w-40 font-bold')
-                    ui.label(f'dated {as_text(view.record.txn_date)}').classes('w-40')
-                    ui.label(f'open {money(view.balance)}').classes('w-40')
+                    ui.label(f'dated {self.formats.date(view.record.txn_date)}').classes('w-40')
+                    ui.label(f'open {self.formats.money(view.balance)}').classes('w-40 qb-money')
                     value = typed.get(view.id, as_text(self.applied.get(view.id)))
                     amount = ui.input('Amount applied', value=value).props('dense outlined inputmode=decimal') \
                         .classes('w-40').mark(f'apply-{view.id}')
@@ -210,7 +218,7 @@ class ApplicationEditor:
     def update_summary(self) -> None:
         amounts = [decimal_or_none(row.amount.value) for row in self._applied_rows()]
         total = sum((a for a in amounts if a is not None), Decimal('0.00'))
-        self.summary.set_text(f'Applied {money(total)}' if self.rows else '')
+        self.summary.set_text(f'Applied {self.formats.money(total)}' if self.rows else '')
 
     def _applied_rows(self) -> list[_Application]:
         return [row for row in self.rows if as_text(row.amount.value).strip()]

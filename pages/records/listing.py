@@ -10,13 +10,16 @@ from urllib.parse import urlencode
 
 from nicegui import ui
 
+from qbsync.formats import LocalFormats
 from qbsync.sync.record_status import QuickBooksStatus
 from qbsync.services.records import RecordView
 
 from ..auth import allowed, current_user
 from ..frame import frame
-from .display import STATUS_LOOK, money, show_value, status_chip
-from .specs import RecordPage
+from ..local import local_formats
+from ..widgets import Action, Column, RowList, action_button
+from .display import STATUS_LOOK, show_value, status_chip
+from .specs import MONEY, RecordPage
 
 if TYPE_CHECKING:
     from qbsync.services import Services
@@ -42,57 +45,58 @@ def register(services: Services, spec: RecordPage) -> None:
         status = status if status in QuickBooksStatus.ALL else ''
         result = await services.records.list_records(spec.entity_type, search=q, status=status or None,
                                                      page=max(1, page), page_size=PAGE_SIZE)
+        formats = await local_formats(services)
+        can_manage = allowed(user, manage=True)
         with frame(spec.plural, user=user):
-            with ui.row().classes('w-full items-end gap-4'):
-                search = ui.input(spec.search_hint, value=q).props('clearable dense outlined').classes('w-80') \
-                    .mark('record-search')
+            with ui.row().classes('w-full items-end gap-2 sm:gap-4'):
+                search = ui.input(spec.search_hint, value=q).props('clearable dense outlined') \
+                    .classes('w-full sm:w-80').mark('record-search')
                 status_filter = ui.select({'': 'Any QuickBooks status', **{s: STATUS_LOOK[s][0]
                                                                            for s in QuickBooksStatus.ALL}},
-                                          value=status).props('dense outlined').classes('w-56').mark('status-filter')
+                                          value=status, label='QuickBooks status').props('dense outlined') \
+                    .classes('w-full sm:w-56').mark('status-filter')
 
                 def apply() -> None:
                     ui.navigate.to(list_url(spec, q=(search.value or '').strip(), status=status_filter.value or ''))
                 search.on('keydown.enter', apply)
                 status_filter.on_value_change(apply)
-                ui.button('Search', icon='search', on_click=apply).props('flat').mark('record-search-button')
+                action_button(Action('Search', on_click=apply, icon='search', kind='flat',
+                                     marker='record-search-button'))
                 ui.space()
-                if allowed(user, manage=True):
-                    ui.button(f'New {spec.singular.lower()}', icon='add',
-                              on_click=lambda: ui.navigate.to(f'{spec.path}/new')).mark('record-new')
-            _table(spec, result.rows)
+                if can_manage:
+                    action_button(Action(f'New {spec.singular.lower()}', icon='add', href=f'{spec.path}/new',
+                                         marker='record-new'))
+            _table(spec, result.rows, formats, filtered=bool(q or status), can_manage=can_manage)
             _pager(spec, q=q, status=status, page=result.page, pages=result.pages, total=result.total)
 
 
-def _table(spec: RecordPage, rows: list[RecordView]) -> None:
-    headers = [spec.fields_by_name[name].label for name in spec.list_fields]
+def _table(spec: RecordPage, rows: list[RecordView], formats: LocalFormats, *, filtered: bool,
+           can_manage: bool) -> None:
+    columns = [Column(spec.fields_by_name[name].label,
+                      align='right' if spec.fields_by_name[name].kind == MONEY else 'left',
+                      phone=index < 3) for index, name in enumerate(spec.list_fields)]
     if spec.has_total:
-        headers += ['Total', BALANCE_LABELS.get(spec.entity_type, '')]
-    with ui.column().classes('w-full gap-0'):
-        with ui.row().classes('w-full no-wrap gap-2 border-b-2 py-1 font-bold text-grey-8'):
-            for header in headers:
-                ui.label(header).classes('flex-1 min-w-0')
-            ui.label('QuickBooks').classes('w-48')
-        if not rows:
-            ui.label(f'No {spec.plural.lower()} found.').classes('py-4 text-grey-7').mark('records-empty')
-        for row in rows:
-            _row(spec, row)
-
-
-def _row(spec: RecordPage, view: RecordView) -> None:
-    with ui.row().classes('w-full no-wrap items-center gap-2 border-b py-1').mark(f'record-row-{view.id}'):
+        columns += [Column('Total', align='right'), Column(BALANCE_LABELS.get(spec.entity_type, ''), align='right')]
+    columns.append(Column('QuickBooks', width='w-40 shrink-0'))
+    table = RowList(columns, marker='records-table')
+    if not rows:
+        if filtered:
+            table.empty(f'No {spec.plural.lower()} match', 'Try other words or another status.',
+                        action=Action('Show all', href=spec.path, kind='secondary'), marker='records-empty')
+        else:
+            table.empty(f'No {spec.plural.lower()} yet', f'{spec.plural} you add here are sent to QuickBooks.',
+                        action=Action(f'New {spec.singular.lower()}', href=f'{spec.path}/new', icon='add')
+                        if can_manage else None, marker='records-empty')
+    for view in rows:
+        cells: list = []
         for index, name in enumerate(spec.list_fields):
-            field = spec.fields_by_name[name]
-            text = view.customer_name if name == 'customer_id' else show_value(field, getattr(view.record, name))
-            if index == 0:
-                ui.link(text if text != '—' else f'#{view.id}', f'{spec.path}/{view.id}') \
-                    .classes('flex-1 min-w-0 truncate').mark(f'record-link-{view.id}')
-            else:
-                ui.label(text).classes('flex-1 min-w-0 truncate')
+            text = view.customer_name if name == 'customer_id' else \
+                show_value(spec.fields_by_name[name], getattr(view.record, name), formats)
+            cells.append(text if index or text != '—' else f'#{view.id}')
         if spec.has_total:
-            ui.label(money(view.total)).classes('flex-1 min-w-0')
-            ui.label(money(view.balance)).classes('flex-1 min-w-0')
-        with ui.element('div').classes('w-48'):
-            status_chip(view.sync, marker=f'status-{view.id}')
+            cells += [formats.money(view.total), formats.money(view.balance)]
+        cells.append(lambda v=view: status_chip(v.sync, marker=f'status-{v.id}'))
+        table.row(f'{spec.path}/{view.id}', cells, marker=f'record-row-{view.id} record-link-{view.id}')
 
 
 def _pager(spec: RecordPage, *, q: str, status: str, page: int, pages: int, total: int) -> None:

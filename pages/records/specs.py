@@ -72,8 +72,8 @@ class RecordPage:
 ITEM_LINE_FIELDS = (
     FieldSpec('item_id', 'Product or service', ITEM, required=True, width='w-56'),
     FieldSpec('description', 'Description', hint='Blank: the item\'s description', width='w-64'),
-    FieldSpec('quantity', 'Qty', QUANTITY, required=True, width='w-20'),
-    FieldSpec('unit_price', 'Rate', MONEY, hint='Blank: the item\'s price', blank_is_default=True, width='w-28'),
+    FieldSpec('quantity', 'Qty', QUANTITY, required=True, width='w-24'),
+    FieldSpec('unit_price', 'Rate', MONEY, hint='Blank: the item\'s price', blank_is_default=True, width='w-32'),
 )
 INVOICE_LINES = LineSpec(fields=(*ITEM_LINE_FIELDS, FieldSpec('service_date', 'Service date', DATE, width='w-36')),
                          input_type=SalesLineInput, amount_from_quantity=True)

@@ -17,8 +17,9 @@ from .sync import (AccountMapping, ConnectionStatus, EntityLink, LinkStatus, Map
                    OutboxItem, QuickBooksConnection, RunStatus, SyncLease, SyncLogEntry, SyncRun, SyncSettings,
                    WebhookEvent)
 from .users import Role, User
+from .region import RegionSettings
 
 __all__ = ['CreditMemo', 'CreditMemoLine', 'Customer', 'Expense', 'ExpenseLine', 'Invoice', 'InvoiceLine', 'Item',
            'Payment', 'PaymentApplication', 'AccountMapping', 'ConnectionStatus', 'EntityLink', 'LinkStatus',
            'MappingPurpose', 'OAuthState', 'OutboxBatch', 'OutboxItem', 'QuickBooksConnection', 'RunStatus',
-           'SyncLease', 'SyncLogEntry', 'SyncRun', 'SyncSettings', 'WebhookEvent', 'Role', 'User']
+           'SyncLease', 'SyncLogEntry', 'SyncRun', 'SyncSettings', 'WebhookEvent', 'Role', 'User', 'RegionSettings']

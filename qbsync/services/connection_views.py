@@ -21,6 +21,7 @@ class ConnectionView:
     refresh_token_expires_at: datetime | None
     last_error: str
     access_token_expires_at: datetime | None = None  # for the Overview's token health (not a secret)
+    refresh_token_hard_expires_at: datetime | None = None  # Intuit's maximum lifetime: reconnect by then
 
     @property
     def connected(self) -> bool:
@@ -35,7 +36,8 @@ class ConnectionView:
         return cls(realm_id=row.realm_id, company_name=row.company_name, environment=row.environment,
                    status=row.status, connected_at=row.connected_at, last_refreshed_at=row.last_refreshed_at,
                    refresh_token_expires_at=row.refresh_token_expires_at, last_error=row.last_error,
-                   access_token_expires_at=row.access_token_expires_at)
+                   access_token_expires_at=row.access_token_expires_at,
+                   refresh_token_hard_expires_at=row.refresh_token_hard_expires_at)
 
 
 class ConnectResult(StrEnum):

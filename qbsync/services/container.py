@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from functools import partial
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import httpx
@@ -24,8 +24,10 @@ from ..sync.scheduler import KEEPALIVE_INTERVAL, KEEPALIVE_JOB, SyncScheduler
 from .bootstrap import BootstrapReport, bootstrap_database
 from .account_mapping import AccountMappingService
 from .connection import ConnectionService
+from .record_removal import RecordRemoval
 from .records import RecordService
 from .sessions import SessionRules
+from .region import RegionService
 from .sync_settings import SyncSettingsService
 from .users import UserService
 from .webhook_inbox import PRUNE_INTERVAL, PRUNE_JOB, WebhookInbox
@@ -43,9 +45,9 @@ class Services:
         self.started = False
         self.password_hasher = PasswordHasher()
         self.bootstrap_report: BootstrapReport | None = None
-        self.metrics = AppMetrics()  # /metrics; QuickBooks traffic is counted on the transport below
         self.sessions = SessionRules(idle=timedelta(minutes=settings.session_idle_minutes),
                                      lifetime=timedelta(hours=settings.session_max_hours))
+        self.metrics = AppMetrics()  # /metrics; QuickBooks traffic is counted on the transport below
 
     def start(self) -> None:
         """Synchronous on purpose: NiceGUI does not await async startup handlers before the first request."""
@@ -55,6 +57,7 @@ class Services:
         self.cipher = TokenCipher(self.settings.token_encryption_keys)
         self.users = UserService(self.db, hasher=self.password_hasher)
         self.records = RecordService(self.db)
+        self.record_removal = RecordRemoval(self.db, self.records)  # delete, void or make inactive
         self.quickbooks_transport = MeteredTransport(self.http_transport or network_transport(), self.metrics.live)
         self.connection = ConnectionService(self.settings, self.db, self.cipher, transport=self.quickbooks_transport)
         self.webhooks = WebhookInbox(self.db)
@@ -62,15 +65,16 @@ class Services:
         self.metrics.watch_scheduler(self.scheduler)
         self.scheduler.add_interval_job(KEEPALIVE_JOB, self.connection.refresh_idle_connections, KEEPALIVE_INTERVAL,
                                         name='QuickBooks token keep-alive')
+        self.scheduler.add_interval_job(PRUNE_JOB, self.webhooks.prune, PRUNE_INTERVAL, name='Webhook inbox pruning')
         if self.settings.backup_keep > 0:
             self.scheduler.add_interval_job(BACKUP_JOB, partial(run_daily_backup, self.settings), BACKUP_INTERVAL,
                                             name='daily backup')
-        self.scheduler.add_interval_job(PRUNE_JOB, self.webhooks.prune, PRUNE_INTERVAL, name='Webhook inbox pruning')
         self.scheduler.start()
         self.sync_settings = SyncSettingsService(self.db, scheduler=self.scheduler,
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
         self.account_mapping = AccountMappingService(self.db, self.connection)
         self.runner = SyncRunner(self.db, self.connection.api)  # the sync engine; passes register on it
+        self.region = RegionService(self.db)  # locale, time zone and currency of every page
         self.started = True
 
     async def stop(self) -> None:

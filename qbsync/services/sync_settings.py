@@ -77,9 +77,10 @@ class SyncSettingsService:
         interval = prefs.interval_minutes
         if isinstance(interval, bool) or not isinstance(interval, int):
             errors['interval_minutes'] = 'Enter a whole number of minutes.'
-        elif not MIN_INTERVAL_MINUTES <= interval <= MAX_INTERVAL_MINUTES:
-            errors['interval_minutes'] = (f'The interval must be between {MIN_INTERVAL_MINUTES} and '
-                                          f'{MAX_INTERVAL_MINUTES} minutes (24 hours).')
+        elif interval < MIN_INTERVAL_MINUTES:
+            errors['interval_minutes'] = f'At least {MIN_INTERVAL_MINUTES} minutes.'
+        elif interval > MAX_INTERVAL_MINUTES:
+            errors['interval_minutes'] = f'At most {MAX_INTERVAL_MINUTES} minutes (24 hours).'
         if prefs.conflict_policy not in CONFLICT_POLICIES:
             errors['conflict_policy'] = f'Choose one of: {", ".join(CONFLICT_POLICIES.values())}.'
         if prefs.start_date is not None:

@@ -1,5 +1,4 @@
-"""/metrics for Prometheus, under the rule of the detailed /healthz (``access.is_trusted_caller``: a loopback caller
-without proxy headers, or QBSYNC_HEALTH_TOKEN as a bearer token)."""
+"""/metrics for Prometheus: the operator rule of ``access.is_trusted_caller`` (loopback or QBSYNC_HEALTH_TOKEN)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

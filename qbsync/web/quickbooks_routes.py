@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Form, Request
@@ -31,8 +32,20 @@ INTEGRATIONS_PATH = '/settings/integrations'
 ANSWER_WITHIN = 2.0  # seconds: Intuit gives up on a webhook answer after 3 s
 
 
-def build_router(services: Services) -> APIRouter:
+# (title, body HTML) -> the whole page: the app's header and navigation around the result (pages.static_layout)
+PageLayout = Callable[[str, str], str]
+
+
+def build_router(services: Services, *, layout: PageLayout | None = None) -> APIRouter:
+    """:param layout: wraps the connect result pages in the app's own layout and navigation; without one they are
+        plain, self-contained pages"""
     router = APIRouter(prefix='/api/quickbooks')
+
+    def _page(title: str, message: str, *, status: int = 200, actions: str = '') -> HTMLResponse:
+        return _result_page(title, message, status=status, actions=actions, layout=layout)
+
+    def _render(outcome: ConnectOutcome) -> Response:
+        return _render_outcome(outcome, _page)
 
     @router.get('/connect')
     async def connect(request: Request) -> Response:  # a company switch is always confirmed on its own page
@@ -108,7 +121,7 @@ async def _identity(services: Services, request: Request) -> tuple[str | None, U
     return (str(session_id) if session_id else None), (user if user is not None and user.active else None)
 
 
-def _render(outcome: ConnectOutcome) -> Response:
+def _render_outcome(outcome: ConnectOutcome, _page: Callable[..., HTMLResponse]) -> Response:
     if outcome.result == ConnectResult.CONNECTED:
         return RedirectResponse(SUCCESS_PATH, status_code=303)
     if outcome.result == ConnectResult.CONFIRM_SWITCH and outcome.switch is not None:
@@ -125,13 +138,16 @@ def _render(outcome: ConnectOutcome) -> Response:
     return _page(outcome.title, outcome.message, status=status)
 
 
-def _page(title: str, message: str, *, status: int = 200, actions: str = '') -> HTMLResponse:
+def _result_page(title: str, message: str, *, status: int, actions: str, layout: PageLayout | None) -> HTMLResponse:
+    content = (f'<h1 data-testid="title">{html.escape(title)}</h1><p data-testid="message">{html.escape(message)}</p>'
+               f'<div class="actions">{actions}</div><p><a href="{INTEGRATIONS_PATH}">Back to Integrations</a></p>')
+    if layout is not None:
+        return HTMLResponse(layout(title, content), status_code=status)
     body = f'''<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)} · qbsync</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1f2937}}
 h1{{font-size:1.5rem}}form{{display:inline-block;margin:0 .5rem 0 0}}button{{padding:.5rem 1rem;cursor:pointer}}
 button.danger{{background:#b91c1c;color:#fff;border:0;border-radius:4px}}</style></head>
-<body><h1 data-testid="title">{html.escape(title)}</h1><p data-testid="message">{html.escape(message)}</p>
-{actions}<p><a href="{INTEGRATIONS_PATH}">Back to Settings → Integrations</a></p></body></html>'''
+<body>{content}</body></html>'''
     return HTMLResponse(body, status_code=status)

@@ -31,7 +31,7 @@ async def test_connect_map_and_disconnect(running_app: RunningApp, browser_page:
         await page.get_by_role('button', name='Log in').click()
         await page.wait_for_url(f'{base}/settings/integrations')
 
-        await page.get_by_role('button', name='Connect QuickBooks Online').click()
+        await page.get_by_role('button', name='Connect QuickBooks').click()
         await page.wait_for_url(re.compile(r'.*/sandbox/connect/oauth2\?.*'))  # the consent page (Intuit's part)
         first = page.locator('#company option').first
         company, realm_id = (await first.inner_text()).strip(), await first.get_attribute('value')
@@ -41,13 +41,13 @@ async def test_connect_map_and_disconnect(running_app: RunningApp, browser_page:
         await page.get_by_text(company, exact=True).wait_for()
         await page.get_by_text(str(realm_id), exact=True).wait_for()
         await page.get_by_text('Map these accounts first: Income account, Accounts Receivable.').wait_for()
-        assert await page.get_by_text('demo', exact=True).is_visible()
+        assert await page.get_by_text('Built-in demo sandbox', exact=True).is_visible()
 
         await page.get_by_role('tab', name='Account Mapping').click()
         await page.wait_for_url(f'{base}{CENTER}/mapping')  # the address follows the tab, no reload
         await page.get_by_role('button', name='Save mapping').wait_for()
         await _choose(page, 'Income account', 'Services · Income')
-        await _choose(page, 'Accounts Receivable', 'Accounts Receivable (A/R) · Accounts Receivable')
+        await _choose(page, 'Accounts Receivable', 'Accounts Receivable (A/R) · Accounts receivable (A/R)')
         await page.get_by_role('button', name='Save mapping').click()
         await page.get_by_text('Account mapping saved.').wait_for()
 
@@ -56,7 +56,7 @@ async def test_connect_map_and_disconnect(running_app: RunningApp, browser_page:
         await expect(page.locator('.q-field', has_text='Income account *').locator('input')) \
             .to_have_value('Services · Income')
         await expect(page.locator('.q-field', has_text='Accounts Receivable *').locator('input')) \
-            .to_have_value('Accounts Receivable (A/R) · Accounts Receivable')
+            .to_have_value('Accounts Receivable (A/R) · Accounts receivable (A/R)')
 
         await page.get_by_role('tab', name='Overview').click()
         await page.wait_for_url(f'{base}{CENTER}/overview')
@@ -65,6 +65,6 @@ async def test_connect_map_and_disconnect(running_app: RunningApp, browser_page:
         await dialog.get_by_text(f'Disconnect {company}?').wait_for()
         await dialog.get_by_role('button', name='Disconnect').click()
         await page.get_by_text('Not connected', exact=True).wait_for()
-        await page.get_by_role('button', name='Connect QuickBooks Online').wait_for()
+        await page.get_by_role('button', name='Connect QuickBooks').wait_for()
     finally:
         await page.screenshot(path=str(tmp_path / 'connect_flow.png'), full_page=True)

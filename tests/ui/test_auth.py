@@ -95,7 +95,7 @@ async def test_login_returns_to_the_page_asked_for_and_never_leaves_the_site(use
     user.find(marker='login-email').type(EMAILS[Role.OWNER])
     user.find(marker='login-password').type(PASSWORD)
     user.find(marker='login-submit').click()
-    await user.should_see(marker='page-title', content='Dashboard', retries=20)
+    await user.should_see(marker='page-title', content='Home', retries=20)
 
 
 async def test_logout_ends_the_session(user: User) -> None:

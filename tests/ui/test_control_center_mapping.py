@@ -38,12 +38,12 @@ async def test_accounts_are_filtered_by_role_and_deposit_defaults_to_undeposited
     income = set(_select(user, f'map-{INCOME}').options.values())
     assert income == {'Services · Income', 'Sales of Product Income · Income'}
     assert set(_select(user, f'map-{ACCOUNTS_RECEIVABLE}').options.values()) == \
-        {'Accounts Receivable (A/R) · Accounts Receivable'}
+        {'Accounts Receivable (A/R) · Accounts receivable (A/R)'}  # account types in plain words
     deposit = _select(user, f'map-{DEPOSIT}')
-    assert deposit.options[deposit.value] == 'Undeposited Funds · Other Current Asset'
+    assert deposit.options[deposit.value] == 'Undeposited Funds · Other current asset'
     assert 'Checking · Bank' in deposit.options.values()
     assert set(_select(user, 'map-expense_payment').options.values()) >= \
-        {'Checking · Bank', 'Mastercard · Credit Card'}
+        {'Checking · Bank', 'Mastercard · Credit card'}
     assert 'Office Expenses · Expense' in _select(user, 'map-expense_category').options.values()
 
 
@@ -54,7 +54,7 @@ async def test_saving_the_mapping_clears_the_overview_warning(user: User, admin:
     user.find(marker=f'map-{INCOME}').click()
     user.find('Services · Income').click()
     user.find(marker=f'map-{ACCOUNTS_RECEIVABLE}').click()
-    user.find('Accounts Receivable (A/R) · Accounts Receivable').click()
+    user.find('Accounts Receivable (A/R) · Accounts receivable (A/R)').click()
     user.find(marker='save-mapping').click()
     await user.should_see('Account mapping saved.', retries=20)
     saved = await app.state.services.account_mapping.load()
@@ -63,7 +63,7 @@ async def test_saving_the_mapping_clears_the_overview_warning(user: User, admin:
     assert saved.roles[DEPOSIT].qbo_account_name == 'Undeposited Funds'  # the preselected default was kept
     user.find(marker='tab-overview').click()
     await user.should_see(marker='company-name', retries=20)
-    await user.should_not_see(marker='warning-mapping')
+    await user.should_not_see(marker='warning-mapping-detail')
 
 
 async def test_item_income_overrides(user: User, owner: Account) -> None:
@@ -81,7 +81,12 @@ async def test_item_income_overrides(user: User, owner: Account) -> None:
     await user.should_see(marker=f'override-{consulting}')
     assert 'Consulting' not in _select(user, 'override-item').options.values()  # one override per item
     user.find(marker='save-mapping').click()
-    await user.should_see('Account mapping saved.', retries=20)
+    # saved, but the required company accounts are still missing: said at each field, not just "saved"
+    await user.should_see('Saved, but invoices cannot be sent to QuickBooks until you choose: Income account, '
+                          'Accounts Receivable.', retries=20)
+    assert _select(user, f'map-{INCOME}').error == \
+        'Required: choose the income account before invoices can be sent.'
+    assert _select(user, f'map-{ACCOUNTS_RECEIVABLE}').error is not None
     saved = await app.state.services.account_mapping.load()
     assert saved.item_income[consulting].qbo_account_name == 'Sales of Product Income'
 
@@ -89,7 +94,7 @@ async def test_item_income_overrides(user: User, owner: Account) -> None:
     await user.should_see(marker='no-overrides')
     user.notify.messages.clear()
     user.find(marker='save-mapping').click()
-    await user.should_see('Account mapping saved.', retries=20)
+    await user.should_see('Saved, but invoices cannot be sent', retries=20)
     assert (await app.state.services.account_mapping.load()).item_income == {}
 
 

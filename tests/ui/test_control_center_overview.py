@@ -1,4 +1,4 @@
-"""Control center Overview: company, realm, environment, token health, warnings, Reconnect, Disconnect."""
+"""Control center Overview: the connection in words, Company ID, warnings with their actions, Reconnect, Disconnect."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -34,12 +34,14 @@ async def test_connected_overview_shows_company_realm_environment_and_tokens(use
     await user.should_see(marker='company-name', content=company, retries=20)
     await user.should_see(marker='connection-status', content='Connected')
     await user.should_see(marker='realm-id', content=realm_id)
-    await user.should_see(marker='environment', content='demo')
-    await user.should_see(marker='access-token-expiry', content='(in ')
-    await user.should_see(marker='refresh-token-expiry', content=' days ')
-    # Income and A/R are not mapped yet: invoices cannot go out
-    await user.should_see(marker='warning-mapping', content='Income account, Accounts Receivable')
-    await user.should_not_see(marker='warning-reconnect')
+    await user.should_see(marker='environment', content='Built-in demo sandbox')
+    await user.should_see(marker='connection-health-title', content=f'Connected to {company}')
+    await user.should_see(marker='connection-health-detail', content='Access renews automatically; reconnect needed by')
+    await user.should_not_see(content='Realm ID')
+    # Income and A/R are not mapped yet: invoices cannot go out, and the way there is on the same screen
+    await user.should_see(marker='warning-mapping-detail', content='Income account, Accounts Receivable')
+    await user.should_see(marker='warning-mapping-mapping', content='Open Account Mapping')
+    await user.should_not_see(marker='warning-reconnect-card')
     await user.should_not_see(marker='connect-quickbooks')
 
 
@@ -52,7 +54,7 @@ async def test_mapping_warning_goes_once_income_and_ar_are_mapped(user: User, ow
                                         acting=owner)
     await user.open(CENTER + '/overview')
     await user.should_see(marker='company-name', retries=20)
-    await user.should_not_see(marker='warning-mapping')
+    await user.should_not_see(marker='warning-mapping-detail')
 
 
 async def test_invalid_grant_asks_for_reconnection(user: User, owner: Account,
@@ -66,9 +68,10 @@ async def test_invalid_grant_asks_for_reconnection(user: User, owner: Account,
         pass
     assert (await services.connection.current()).needs_reconnect
     await user.open(CENTER)
-    await user.should_see(marker='warning-reconnect', retries=20)
-    await user.should_see(marker='connection-status', content='Needs reconnection')
-    await user.should_see(marker='reconnect', content='Reconnect')
+    await user.should_see(marker='warning-reconnect-card-title', content='Reconnect', retries=20)
+    await user.should_see(marker='connection-status', content='Needs reconnecting')
+    await user.should_see(marker='warning-reconnect-card-connect', content='Reconnect QuickBooks')
+    await user.should_not_see(content='invalid_grant')  # the raw reason only as small print for support
     caplog.clear()  # the refused refresh is logged on purpose
 
 

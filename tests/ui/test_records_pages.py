@@ -60,10 +60,10 @@ async def test_list_shows_each_rows_quickbooks_status_and_the_failure_reason(use
     await _link('customer', failed, LinkStatus.FAILED, error='Duplicate Name Exists Error (6240)')
     await user.open('/customers')
     await user.should_see(marker=f'status-{synced}', content='Synced')
-    await user.should_see(marker=f'status-{pending}', content='Pending')
+    await user.should_see(marker=f'status-{pending}', content='Waiting to sync')
     await user.should_see(marker=f'status-{failed}', content='Failed')
     await user.should_see(marker=f'status-{failed}-reason', content='Duplicate Name Exists Error (6240)')
-    await user.should_see(marker=f'status-{fresh}', content='Not synced')
+    await user.should_see(marker=f'status-{fresh}', content='Not sent yet')
 
     _set(user, 'status-filter', 'failed')
     await user.should_see(marker='records-range', content='1–1 of 1', retries=20)
@@ -88,7 +88,7 @@ async def test_search_and_pages(user: User, viewer: Account) -> None:
     await user.should_see('Acme Plumbing')
     await user.should_not_see('Customer 01')
     user.find(marker='record-search').clear().type('nobody here').trigger('keydown.enter')
-    await user.should_see(marker='records-empty', content='No customers found.', retries=20)
+    await user.should_see(marker='records-empty', content='No customers match', retries=20)
 
 
 async def test_a_viewer_reads_but_cannot_create_or_edit(user: User, viewer: Account) -> None:
@@ -120,7 +120,7 @@ async def test_create_a_customer_with_a_message_next_to_the_bad_field(user: User
     _type(user, 'field-email', 'office@acme.example')
     user.find(marker='record-save').click()
     await user.should_see(marker='value-email', content='office@acme.example', retries=20)
-    await user.should_see(marker='record-status', content='Not synced')
+    await user.should_see(marker='record-status', content='Not sent yet')
     [row] = (await _records().list_records('customer')).rows
     assert row.record.display_name == 'Acme Plumbing'
 
@@ -162,9 +162,9 @@ async def test_invoice_line_editor(user: User, owner: Account) -> None:
     assert (await _records().list_records('invoice')).total == 0
 
     _type(user, 'line-1-quantity', '3')
-    await user.should_see(marker='lines-total', content='Total 249.70')
+    await user.should_see(marker='lines-total', content='Total $249.70')
     user.find(marker='record-save').click()
-    await user.should_see(marker='record-total', content='Total 249.70', retries=20)
+    await user.should_see(marker='record-total', content='Total $249.70', retries=20)
     await user.should_see(marker='value-terms', content='Net 30')  # blank terms: the customer's
     [invoice] = (await _records().list_records('invoice')).rows
     assert invoice.total == Decimal('249.70') and invoice.record.doc_number == '1001'
@@ -206,7 +206,7 @@ async def test_a_payment_is_applied_to_the_customers_open_invoices(user: User, o
     _type(user, f'apply-{newer}', '50.00')
     user.find(marker='record-save').click()
     await user.should_see(marker=f'application-{older}', retries=20)
-    await user.should_see(marker='record-balance', content='Not applied 0.00')
+    await user.should_see(marker='record-balance', content='Not applied $0.00')
     balances = {view.id: view.balance for view in await _records().open_invoices(customer)}
     assert balances == {newer: Decimal('50.00')}
 
@@ -222,13 +222,14 @@ async def test_expense_lines_with_an_amount_message_per_line(user: User, admin: 
     _type(user, 'line-2-category', 'Fuel')
     _type(user, 'line-2-amount', '-5')
     user.find(marker='line-0-remove').click()  # the message for what is now the second line must land on it
-    await user.should_see(marker='lines-total', content='Total 14.99')
+    # a negative line would be refused on save, so the live total leaves it out rather than show $14.99
+    await user.should_see(marker='lines-total', content='Total so far $19.99 (some lines incomplete)')
     user.find(marker='record-save').click()
     await user.should_see(marker='line-2-amount', content='Must be more than 0')
     await user.should_not_see(marker='line-1-amount', content='Must be more than 0')
     _type(user, 'line-2-amount', '40.01')
     user.find(marker='record-save').click()
-    await user.should_see(marker='record-total', content='Total 60.00', retries=20)
+    await user.should_see(marker='record-total', content='Total $60.00', retries=20)
     [expense] = (await _records().list_records('expense')).rows
     assert [line.category for line in (await _records().get('expense', expense.id)).lines] == ['Supplies', 'Fuel']
     assert expense.total == Decimal('60.00')
@@ -239,11 +240,15 @@ async def test_the_dashboard_counts_records_and_links_to_the_control_center(user
     await _customer('Maple Mews')
     await _item('Survey', '300.00')
     await user.open('/')
-    await user.should_see(marker='connection-status', content='Not connected to QuickBooks.')
+    await user.should_see(marker='connection-title', content='Not connected to QuickBooks')
+    await user.should_not_see(marker='connection-connect')  # a viewer is told to ask an owner or admin
+    await user.should_see(marker='connection-detail', content='Ask an owner or admin')
+    await user.should_see(marker='last-sync', content='No sync has run yet.')
+    await user.should_see(marker='next-sync', content='Automatic sync is off.')
     await user.should_see(marker='control-center-link')
     await user.should_see(marker='count-customers-total', content='2')
     await user.should_see(marker='count-items-total', content='1')
-    await user.should_see(marker='count-customers-states', content='0 synced · 0 pending · 0 failed')
+    await user.should_see(marker='count-customers-states', content='0 synced · 0 waiting · 0 failed')
     user.find(marker='count-customers').click()  # the whole card is the link
     await user.should_see(marker='page-title', content='Customers', retries=20)
 
@@ -272,3 +277,9 @@ async def test_a_record_changed_meanwhile_is_not_overwritten(user: User, admin: 
 async def test_unknown_record_ids_say_so(user: User, viewer: Account) -> None:
     await user.open('/invoices/999')
     await user.should_see(marker='record-not-found', content='There is no invoice #999')
+
+
+async def test_home_offers_owners_connect_quickbooks(user: User, owner: Account) -> None:
+    await user.open('/')
+    await user.should_see(marker='connection-title', content='Not connected to QuickBooks')
+    await user.should_see(marker='connection-connect', content='Connect QuickBooks')
