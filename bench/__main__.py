@@ -1,7 +1,8 @@
 """Benchmarks with printed figures (`make bench`). Targets live here, not in timed tests.
 
 Measures the embedded sandbox the way the sync engine uses it (in-process ASGI, the path every test takes):
-writes per second, a 5,000-row paged read, the query parser alone, and the app's cold start on an empty database.
+writes per second, a 5,000-row paged read, the query parser alone, and the app's cold start on an empty database;
+then the operations figures (bench/operations.py): backup time against VACUUM INTO, and the /metrics scrape cost.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ import httpx
 
 from qbsync.sandbox import ManualClock, SandboxConfig, SandboxState, create_sandbox_app
 from qbsync.sandbox.accounting.query import parse_query
+
+from .operations import operations_benchmarks
 
 CLIENT_ID = 'bench-client'
 BASE = 'http://sandbox.bench'
@@ -186,6 +189,7 @@ def main() -> None:
     seed_benchmark(40 if quick else 200)
     migration_benchmark(3 if quick else 10)
     cold_start_benchmark()
+    operations_benchmarks(quick)
 
 
 if __name__ == '__main__':
