@@ -189,6 +189,8 @@ def main() -> None:
     seed_benchmark(40 if quick else 200)
     migration_benchmark(3 if quick else 10)
     cold_start_benchmark()
+    from .outbound import outbound_benchmarks
+    asyncio.run(outbound_benchmarks(quick=quick))
     operations_benchmarks(quick)
 
 

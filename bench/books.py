@@ -10,10 +10,11 @@ from decimal import Decimal
 from sqlalchemy import insert
 
 from qbsync.db import Database
-from qbsync.models import (CreditMemo, CreditMemoLine, Customer, Expense, ExpenseLine, Invoice, InvoiceLine, Item,
-                           Payment, PaymentApplication)
+from qbsync.models import (AccountMapping, CreditMemo, CreditMemoLine, Customer, Expense, ExpenseLine, Invoice,
+                           InvoiceLine, Item, MappingPurpose, Payment, PaymentApplication)
+from qbsync.sandbox.accounting.seed_us import ACCOUNT_IDS
 
-__all__ = ['BookSize', 'make_books', 'BENCH_SIZE']
+__all__ = ['BookSize', 'make_books', 'map_accounts', 'BENCH_SIZE']
 
 
 @dataclass(frozen=True)
@@ -95,3 +96,13 @@ async def make_books(db: Database, size: BookSize, *, seed: int = 7, payees: int
             for start in range(0, len(values), 2000):
                 if values[start:start + 2000]:
                     await connection.execute(insert(model), values[start:start + 2000])
+
+
+async def map_accounts(db: Database, realm_id: str) -> None:
+    """The mapping a user makes on the Account Mapping tab, against a seeded sandbox company's accounts."""
+    roles = {MappingPurpose.INCOME: 'Services', MappingPurpose.ACCOUNTS_RECEIVABLE: 'Accounts Receivable (A/R)',
+             MappingPurpose.EXPENSE_PAYMENT: 'Checking', MappingPurpose.EXPENSE_CATEGORY: 'Office Expenses'}
+    async with db.session() as session:
+        session.add_all([AccountMapping(realm_id=realm_id, purpose=purpose, qbo_account_id=ACCOUNT_IDS[name],
+                                        qbo_account_name=name) for purpose, name in roles.items()])
+        await session.commit()

@@ -150,10 +150,21 @@ def _run_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sync_arguments(parser: argparse.ArgumentParser) -> None:
+    from .sync_command import add_arguments
+    add_arguments(parser)
+
+
+def _run_sync(args: argparse.Namespace) -> int:
+    from .sync_command import run_command
+    return run_command(args)
+
+
 Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 COMMANDS: list[Command] = [
     ('sandbox', 'serve the QuickBooks Online sandbox on its own', _sandbox_arguments, _run_sandbox),
     ('status', 'show the QuickBooks connection, token health and sync figures', _status_arguments, _run_status),
+    ('sync', 'send records to QuickBooks now (or show what would be sent)', _sync_arguments, _run_sync),
     ('users', 'manage accounts from the server (reset-password)', users_arguments, run_users),
     ('backup', 'write the database and generated secrets to one file', ops.backup_arguments, ops.run_backup),
     ('restore', 'bring a backup back into an empty data folder', ops.restore_arguments, ops.run_restore),

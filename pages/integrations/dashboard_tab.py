@@ -10,6 +10,7 @@ from nicegui import ui
 from qbsync.models import SyncRun
 from qbsync.sync.stats import DashboardStats, dashboard_stats, recent_runs
 
+from . import sync_actions
 from .common import CenterContext, stamp
 
 __all__ = ['build', 'REFRESH_SECONDS']
@@ -36,6 +37,7 @@ RUN_COLUMNS = [
 
 async def build(context: CenterContext) -> None:
     figures, runs = await _load(context)  # before drawing: the table never shows empty while the query runs
+    sync_actions.build(context)
     with ui.card().classes('w-full gap-2'):
         with ui.row().classes('gap-8'):
             last_run = ui.label().mark('last-run')

@@ -17,6 +17,7 @@ from ..frame import frame
 from ..local import local_formats
 from ..widgets import Action, Column, RowList, action_bar, action_button, facts, section
 from .display import show_value, status_chip
+from .send import quickbooks_link, send_button
 from .specs import CUSTOMER, ITEM, RecordPage
 
 if TYPE_CHECKING:
@@ -41,8 +42,7 @@ def register(services: Services, spec: RecordPage) -> None:
                 ui.link(f'← All {spec.plural.lower()}', spec.path)
                 ui.space()
                 status_chip(view.sync, marker='record-status')
-                if view.sync.qbo_id:
-                    ui.label(f'QuickBooks id {view.sync.qbo_id}').classes('text-grey-7')
+                quickbooks_link(services, spec.entity_type, view.sync.qbo_id)
             with section():
                 facts([(field.label, view.customer_name if field.kind == CUSTOMER and field.name == 'customer_id'
                         else show_value(field, getattr(view.record, field.name), formats, names=names),
@@ -59,6 +59,7 @@ def register(services: Services, spec: RecordPage) -> None:
             if allowed(user, manage=True):
                 with action_bar():
                     await _removal(services, spec, view)
+                    send_button(services, spec.entity_type, record_id, user)
                     action_button(Action('Edit', icon='edit', href=f'{spec.path}/{record_id}/edit',
                                          marker='record-edit'))
 

@@ -196,6 +196,8 @@ class SyncLease(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=40)
     token: str | None = Field(default=None, max_length=64)  # secret of the current holder; None = free
     holder: str = Field(default='', max_length=255)  # "manual run (pid 4242 on host)"
+    host: str = Field(default='', max_length=255)  # where the holder runs, and its process id: a holder on this
+    pid: int | None = None  # machine whose process is gone is dead, without waiting for the lease to expire
     run_id: int | None = None
     acquired_at: datetime | None = None
     heartbeat_at: datetime | None = None

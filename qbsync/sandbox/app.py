@@ -29,6 +29,8 @@ def create_sandbox_app(state: SandboxState | SandboxConfig | None = None) -> Fas
     app.include_router(bulk_router)  # before the entity routes: their POST /{entity} would take /batch
     from .accounting.upload_routes import router as upload_router
     app.include_router(upload_router)  # /upload and /download, before the entity routes too
+    from .accounting.service_routes import router as service_router
+    app.include_router(service_router)  # GET /exchangerate, POST /taxservice/taxcode
     app.include_router(accounting_router)
     if state.config.admin_api:
         app.include_router(admin_router)

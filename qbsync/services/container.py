@@ -26,6 +26,7 @@ from .account_mapping import AccountMappingService
 from .connection import ConnectionService
 from .record_removal import RecordRemoval
 from .records import RecordService
+from .sync_control import SyncControl
 from .sessions import SessionRules
 from .region import RegionService
 from .sync_settings import SyncSettingsService
@@ -74,6 +75,7 @@ class Services:
                                                  default_interval_minutes=self.settings.sync_interval_minutes)
         self.account_mapping = AccountMappingService(self.db, self.connection)
         self.runner = SyncRunner(self.db, self.connection.api)  # the sync engine; passes register on it
+        self.sync = SyncControl(self.runner, self.settings.environment)
         self.region = RegionService(self.db)  # locale, time zone and currency of every page
         self.started = True
 

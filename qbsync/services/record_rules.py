@@ -48,10 +48,8 @@ async def draft_customer(session: AsyncSession, data: CustomerInput, current: Cu
     for name in ('phone', 'mobile', 'bill_line1', 'bill_line2', 'bill_city', 'bill_state', 'bill_postal_code',
                  'bill_country', 'terms', 'notes'):
         fields[name] = check.text(name, getattr(data, name), model=Customer)
-    # only a value that passed its checks goes to the database (PostgreSQL refuses a NUL byte even in a query)
-    if display and 'display_name' not in check.errors and await _taken(session, Customer, Customer.display_name,
-                                                                       display, current):
-        check.fail('display_name', 'Another customer already has this name')
+    await _check_unique(check, 'display_name', session, Customer.display_name, display, current,
+                        'Another customer already has this name')
     check.done()
     return Draft(fields)
 
@@ -69,8 +67,7 @@ async def draft_item(session: AsyncSession, data: ItemInput, current: Item | Non
         'quantity_on_hand': (check.decimal('quantity_on_hand', data.quantity_on_hand, places=5, min_places=0,
                                            minimum=ZERO) if kind == 'Inventory' else Decimal('0')),
     }
-    if name and 'name' not in check.errors and await _taken(session, Item, Item.name, name, current):
-        check.fail('name', 'Another item already has this name')
+    await _check_unique(check, 'name', session, Item.name, name, current, 'Another item already has this name')
     check.done()
     return Draft(fields)
 
@@ -237,8 +234,8 @@ async def _doc_number(check: Checker, session: AsyncSession, model: type[Invoice
     doc_number = check.text('doc_number', value, model=model)
     if not doc_number:
         return current.doc_number if current is not None else await next_doc_number(session, model)
-    if 'doc_number' not in check.errors and await _taken(session, model, model.doc_number, doc_number, current):
-        check.fail('doc_number', 'This number is already used')
+    await _check_unique(check, 'doc_number', session, model.doc_number, doc_number, current,
+                        'This number is already used')
     return doc_number
 
 
@@ -300,9 +297,17 @@ async def _by_id(session: AsyncSession, model: type[SQLModel], ids: list[Any]) -
     return {row.id: row for row in found.all()}
 
 
-async def _taken(session: AsyncSession, model: type[SQLModel], column: Any, value: str, current: Any) -> bool:
-    """Case-insensitive uniqueness, as QuickBooks compares names."""
-    query = select(model.id).where(func.lower(column) == value.lower())  # type: ignore[attr-defined]
+async def _check_unique(check: Checker, key: str, session: AsyncSession, column: Any, value: str, current: Any,
+                        message: str) -> None:
+    """Case-insensitive uniqueness, as QuickBooks compares names: ``message`` on the field when the value is taken.
+
+    Only a value that passed its own checks is looked up: a refused one (say, with a NUL character, which
+    PostgreSQL cannot even compare) already has its message."""
+    if not value or key in check.errors:
+        return
+    model = column.class_
+    query = select(model.id).where(func.lower(column) == value.lower())
     if current is not None:
-        query = query.where(model.id != current.id)  # type: ignore[attr-defined]
-    return (await session.exec(query)).first() is not None
+        query = query.where(model.id != current.id)
+    if (await session.exec(query)).first() is not None:
+        check.fail(key, message)

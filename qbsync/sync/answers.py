@@ -3,7 +3,7 @@
 One transaction per batch: either every answer of the batch is recorded (and the batch marked answered) or none
 is, in which case the batch is still open and the next run re-sends it with its requestid and gets the same
 answers back. A link only ever confirms the version that was sent, so a record edited during the run stays
-pending.
+pending. Links and log entries are written with bulk statements (a batch is 30 of each), not one ORM object each.
 """
 from __future__ import annotations
 
@@ -11,19 +11,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_
-from sqlmodel import select
+from sqlalchemy import bindparam, insert, update
+from sqlmodel import col, select
 
-from ..models import EntityLink, LinkStatus, OutboxBatch
+from ..models import EntityLink, LinkStatus, OutboxBatch, SyncLogEntry
 from ..models.records import utcnow
 from ..quickbooks.client import BatchAnswer
 from ..quickbooks.errors import QuickBooksError, StaleObjectError
 from ..quickbooks.explain import explain, is_transient
 from .context import RunContext
 from .entities import entity
-from .outbox import Operation, Outbox, PendingItem, payload_hash
+from .outbox import Operation, PendingItem, payload_hash
 
-__all__ = ['Outcome', 'apply_answers', 'qbo_time', 'link_rows', 'fail_link']
+__all__ = ['Outcome', 'apply_answers', 'qbo_time', 'link_rows', 'LinkWrites']
 
 
 @dataclass
@@ -44,21 +44,71 @@ def qbo_time(obj: dict[str, Any]) -> datetime | None:
 
 
 async def link_rows(session: Any, realm_id: str, keys: list[tuple[str, int]]) -> dict[tuple[str, int], EntityLink]:
-    if not keys:
-        return {}
-    condition = or_(*[and_(EntityLink.entity_type == kind, EntityLink.local_id == local) for kind, local in keys])
-    rows = (await session.exec(select(EntityLink).where(EntityLink.realm_id == realm_id, condition))).all()
-    return {(row.entity_type, row.local_id): row for row in rows}
+    """The links of ``keys``, one indexed IN query per entity type (a batch holds one type)."""
+    found: dict[tuple[str, int], EntityLink] = {}
+    for kind, ids in _by_type(keys).items():
+        rows = (await session.exec(select(EntityLink).where(
+            EntityLink.realm_id == realm_id, EntityLink.entity_type == kind, col(EntityLink.local_id).in_(ids)))).all()
+        found.update({(row.entity_type, row.local_id): row for row in rows})
+    return found
 
 
-def _link(links: dict[tuple[str, int], EntityLink], realm_id: str, key: tuple[str, int]) -> EntityLink:
-    if key not in links:
-        links[key] = EntityLink(realm_id=realm_id, entity_type=key[0], local_id=key[1])
-    return links[key]
+class LinkWrites:
+    """Link changes for many records, written as one UPDATE ... executemany and one INSERT ... executemany."""
+
+    def __init__(self, realm_id: str) -> None:
+        self.realm_id = realm_id
+        self.changes: dict[tuple[str, int], dict[str, Any]] = {}
+
+    def set(self, key: tuple[str, int], **values: Any) -> None:
+        self.changes.setdefault(key, {}).update(values, updated_at=utcnow())
+
+    async def write(self, session: Any) -> None:
+        if not self.changes:
+            return
+        connection = await session.connection()
+        existing = await _link_ids(connection, self.realm_id, list(self.changes))
+        columns = sorted({name for values in self.changes.values() for name in values})
+        updates = [{'link_id': existing[key], **{f'v_{c}': values.get(c, _KEEP) for c in columns}}
+                   for key, values in self.changes.items() if key in existing]
+        for group in _same_columns(updates):
+            names = [c for c in columns if group[0][f'v_{c}'] is not _KEEP]
+            await connection.execute(
+                update(EntityLink).where(col(EntityLink.id) == bindparam('link_id'))
+                .values({c: bindparam(f'v_{c}') for c in names}),
+                [{'link_id': row['link_id'], **{f'v_{c}': row[f'v_{c}'] for c in names}} for row in group])
+        inserts = [{**_NEW_LINK, 'realm_id': self.realm_id, 'entity_type': key[0], 'local_id': key[1], **values}
+                   for key, values in self.changes.items() if key not in existing]
+        if inserts:
+            await connection.execute(insert(EntityLink), inserts)
 
 
-def fail_link(link: EntityLink, message: str) -> None:
-    link.status, link.last_error, link.updated_at = LinkStatus.FAILED, message[:2000], utcnow()
+_KEEP = object()
+_NEW_LINK = {'qbo_id': None, 'sync_token': None, 'last_hash': '', 'synced_version': 0, 'status': LinkStatus.PENDING,
+             'last_error': '', 'last_synced_at': None, 'qbo_updated_at': None, 'needs_inbound': False}
+
+
+def _same_columns(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(k for k, v in row.items() if v is not _KEEP), []).append(row)
+    return list(groups.values())
+
+
+def _by_type(keys: list[tuple[str, int]]) -> dict[str, list[int]]:
+    grouped: dict[str, list[int]] = {}
+    for kind, local in keys:
+        grouped.setdefault(kind, []).append(local)
+    return grouped
+
+
+async def _link_ids(connection: Any, realm_id: str, keys: list[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    found: dict[tuple[str, int], int] = {}
+    for kind, ids in _by_type(keys).items():
+        rows = await connection.execute(select(EntityLink.id, EntityLink.local_id).where(
+            EntityLink.realm_id == realm_id, EntityLink.entity_type == kind, col(EntityLink.local_id).in_(ids)))
+        found.update({(kind, local): link_id for link_id, local in rows})
+    return found
 
 
 async def apply_answers(ctx: RunContext, batch: OutboxBatch, items: list[PendingItem],
@@ -67,46 +117,47 @@ async def apply_answers(ctx: RunContext, batch: OutboxBatch, items: list[Pending
     """Record every answer of ``batch`` (or ``whole_error`` for all of it) in one transaction."""
     outcome = Outcome()
     linked = linked or set()
-    async with ctx.db.session() as session:
-        links = await link_rows(session, ctx.realm_id, [(i.entity_type, i.local_id) for i in items])
-        for item in items:
-            key = (item.entity_type, item.local_id)
-            answer = answers.get(item.bid) if answers is not None else None
-            error = whole_error or (answer.error if answer is not None else
-                                    QuickBooksError('QuickBooks answered the batch without this record.'))
-            if answer is not None and answer.entity is not None and whole_error is None:
-                obj = answer.entity
-                link = _link(links, ctx.realm_id, key)
-                link.qbo_id, link.sync_token = str(obj.get('Id')), str(obj.get('SyncToken', ''))
-                link.synced_version, link.status, link.last_error = item.version, LinkStatus.SYNCED, ''
-                link.last_hash, link.qbo_updated_at = payload_hash(item.body), qbo_time(obj)
-                link.needs_inbound, link.last_synced_at = False, utcnow()
-                link.updated_at = link.last_synced_at
-                session.add(link)
-                outcome.succeeded.append((item, obj))
-                verb = _verb(item, key in linked)
-                session.add(ctx.entry(entity_type=item.entity_type, local_id=item.local_id, qbo_id=link.qbo_id,
-                                      action=item.operation, status=LinkStatus.SYNCED,
-                                      message=f'{entity(item.entity_type).singular} {verb} in QuickBooks.'))
-                continue
-            assert error is not None
-            if isinstance(error, StaleObjectError) and whole_error is None:
-                outcome.conflicts.append(item)
-                continue
-            if is_transient(error) and whole_error is None:
-                outcome.transient.append(item)
-                continue
-            why = explain(error)
-            link = _link(links, ctx.realm_id, key)
-            fail_link(link, why.message)
-            session.add(link)
-            outcome.failed.append((item, why.message))
-            session.add(ctx.entry(entity_type=item.entity_type, local_id=item.local_id, qbo_id=link.qbo_id,
-                                  action=item.operation, status=LinkStatus.FAILED, level='error',
-                                  message=why.reason, code=why.code, element=why.element, detail=why.detail,
-                                  suggestion=why.suggestion))
+    links = LinkWrites(ctx.realm_id)
+    entries: list[dict[str, Any]] = []
+    now = utcnow()
+    for item in items:
+        key = (item.entity_type, item.local_id)
+        answer = answers.get(item.bid) if answers is not None else None
+        error = whole_error or (answer.error if answer is not None else
+                                QuickBooksError('QuickBooks answered the batch without this record.'))
+        if answer is not None and answer.entity is not None and whole_error is None:
+            obj = answer.entity
+            qbo_id = str(obj.get('Id'))
+            links.set(key, qbo_id=qbo_id, sync_token=str(obj.get('SyncToken', '')), synced_version=item.version,
+                      status=LinkStatus.SYNCED, last_error='', last_hash=payload_hash(item.body),
+                      qbo_updated_at=qbo_time(obj), needs_inbound=False, last_synced_at=now)
+            outcome.succeeded.append((item, obj))
+            entries.append(ctx.entry_values(
+                entity_type=item.entity_type, local_id=item.local_id, qbo_id=qbo_id, action=item.operation,
+                status=LinkStatus.SYNCED,
+                message=f'{entity(item.entity_type).singular} {_verb(item, key in linked)} in QuickBooks.'))
+            continue
+        assert error is not None
+        if isinstance(error, StaleObjectError) and whole_error is None:
+            outcome.conflicts.append(item)
+            continue
+        if is_transient(error) and whole_error is None:
+            outcome.transient.append(item)
+            continue
+        why = explain(error)
+        links.set(key, status=LinkStatus.FAILED, last_error=why.message[:2000])
+        outcome.failed.append((item, why.message))
+        entries.append(ctx.entry_values(entity_type=item.entity_type, local_id=item.local_id, action=item.operation,
+                                        status=LinkStatus.FAILED, level='error', message=why.reason, code=why.code,
+                                        element=why.element, detail=why.detail, suggestion=why.suggestion))
+    async with ctx.write_lock, ctx.db.session() as session:
+        await links.write(session)
+        connection = await session.connection()
+        if entries:
+            await connection.execute(insert(SyncLogEntry), entries)
         if whole_error is None or not is_transient(whole_error):
-            Outbox.mark_answered(session, batch)
+            await connection.execute(update(OutboxBatch).where(col(OutboxBatch.id) == batch.id)
+                                     .values(answered_at=now))
         await session.commit()
     return outcome
 

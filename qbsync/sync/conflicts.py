@@ -44,7 +44,7 @@ async def resolve_conflicts(run: _OutboundRun, items: list[PendingItem]) -> list
         else:
             kept.append((item, fresh))
     if kept:
-        async with ctx.db.session() as session:
+        async with ctx.write_lock, ctx.db.session() as session:
             links = await link_rows(session, ctx.realm_id, [(i.entity_type, i.local_id) for i, _ in kept])
             for item, fresh in kept:
                 link = links[(item.entity_type, item.local_id)]

@@ -12,10 +12,11 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..db import Database
 from ..models import SyncLogEntry, SyncSettings
+from ..models.records import utcnow
 from ..quickbooks.client import QuickBooksClient
 from .entities import entity
 from .progress import RateMeter, RunProgress
@@ -107,6 +108,9 @@ class RunContext:
     publish: Callable[[RunProgress], Awaitable[None]] | None = None
     meter: RateMeter | None = None
     cancel_event: asyncio.Event = field(default_factory=asyncio.Event)
+    # one writing transaction at a time within the run: SQLite refuses to turn a read snapshot into a write once
+    # another connection committed (WAL's busy snapshot), whatever the busy timeout
+    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     # -- counting ----------------------------------------------------------------------------------------------
     def count(self, entity_type: str, outcome: str, n: int = 1) -> None:
@@ -119,19 +123,23 @@ class RunContext:
         self.tally.total += n
 
     # -- the sync log ------------------------------------------------------------------------------------------
-    def entry(self, *, entity_type: str = '', action: str, message: str, local_id: int | None = None,
-              qbo_id: str | None = None, status: str = '', level: str = 'info', code: str = '', element: str = '',
-              detail: str = '', suggestion: str = '') -> SyncLogEntry:
+    def entry(self, **fields: Any) -> SyncLogEntry:
         """A log entry of this run, for the caller to add in the same transaction as the change it reports."""
-        return SyncLogEntry(run_id=self.run_id, realm_id=self.realm_id, direction=self.direction, level=level,
-                            entity_type=entity_type, local_id=local_id, qbo_id=qbo_id, action=action,
-                            status=status, message=message[:2000], code=code[:20], element=element[:255],
-                            detail=detail[:2000], suggestion=suggestion[:1000])
+        return SyncLogEntry(**self.entry_values(**fields))
+
+    def entry_values(self, *, entity_type: str = '', action: str, message: str, local_id: int | None = None,
+                     qbo_id: str | None = None, status: str = '', level: str = 'info', code: str = '',
+                     element: str = '', detail: str = '', suggestion: str = '') -> dict[str, Any]:
+        """The columns of a log entry, for bulk inserts of many entries at once (a batch's answers)."""
+        return {'run_id': self.run_id, 'realm_id': self.realm_id, 'direction': self.direction, 'level': level,
+                'at': utcnow(), 'entity_type': entity_type, 'local_id': local_id, 'qbo_id': qbo_id,
+                'action': action, 'status': status, 'message': message[:2000], 'code': code[:20],
+                'element': element[:255], 'detail': detail[:2000], 'suggestion': suggestion[:1000]}
 
     async def log(self, **fields: object) -> None:
         """Write one entry on its own (for events that change nothing else); see ``entry`` for the fields."""
-        async with self.db.session() as session:
-            session.add(self.entry(**fields))  # type: ignore[arg-type]
+        async with self.write_lock, self.db.session() as session:
+            session.add(self.entry(**fields))
             await session.commit()
 
     # -- progress and cancellation -----------------------------------------------------------------------------

@@ -43,6 +43,19 @@ class LeaseHeld:
     taken_over: SyncLease | None  # the expired lease this one replaced (its run died), if any
 
 
+def _dead_here(lease: SyncLease) -> bool:
+    """The holder ran on this machine and its process no longer exists (killed, crashed)."""
+    if lease.pid is None or lease.host != socket.gethostname() or lease.pid == os.getpid():
+        return False
+    try:
+        os.kill(lease.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, owned by another user
+        return False
+    return False
+
+
 def describe_holder(trigger: str) -> str:
     """Who is running, in words a person can act on: "manual run (pid 4242 on nas)"."""
     return f'{trigger} run (pid {os.getpid()} on {socket.gethostname()})'
@@ -64,10 +77,13 @@ class RunLease:
         async with self._db.session() as session:
             before = await session.get(SyncLease, self._name)
             previous = SyncLease(**before.model_dump()) if before is not None else None
+            free = or_(col(SyncLease.token).is_(None), col(SyncLease.expires_at) < now)
+            if previous is not None and previous.token is not None and _dead_here(previous):
+                free = col(SyncLease.token) == previous.token  # its process is gone: no need to wait for expiry
             result = await session.exec(
-                update(SyncLease).where(col(SyncLease.name) == self._name,
-                                        or_(col(SyncLease.token).is_(None), col(SyncLease.expires_at) < now))
-                .values(token=token, holder=holder[:255], run_id=None, acquired_at=now, heartbeat_at=now,
+                update(SyncLease).where(col(SyncLease.name) == self._name, free)
+                .values(token=token, holder=holder[:255], host=socket.gethostname()[:255], pid=os.getpid(),
+                        run_id=None, acquired_at=now, heartbeat_at=now,
                         expires_at=now + self.ttl))  # type: ignore[call-overload]
             if result.rowcount != 1:
                 await session.rollback()

@@ -15,18 +15,19 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from sqlalchemy import insert
 from sqlmodel import col, select
 
 from ..mapping import MODULES, Blocked, LocalRecord, MappingError, Refs
 from ..mapping.expense import VENDOR_LIST
 from ..mapping.payment import METHOD_LIST
-from ..models import EntityLink, LinkStatus, OutboxBatch
+from ..models import LinkStatus, OutboxBatch, SyncLogEntry
 from ..quickbooks.client import MAX_BATCH_ITEMS, BatchAnswer
 from ..quickbooks.errors import QuickBooksError
 from ..quickbooks.explain import is_transient
 from ..quickbooks.limits import RateLimiter
 from ..quickbooks.retry import RetryPolicy, with_retries
-from .answers import apply_answers, fail_link, link_rows
+from .answers import LinkWrites, apply_answers
 from .conflicts import resolve_conflicts
 from .context import RunContext
 from .duplicates import match_existing
@@ -92,6 +93,7 @@ class _OutboundRun:
         for batch, items in await self.outbox.open_batches():
             log.info('re-sending outbox batch %s (requestid %s) left by run %s', batch.id, batch.request_id,
                      batch.run_id)
+            await self.outbox.resent(batch)
             await self.send_recorded(batch, items)
 
     # -- skipped records: one log line per entity and reason, not one per record per run ----------------------
@@ -141,7 +143,8 @@ class _OutboundRun:
     async def send_chunk(self, entity_type: str, entries: list[PlanEntry]) -> None:
         items = await self.build_items(entity_type, entries)
         if items:
-            batch = await self.outbox.record(self.ctx.run_id, items)
+            async with self.ctx.write_lock:
+                batch = await self.outbox.record(self.ctx.run_id, items)
             await self.send_recorded(batch, items)
         await self.ctx.progress(entity_type)
 
@@ -188,30 +191,28 @@ class _OutboundRun:
     async def record_failures(self, entity_type: str, failures: list[tuple[PlanEntry, MappingError]]) -> None:
         """Records that cannot even be expressed (unmapped account, blocked): failed or skipped, with the why."""
         ctx = self.ctx
-        async with ctx.db.session() as session:
-            links = await link_rows(session, ctx.realm_id, [(entity_type, e.local_id) for e, _ in failures])
-            for entry, problem in failures:
-                key = (entity_type, entry.local_id)
-                blocked = isinstance(problem, Blocked)
-                if not blocked:
-                    link = links.get(key)
-                    if link is None:
-                        link = EntityLink(realm_id=ctx.realm_id, entity_type=entity_type, local_id=entry.local_id)
-                    fail_link(link, f'{problem} {problem.suggestion}'.strip())
-                    session.add(link)
-                    self.refs.blocked[key] = entry.title
-                ctx.count(entity_type, 'skipped' if blocked else 'failed')
-                session.add(ctx.entry(entity_type=entity_type, local_id=entry.local_id, action='skip' if blocked
-                                      else _operation(entry), status='skipped' if blocked else LinkStatus.FAILED,
-                                      level='warning' if blocked else 'error', message=str(problem),
-                                      suggestion=problem.suggestion))
+        links = LinkWrites(ctx.realm_id)
+        entries = []
+        for entry, problem in failures:
+            key = (entity_type, entry.local_id)
+            blocked = isinstance(problem, Blocked)
+            if not blocked:  # a blocked record keeps its state: it goes by itself once its blocker does
+                links.set(key, status=LinkStatus.FAILED, last_error=f'{problem} {problem.suggestion}'.strip()[:2000])
+                self.refs.blocked[key] = entry.title
+            ctx.count(entity_type, 'skipped' if blocked else 'failed')
+            entries.append(ctx.entry_values(
+                entity_type=entity_type, local_id=entry.local_id, action='skip' if blocked else _operation(entry),
+                status='skipped' if blocked else LinkStatus.FAILED, level='warning' if blocked else 'error',
+                message=str(problem), suggestion=problem.suggestion))
+        async with ctx.write_lock, ctx.db.session() as session:
+            await links.write(session)
+            await (await session.connection()).execute(insert(SyncLogEntry), entries)
             await session.commit()
 
     # -- the wire -----------------------------------------------------------------------------------------------
     async def send_recorded(self, batch: OutboxBatch, items: list[PendingItem], *, rounds: int = 2) -> None:
         bodies = [{'bId': item.bid, **item.body} for item in items]
         client = self.ctx.client
-        await self.outbox.sent(batch)
         whole: QuickBooksError | None = None
         answers: dict[str, BatchAnswer] | None = None
         try:
@@ -234,7 +235,8 @@ class _OutboundRun:
         if outcome.conflicts:
             again = again + await resolve_conflicts(self, outcome.conflicts)
         if again and rounds > 0:
-            retry = await self.outbox.record(self.ctx.run_id, again)
+            async with self.ctx.write_lock:
+                retry = await self.outbox.record(self.ctx.run_id, again)
             await self.send_recorded(retry, again, rounds=rounds - 1)
         elif again:
             await apply_answers(self.ctx, batch, again, {}, whole_error=QuickBooksError(
@@ -256,13 +258,15 @@ async def _column(session: Any, model: Any, name: str, ids: list[int]) -> list[s
 
 
 async def _load(ctx: RunContext, entity_type: str, ids: list[int]) -> dict[int, LocalRecord]:
-    """The records of one chunk with their lines, in two queries."""
+    """The records of one chunk with their lines, in two queries, as plain rows (the mapping reads attributes)."""
     spec = entity(entity_type)
+    table = spec.model.__table__  # type: ignore[attr-defined]
     async with ctx.db.session() as session:
-        rows = (await session.exec(select(spec.model).where(col(spec.model.id).in_(ids)))).all()  # type: ignore
+        rows = (await session.exec(select(*table.c).where(table.c.id.in_(ids)))).all()  # type: ignore
         found = {row.id: LocalRecord(row) for row in rows}
         if spec.line_model is not None:
-            owner = getattr(spec.line_model, spec.line_owner)
-            for line in (await session.exec(select(spec.line_model).where(col(owner).in_(ids)))).all():
+            lines = spec.line_model.__table__  # type: ignore[attr-defined]
+            owner = lines.c[spec.line_owner]
+            for line in (await session.exec(select(*lines.c).where(owner.in_(ids)))).all():  # type: ignore
                 found[getattr(line, spec.line_owner)].lines.append(line)
-    return found  # type: ignore[return-value]
+    return found

@@ -12,6 +12,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import insert
+
 import simplejson
 from sqlmodel import col, select
 
@@ -55,14 +57,16 @@ class Outbox:
     async def record(self, run_id: int, items: list[PendingItem]) -> OutboxBatch:
         """Write a batch and its items (committed) before anything goes on the wire."""
         async with self._db.session() as session:
-            batch = OutboxBatch(realm_id=self._realm, request_id=str(uuid.uuid4()), run_id=run_id)
+            # counted as sent from the start: it may go on the wire any moment after this commit
+            batch = OutboxBatch(realm_id=self._realm, request_id=str(uuid.uuid4()), run_id=run_id, sent_at=utcnow(),
+                                attempts=1)
             session.add(batch)
             await session.flush()
             assert batch.id is not None
-            session.add_all([OutboxItem(batch_id=batch.id, bid=item.bid, entity_type=item.entity_type,
-                                        local_id=item.local_id, version=item.version, operation=item.operation,
-                                        payload=item.payload_json, content_hash=payload_hash(item.body))
-                             for item in items])
+            await (await session.connection()).execute(insert(OutboxItem), [
+                {'batch_id': batch.id, 'bid': item.bid, 'entity_type': item.entity_type, 'local_id': item.local_id,
+                 'version': item.version, 'operation': item.operation, 'payload': item.payload_json,
+                 'content_hash': payload_hash(item.body)} for item in items])
             await session.commit()
         return batch
 
@@ -80,16 +84,11 @@ class Outbox:
                                                   simplejson.loads(r.payload, use_decimal=True)) for r in rows]))
         return found
 
-    async def sent(self, batch: OutboxBatch) -> None:
+    async def resent(self, batch: OutboxBatch) -> None:
+        """A recovered batch goes on the wire again."""
         async with self._db.session() as session:
             row = await session.get(OutboxBatch, batch.id)
             if row is not None:
                 row.sent_at, row.attempts = utcnow(), row.attempts + 1
                 session.add(row)
                 await session.commit()
-
-    @staticmethod
-    def mark_answered(session: Any, batch: OutboxBatch) -> None:
-        """Part of the transaction that applies the answers: both land together or not at all."""
-        batch.answered_at = utcnow()
-        session.add(batch)

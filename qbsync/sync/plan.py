@@ -17,8 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, select
-from sqlmodel import SQLModel, col
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..models import (AccountMapping, CreditMemo, CreditMemoLine, EntityLink, ExpenseLine, Invoice, InvoiceLine,
@@ -42,8 +44,10 @@ REQUIRED_MAPPINGS: dict[str, tuple[str, ...]] = {
     'invoice': (MappingPurpose.INCOME, MappingPurpose.ACCOUNTS_RECEIVABLE),
     'credit_memo': (MappingPurpose.INCOME, MappingPurpose.ACCOUNTS_RECEIVABLE),
     'payment': (MappingPurpose.ACCOUNTS_RECEIVABLE,),
+    'expense': (MappingPurpose.EXPENSE_PAYMENT,),
 }
-MAPPING_LABELS = {MappingPurpose.INCOME: 'Income', MappingPurpose.ACCOUNTS_RECEIVABLE: 'Accounts Receivable'}
+MAPPING_LABELS = {MappingPurpose.INCOME: 'Income', MappingPurpose.ACCOUNTS_RECEIVABLE: 'Accounts Receivable',
+                  MappingPurpose.EXPENSE_PAYMENT: '"Expenses are paid from"'}
 
 
 @dataclass(frozen=True)
@@ -100,8 +104,8 @@ class Plan:
 
 @dataclass
 class _Row:
-    record: SQLModel
-    link: EntityLink | None
+    record: Any  # a row of the record's table (attribute access like the model)
+    link: Any  # the link's columns the plan needs, or None
 
     @property
     def in_quickbooks(self) -> bool:
@@ -154,11 +158,15 @@ async def build_plan(session: AsyncSession, realm_id: str, *, settings: SyncSett
 
 
 async def _rows(session: AsyncSession, realm_id: str, spec: EntitySpec) -> dict[int, _Row]:
-    model = spec.model
-    statement = (select(model, EntityLink).outerjoin(EntityLink, and_(
-        EntityLink.realm_id == realm_id, EntityLink.entity_type == spec.name,
-        EntityLink.local_id == model.id)).order_by(model.id))  # type: ignore[attr-defined]
-    return {record.id: _Row(record, link) for record, link in (await session.exec(statement)).all()}  # type: ignore
+    """Every record of the entity with its link, as plain rows (no ORM objects: 10,000 of them add up)."""
+    table = spec.model.__table__  # type: ignore[attr-defined]
+    records = (await session.exec(select(*table.c).order_by(table.c.id))).all()  # type: ignore[call-overload]
+    links = (await session.exec(select(  # type: ignore[call-overload]
+        EntityLink.local_id, EntityLink.qbo_id, EntityLink.sync_token, EntityLink.status, EntityLink.synced_version,
+        EntityLink.needs_inbound, EntityLink.last_error).where(
+        EntityLink.realm_id == realm_id, EntityLink.entity_type == spec.name))).all()
+    by_local = {link.local_id: link for link in links}
+    return {record.id: _Row(record, by_local.get(record.id)) for record in records}
 
 
 async def _dependencies(session: AsyncSession, entity_type: str) -> dict[int, list[tuple[str, int]]]:

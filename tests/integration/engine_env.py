@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bench.books import map_accounts
 from connection_env import ConnectionEnv, connection_env  # noqa: F401 (fixture)
-from qbsync.models import (AccountMapping, CreditMemo, CreditMemoLine, Customer, EntityLink, Expense, ExpenseLine,
-                           Invoice, InvoiceLine, Item, MappingPurpose, Payment, PaymentApplication, SyncSettings)
+from qbsync.models import (CreditMemo, CreditMemoLine, Customer, EntityLink, Expense, ExpenseLine,
+                           Invoice, InvoiceLine, Item, Payment, PaymentApplication, SyncSettings)
 from qbsync.quickbooks.limits import Limits, RateLimiter
 from qbsync.quickbooks.retry import RetryPolicy
-from qbsync.sandbox.accounting.seed_us import ACCOUNT_IDS
 from qbsync.sync.outbound import OutboundPass
 from qbsync.sync.runner import SyncRunner
 
@@ -37,6 +37,7 @@ class EngineEnv:
     env: ConnectionEnv
     realm_id: str
     runner: SyncRunner
+    seeded: dict[str, frozenset[str]] = field(default_factory=dict)   # the seeded company's own records, by entity
 
     @property
     def db(self):  # type: ignore[no-untyped-def]
@@ -51,8 +52,10 @@ class EngineEnv:
             prefs['SalesFormsPrefs']['CustomTxnNumbers'] = on
 
     def remote(self, entity: str) -> list[dict[str, Any]]:
-        """Every object of ``entity`` in the sandbox company (counted on the sandbox side)."""
-        return list(self.company().objects.get(entity, {}).values())
+        """Every object of ``entity`` the test and the sync put in the sandbox company (counted on the sandbox side;
+        the seeded company's own records, a year of history, are left out)."""
+        mine = self.seeded.get(entity, frozenset())
+        return [o for o in self.company().objects.get(entity, {}).values() if o['Id'] not in mine]
 
     def remote_by(self, entity: str, field: str, value: Any) -> list[dict[str, Any]]:
         return [o for o in self.remote(entity) if o.get(field) == value]
@@ -126,15 +129,6 @@ class EngineEnv:
                 'payment': payment, 'expense': expense}
 
 
-async def map_accounts(db, realm_id: str) -> None:  # type: ignore[no-untyped-def]
-    roles = {MappingPurpose.INCOME: 'Services', MappingPurpose.ACCOUNTS_RECEIVABLE: 'Accounts Receivable (A/R)',
-             MappingPurpose.EXPENSE_PAYMENT: 'Checking', MappingPurpose.EXPENSE_CATEGORY: 'Office Expenses'}
-    async with db.session() as session:
-        session.add_all([AccountMapping(realm_id=realm_id, purpose=purpose, qbo_account_id=ACCOUNT_IDS[name],
-                                        qbo_account_name=name) for purpose, name in roles.items()])
-        await session.commit()
-
-
 def make_runner(env: ConnectionEnv, limiter: RateLimiter | None = None, **options: Any) -> SyncRunner:
     outbound = OutboundPass(limiter=limiter or sandbox_limiter(env.clock), policy=options.pop('policy', RetryPolicy()),
                             **options)
@@ -143,10 +137,12 @@ def make_runner(env: ConnectionEnv, limiter: RateLimiter | None = None, **option
 
 @pytest.fixture
 async def engine_env(connection_env) -> AsyncIterator[EngineEnv]:  # noqa: F811
-    company = connection_env.sandbox.companies.create_company('Engine Test Co')
+    company = connection_env.sandbox.companies.create_company('Engine Test Co', profile='new')
     outcome = await connection_env.connect(realm_id=company.realm_id)
     assert outcome.ok, outcome
     await map_accounts(connection_env.db, company.realm_id)
-    engine = EngineEnv(connection_env, company.realm_id, make_runner(connection_env))
+    seeded = {entity: frozenset(bucket) for entity, bucket in
+              connection_env.sandbox.companies.get(company.realm_id).objects.items()}
+    engine = EngineEnv(connection_env, company.realm_id, make_runner(connection_env), seeded)
     engine.custom_numbers(True)
     yield engine

@@ -109,3 +109,37 @@ async def _dump(engine_env):  # type: ignore[no-untyped-def]
     async with engine_env.db.session() as session:
         return [(e.entity_type, e.status, e.message, e.code, e.detail) for e in
                 (await session.exec(select(SyncLogEntry))).all()]
+
+
+async def test_progress_reaches_subscribers_and_a_stopped_run_resumes_where_it_stopped(engine_env) -> None:  # noqa
+    from bench.books import BookSize, make_books
+    size = BookSize(customers=70, items=5, invoices=40, payments=0, expenses=0, credit_memos=0)
+    await make_books(engine_env.db, size)
+    seen = []
+
+    def stop_after_the_first_batch(progress) -> None:  # type: ignore[no-untyped-def]
+        seen.append(progress)
+        if progress.entity_type == 'customer' and progress.done >= 30:
+            engine_env.runner.cancel()
+    unsubscribe = engine_env.runner.progress.subscribe(stop_after_the_first_batch)
+    stopped = await engine_env.runner.run(trigger='manual')
+    unsubscribe()
+    assert stopped.status == RunStatus.INTERRUPTED and 0 < stopped.totals.created < size.total
+    assert seen[0].total == size.total and seen[0].message.startswith('Customers: ') and seen[-1].finished
+    resumed = await engine_env.runner.run(trigger='manual')
+    assert resumed.status == RunStatus.SUCCEEDED
+    assert stopped.totals.created + resumed.totals.created == size.total  # nothing twice, nothing left out
+    ours = [c for c in engine_env.remote('Customer') if c['DisplayName'].startswith('Customer ')]
+    assert len(ours) == size.customers
+
+
+async def test_a_lost_connection_stops_the_run_cleanly(engine_env) -> None:  # noqa: F811
+    await engine_env.books()
+    env = engine_env.env
+    env.sandbox.grants.revoke_grant(engine_env.realm_id, env.settings.client_id)
+    env.sandbox.grants.expire_access_tokens(engine_env.realm_id)
+    summary = await engine_env.runner.run(trigger='manual')
+    assert summary.status == RunStatus.FAILED and 'Reconnect QuickBooks' in summary.message
+    row = await env.row(engine_env.realm_id)
+    assert row.status == 'needs_reconnect'
+    assert not await engine_env.runner.is_running()

@@ -154,7 +154,7 @@ def test_refs_get_names_and_unset_values_are_lenient(company):
                                                                            'Qty': 0, 'UnitPrice': 0}}]})
     assert invoice['CustomerRef'] == {'value': '1', 'name': "Amy's Bird Sanctuary"}
     assert invoice['Line'][0]['SalesItemLineDetail']['ItemRef'] == {'value': '1', 'name': 'Services'}
-    assert invoice['TxnDate'] == '2026-01-15' and int(invoice['DocNumber']) > 1001 and invoice['TotalAmt'] == 50
+    assert invoice['TxnDate'] == '2026-01-15' and int(invoice['DocNumber']) > 9001 and invoice['TotalAmt'] == 50
 
 
 # --- computed amounts, document numbers (23, 24) --------------------------------------------------------------------
@@ -198,8 +198,9 @@ def test_doc_numbers_auto_assigned_and_duplicates_refused(company):
                                       'Line': [{'Amount': 1}]}, allow_duplicate_doc_num=True)['DocNumber'] == \
         first['DocNumber']
     assert _invoice(company, DocNumber='AUTO_GENERATE')['DocNumber'] == str(last + 4)
-    history = company.query("select * from Invoice where DocNumber = '1001'")['Invoice'][0]
-    assert _fault('6140', _invoice, company, DocNumber='1001').errors[0].detail.endswith(f"TxnId={history['Id']}")
+    history = company.query("select * from Invoice where DocNumber = '9001'")['Invoice'][0]   # the seeded history's
+    assert _fault('6140', _invoice, company, DocNumber='9001').errors[0].detail.endswith(f"TxnId={history['Id']}")
+    assert _invoice(company, DocNumber='1001')['DocNumber'] == '1001'     # an app's own numbers are free
 
 
 def test_purchase_total_and_payment_account_rules(company):

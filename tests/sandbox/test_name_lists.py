@@ -192,3 +192,49 @@ def test_company_profiles_global_and_new(sandbox_state):
     assert counts['Account'] >= 10 and counts['Term'] == 5 and fresh.read('CompanyInfo', '1')['Country'] == 'US'
     with pytest.raises(ValueError):
         store.create_company(profile='mars')
+
+
+def test_the_global_company_taxes_purchases_and_bills_on_each_line(sandbox_state):
+    store = sandbox_state.companies
+    uk = store.get(store.create_company(profile='global').realm_id)
+    vat = next(a['Id'] for a in uk.iter_objects('Account') if a['Name'] == 'VAT Control')
+    line = {'Amount': '100.00', 'DetailType': 'AccountBasedExpenseLineDetail',
+            'AccountBasedExpenseLineDetail': {'AccountRef': {'value': '9'}, 'TaxCodeRef': {'value': '2'}}}
+    bill = uk.create('Bill', {'VendorRef': {'value': '1'}, 'Line': [line], 'GlobalTaxCalculation': 'TaxExcluded'})
+    assert bill['TotalAmt'] == Decimal('120.00') and bill['TxnTaxDetail']['TotalTax'] == Decimal('20.00')
+    assert bill['TxnTaxDetail']['TaxLine'][0]['TaxLineDetail']['TaxRateRef']['value'] == '2'   # the purchase rate
+    assert uk.read('Account', vat)['CurrentBalance'] == Decimal('-20.00')      # reclaimable: the liability falls
+    paid = uk.create('Purchase', {'PaymentType': 'Check', 'AccountRef': {'value': '5'}, 'Line': [line],
+                                  'GlobalTaxCalculation': 'TaxInclusive'})
+    assert paid['TotalAmt'] == Decimal('100.00') and paid['TxnTaxDetail']['TotalTax'] == Decimal('16.67')
+    assert uk.read('Account', '5')['CurrentBalance'] == Decimal('-100.00')
+    with pytest.raises(QBOFault) as missing:
+        uk.create('Bill', {'VendorRef': {'value': '1'}, 'Line': [line]})
+    assert missing.value.errors[0].element == 'GlobalTaxCalculation'
+
+
+def test_preferences_switch_class_location_tracking_and_custom_fields(company):
+    line = {'Amount': 10, 'DetailType': 'SalesItemLineDetail',
+            'SalesItemLineDetail': {'ItemRef': {'value': '3'}, 'ClassRef': {'value': '1'}}}
+    custom = [{'DefinitionId': '1', 'Type': 'StringType', 'StringValue': 'Crew B'},
+              {'DefinitionId': '2', 'Type': 'StringType', 'StringValue': 'off'}]
+    body = {'CustomerRef': {'value': '1'}, 'Line': [line], 'ClassRef': {'value': '1'},
+            'DepartmentRef': {'value': '1'}, 'CustomField': custom}
+    seeded = company.create('Invoice', body)                      # per line on, per transaction off, locations on
+    assert 'ClassRef' not in seeded and seeded['Line'][0]['SalesItemLineDetail']['ClassRef']['name'] == 'Landscaping'
+    assert seeded['DepartmentRef'] == {'value': '1', 'name': 'Main Street'}
+    assert seeded['CustomField'] == [{'DefinitionId': '1', 'Name': 'Crew #', 'Type': 'StringType',
+                                      'StringValue': 'Crew B'}]
+    prefs = company.read('Preferences', '1')
+    fields = prefs['SalesFormsPrefs']['CustomField']
+    fields[0]['CustomField'][1]['BooleanValue'] = True             # UseSalesCustom2
+    company.update('Preferences', {'Id': '1', 'SyncToken': prefs['SyncToken'], 'sparse': True,
+                                   'AccountingInfoPrefs': {'ClassTrackingPerTxn': True,
+                                                           'ClassTrackingPerTxnLine': False,
+                                                           'TrackDepartments': False},
+                                   'SalesFormsPrefs': {'CustomField': fields}})
+    switched = company.create('Invoice', body)
+    assert switched['ClassRef']['value'] == '1' and 'ClassRef' not in switched['Line'][0]['SalesItemLineDetail']
+    assert 'DepartmentRef' not in switched
+    assert [f['DefinitionId'] for f in switched['CustomField']] == ['1', '2']
+    _fault('2050', company.create, 'Invoice', {**body, 'CustomField': [{'DefinitionId': '1', 'StringValue': 'x' * 32}]})

@@ -56,7 +56,8 @@ async def _seed(db, *, mapped: bool = True) -> dict:  # type: ignore[no-untyped-
         ])
         if mapped:
             session.add_all([AccountMapping(realm_id=REALM, purpose=p, qbo_account_id=str(n))
-                             for n, p in enumerate((MappingPurpose.INCOME, MappingPurpose.ACCOUNTS_RECEIVABLE))])
+                             for n, p in enumerate((MappingPurpose.INCOME, MappingPurpose.ACCOUNTS_RECEIVABLE,
+                                                    MappingPurpose.EXPENSE_PAYMENT))])
         session.add(SyncSettings(id=1, start_date=date(2026, 1, 1)))
         await session.commit()
         return {'acme': acme.id, 'fresh': fresh.id, 'blocked': blocked.id, 'payment': payment.id,
@@ -111,7 +112,7 @@ async def test_the_mapping_gate_holds_items_and_documents_back(database) -> None
     assert entries["Customer 'Acme'"].action == Action.CREATE  # customers post to no account
     assert 'Map the Income account on the Account Mapping tab' in entries["Item 'Widget'"].reason
     assert 'Map the Income and Accounts Receivable accounts' in entries['Invoice 1001'].reason
-    assert entries['Expense #1'].action == Action.CREATE
+    assert 'Map the "Expenses are paid from" account' in entries['Expense #1'].reason
 
 
 async def test_one_record_with_the_records_it_needs(database) -> None:  # noqa: F811

@@ -192,3 +192,29 @@ def _set_event():  # type: ignore[no-untyped-def]
     event = asyncio.Event()
     event.set()
     return event
+
+
+async def test_a_lease_whose_process_is_gone_is_taken_over_at_once(runner, database) -> None:  # noqa: F811
+    import socket
+    import subprocess
+    import sys
+
+    from qbsync.models import SyncLease
+    runner.register_pass('outbound', CountingPass({}))
+    dead = subprocess.run([sys.executable, '-c', 'import os; print(os.getpid())'], capture_output=True, text=True)
+    other = RunLease(database, now=runner.clock.now)
+    await other.acquire('cli run (pid gone)')
+    async with database.session() as session:
+        lease = await session.get(SyncLease, 'sync')
+        lease.pid, lease.host = int(dead.stdout), socket.gethostname()  # as if that finished process held it
+        session.add(lease)
+        await session.commit()
+    assert (await runner.run(trigger='manual')).status == RunStatus.SUCCEEDED  # no waiting for the expiry
+    async with database.session() as session:
+        lease = await session.get(SyncLease, 'sync')
+        lease.pid, lease.host, lease.token = 1, 'another-machine', 'held'  # elsewhere: only expiry frees it
+        lease.expires_at = runner.clock.now() + timedelta(seconds=30)
+        session.add(lease)
+        await session.commit()
+    with pytest.raises(RunBusy):
+        await runner.run(trigger='manual')

@@ -11,12 +11,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from . import faults
 from .batch import run_batch
 from .cdc import change_data_capture, parse_cdc_request
-from .routes import BASE, api_call
+from .routes import BASE, api_call, json_body
 from .store import Company
-from .wire import WireError, loads
 
 __all__ = ['router']
 
@@ -38,9 +36,6 @@ async def batch(request: Request, realm_id: str) -> Response:
     raw = await request.body()
 
     def run(company: Company) -> tuple[int, dict[str, Any]]:
-        try:
-            body = loads(raw)
-        except WireError as exc:
-            raise faults.request_body_error(f'the request body is not valid JSON ({exc})') from None
+        body = json_body(raw)
         return 200, {'BatchItemResponse': run_batch(company, body, request.query_params.get('requestid'))}
     return await api_call(request, realm_id, run, replayable=True)

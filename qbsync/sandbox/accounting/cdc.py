@@ -89,10 +89,17 @@ def change_data_capture(company: Company, request: CdcRequest) -> list[dict[str,
     return [{'QueryResponse': responses}]
 
 
+def _own(obj: dict[str, Any]) -> dict[str, Any]:
+    """The object itself, or the template a RecurringTransaction wraps under its transaction's name."""
+    if 'MetaData' in obj:
+        return obj
+    return next((v for v in obj.values() if isinstance(v, dict) and 'MetaData' in v), obj)
+
+
 def _last_updated(obj: dict[str, Any]) -> datetime:
-    return datetime.fromisoformat(obj['MetaData']['LastUpdatedTime'])
+    return datetime.fromisoformat(_own(obj)['MetaData']['LastUpdatedTime'])
 
 
 def _id_key(obj: dict[str, Any]) -> tuple[int, str]:
-    ident = str(obj.get('Id', ''))
+    ident = str(_own(obj).get('Id', ''))
     return (int(ident), ident) if ident.isdigit() else (0, ident)

@@ -30,7 +30,7 @@ from .wire import WireError, dumps, epoch_ms, intuit_datetime, loads
 if TYPE_CHECKING:
     from ..state import SandboxState
 
-__all__ = ['router', 'api_call', 'fault_response', 'BinaryAnswer', 'BASE', 'MAX_REQUEST_ID_LENGTH']
+__all__ = ['router', 'api_call', 'fault_response', 'json_body', 'BinaryAnswer', 'BASE', 'MAX_REQUEST_ID_LENGTH']
 
 MAX_REQUEST_ID_LENGTH = 50
 BASE = '/v3/company/{realm_id}'
@@ -134,12 +134,17 @@ async def write(request: Request, realm_id: str, entity: str) -> Response:
     return await api_call(request, realm_id, run, replayable=True)
 
 
-def _entity_body(raw: bytes, name: str) -> Any:
-    """JSON with Decimal amounts; a body wrapped as ``{"Invoice": {...}}`` is unwrapped (lenient)."""
+def json_body(raw: bytes) -> Any:
+    """A request body as JSON with Decimal amounts; not JSON: Intuit's 2010 fault."""
     try:
-        payload = loads(raw)
+        return loads(raw)
     except WireError as exc:
         raise faults.request_body_error(f'the request body is not valid JSON ({exc})') from None
+
+
+def _entity_body(raw: bytes, name: str) -> Any:
+    """JSON with Decimal amounts; a body wrapped as ``{"Invoice": {...}}`` is unwrapped (lenient)."""
+    payload = json_body(raw)
     if isinstance(payload, dict) and len(payload) == 1 and isinstance(payload.get(name), dict):
         payload = payload[name]
     return payload

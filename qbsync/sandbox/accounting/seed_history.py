@@ -7,7 +7,9 @@ payment. Everything is created through the entity rules (so every reference reso
 as for any client's data) with the company's clock set back to each transaction's date: MetaData says when it
 happened, and the year ends 31 days before "today", so change data capture (30 days) starts out empty. The
 original six customers and vendors keep no history (tests and demos start from them with clean balances). The
-sequence is deterministic (a fixed random seed), so every sandbox holds the same history.
+history's sales forms are numbered from 9001 (and new ones continue after them), so an app that numbers its own
+documents from 1001, QuickBooks' default start, never meets 6140 because of the seed. The sequence is deterministic
+(a fixed random seed), so every sandbox holds the same history.
 """
 from __future__ import annotations
 
@@ -18,14 +20,16 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..events import EventBus
+from .seed import SALES_DOC_COUNTER
 from .seed_us import ACCOUNT_IDS
 
 if TYPE_CHECKING:
     from .store import Company
 
-__all__ = ['seed_history', 'HISTORY_DAYS', 'HISTORY_GAP_DAYS']
+__all__ = ['seed_history', 'HISTORY_DAYS', 'HISTORY_GAP_DAYS', 'HISTORY_FIRST_NUMBER']
 
 HISTORY_DAYS = 364
+HISTORY_FIRST_NUMBER = 9001    # the history's first sales form number (see above)
 HISTORY_GAP_DAYS = 31          # the history ends this many days before the sandbox's today (CDC sees none of it)
 _SEED = 20260115
 
@@ -76,6 +80,7 @@ class _History:
         return entity_type(entity).create(self.company, obj)
 
     def run(self) -> None:
+        self.company.counters[SALES_DOC_COUNTER] = HISTORY_FIRST_NUMBER - 1
         self.at(self.start - timedelta(days=30))
         customers, vendors = self.lists()
         items = ['3', '5', self.create('Item', {'Name': 'Garden Gloves', 'Type': 'NonInventory',

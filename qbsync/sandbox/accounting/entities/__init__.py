@@ -12,8 +12,10 @@ from .journal import CreditCardPaymentType, JournalEntryType, TransferType
 from .lists import ClassType, DepartmentType, PaymentMethodType, TaxAgencyType, TermType
 from .names import EmployeeType, VendorType
 from .payment import BillPaymentType, PaymentType
+from .rates import ExchangeRateType
 from .purchase import PurchaseType
 from .receipts import EstimateType, RefundReceiptType, SalesReceiptType
+from .recurring import RecurringTransactionType
 from .sales import CreditMemoType, InvoiceType
 from .time_activity import TimeActivityType
 
@@ -24,7 +26,8 @@ ENTITY_TYPES: dict[str, EntityType] = {t.name: t for t in (
     PaymentType(), PurchaseType(), PreferencesType(), ClassType(), DepartmentType(), TermType(), PaymentMethodType(),
     TaxAgencyType(), BillType(), BillPaymentType(), VendorCreditType(), PurchaseOrderType(), DepositType(),
     SalesReceiptType(), RefundReceiptType(), EstimateType(), JournalEntryType(), TransferType(),
-    CreditCardPaymentType(), TimeActivityType(), AttachableType(), *READ_ONLY_LISTS)}
+    CreditCardPaymentType(), TimeActivityType(), AttachableType(), ExchangeRateType(), RecurringTransactionType(),
+    *READ_ONLY_LISTS)}
 _BY_KEY = {key: t for t in ENTITY_TYPES.values() for key in (t.name.lower(), t.path)}
 
 

@@ -13,6 +13,7 @@ from .. import faults
 from .base import Context, RefRule
 from .ledger import Posting
 from .sales import compute_item_line
+from .tax import global_tax, is_global, tax_account
 from .txn import TXN_FIELDS, ZERO, TransactionType, assign_line_ids
 from .values import money, ref_id, to_bool, to_decimal
 
@@ -80,6 +81,10 @@ class ExpenseLinesType(TransactionType):
                 raise faults.business_validation('A line amount cannot be negative.', 'Line.Amount')
             total += line['Amount']
         obj['TotalAmt'] = money(total)
+        if is_global(ctx.company):      # VAT/GST on each line from its code's purchase rates, as on sales forms
+            tax, net = global_tax(ctx.company, obj, [(line['Amount'], _line_detail(line).get('TaxCodeRef'))
+                                                     for line in obj['Line']], side='Purchase')
+            obj['TotalAmt'] = money(net + tax)
 
     def apply_void(self, obj: dict[str, Any]) -> None:
         for line in obj.get('Line', []):
@@ -87,9 +92,16 @@ class ExpenseLinesType(TransactionType):
         obj['TotalAmt'] = ZERO
 
 
+def _line_detail(line: dict[str, Any]) -> dict[str, Any]:
+    return line.get('AccountBasedExpenseLineDetail') or line.get('ItemBasedExpenseLineDetail') or {}
+
+
 def expense_postings(company: Company, obj: dict[str, Any], sign: int) -> list[Posting]:
-    """Each expense line debits its account (an item line: the item's expense, or inventory asset, account)."""
-    found: list[Posting] = []
+    """Each expense line debits its account (an item line: the item's expense, or inventory asset, account); tax
+    paid that can be reclaimed (outside the US) debits the tax control account. Only balance-sheet accounts keep a
+    balance, so with tax-inclusive lines the expense side is not split further."""
+    tax = Decimal((obj.get('TxnTaxDetail') or {}).get('TotalTax', ZERO)) if is_global(company) else ZERO
+    found: list[Posting] = [(tax_account(company), sign * tax)]
     for line in obj.get('Line', []):
         detail = line.get('AccountBasedExpenseLineDetail')
         if detail is not None:

@@ -17,6 +17,7 @@ from .ledger import PAYERS, Posting, account_of_subtype, applied_to, derived_bal
 from .links import check_source_links, refresh_sources, source_keys
 from .lists import term_due_date
 from .tax import global_tax, is_global, tax_account
+from .tracking import sales_custom_fields
 from .txn import TXN_FIELDS, ZERO, TransactionType, assign_line_ids
 from .values import money, ref_id, to_bool, to_date, to_decimal
 
@@ -83,6 +84,7 @@ class SalesType(TransactionType):
                                                 'line is needed')
         assign_line_ids(ctx, lines)
         obj['Line'] = lines
+        sales_custom_fields(ctx.company, obj)
 
     def compute(self, ctx: Context, obj: dict[str, Any]) -> None:
         subtotal, taxable = ZERO, ZERO

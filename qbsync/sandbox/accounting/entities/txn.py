@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from .. import faults
 from ..seed import SALES_DOC_COUNTER, home_currency
 from .base import Context, EntityType
+from .tracking import apply_tracking
 from .values import to_date, to_decimal
 
 __all__ = ['TransactionType', 'TXN_FIELDS', 'ZERO', 'assign_line_ids', 'next_sales_number']
@@ -46,6 +47,7 @@ class TransactionType(EntityType):
                 obj.pop('DocNumber', None)
         obj['Line'] = [line for line in obj.get('Line', []) if isinstance(line, dict)]
         self.derive_lines(ctx, obj)
+        apply_tracking(ctx.company, obj)
 
     def company_settings(self, ctx: Context, obj: dict[str, Any]) -> None:
         """Preferences and company country change what a transaction needs (checklist 37).
