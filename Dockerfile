@@ -13,7 +13,7 @@ RUN /opt/qbsync/bin/pip install '.[postgres]'
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH=/opt/qbsync/bin:$PATH \
-    QBSYNC_DATA_DIR=/data NICEGUI_STORAGE_PATH=/data/.nicegui QBSYNC_HOST=0.0.0.0 QBSYNC_PORT=8080
+    QBSYNC_DATA_DIR=/data QBSYNC_HOST=0.0.0.0 QBSYNC_PORT=8080
 RUN useradd --system --create-home --uid 10001 --user-group qbsync \
     && mkdir -p /data && chown qbsync:qbsync /data && chmod 700 /data
 COPY --from=build /opt/qbsync /opt/qbsync

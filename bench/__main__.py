@@ -2,7 +2,8 @@
 
 Measures the embedded sandbox the way the sync engine uses it (in-process ASGI, the path every test takes):
 writes per second, a 5,000-row paged read, the query parser alone, and the app's cold start on an empty database;
-then the Sync Dashboard and Sync Log at size (bench/dashboard.py: 1,000,000 log entries, 100,000 links).
+then the Sync Dashboard and Sync Log at size (bench/dashboard.py: 1,000,000 log entries, 100,000 links), and the
+operations figures (bench/operations.py): backup time against VACUUM INTO, and the /metrics scrape cost.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from qbsync.sandbox import ManualClock, SandboxConfig, SandboxState, create_sand
 from qbsync.sandbox.accounting.query import parse_query
 
 from .dashboard import dashboard_benchmark
+from .operations import operations_benchmarks
 
 CLIENT_ID = 'bench-client'
 BASE = 'http://sandbox.bench'
@@ -194,6 +196,7 @@ def main() -> None:
     from . import inbound  # webhook acknowledgement under load, change to local record, CDC catch-up
     inbound.main()
     dashboard_benchmark(quick=quick)
+    operations_benchmarks(quick)
 
 
 if __name__ == '__main__':

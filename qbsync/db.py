@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 __all__ = ['Database', 'sync_url', 'async_url', 'create_sync_engine', 'upgrade_schema', 'migrate_connection',
-           'current_revision', 'head_revision', 'sqlite_path', 'backend_name', 'MIGRATIONS_DIR']
+           'current_revision', 'head_revision', 'known_revision', 'sqlite_path', 'backend_name', 'MIGRATIONS_DIR']
 
 MIGRATIONS_DIR = Path(__file__).parent / 'migrations'
 BUSY_TIMEOUT_MS = 5000
@@ -143,6 +143,17 @@ def current_revision(url: str) -> str | None:
             return MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
+
+
+def known_revision(revision: str) -> bool:
+    """Whether this version's migrations include ``revision`` (an older or the current schema)."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory.from_config(alembic_config('sqlite://')).get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def head_revision() -> str:

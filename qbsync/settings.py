@@ -20,7 +20,8 @@ SANDBOX_MOUNT = '/sandbox'
 DEMO_CLIENT_ID = 'qbsync-demo-app'
 ACCOUNTING_SCOPE = 'com.intuit.quickbooks.accounting'
 # secrets generated into the data folder when the environment gives none (a backup carries them)
-GENERATED_SECRETS = ('token-encryption-key', 'session-secret', 'demo-client-secret', 'demo-verifier')
+GENERATED_SECRETS = ('token-encryption-key', 'session-secret', 'demo-client-secret', 'demo-verifier',
+                     'sandbox-admin-token')
 
 
 @dataclass(frozen=True)

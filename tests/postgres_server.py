@@ -47,6 +47,9 @@ class PostgresServer:
     def migrated_database(self) -> str:
         """The shared migrated database, emptied of every row (the schema and its Alembic revision stay)."""
         tables = ', '.join(f'"{name}"' for name in self.tables)
+        # a connection an earlier (failed) test left open in a transaction would block the TRUNCATE for ever
+        self.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{MIGRATED}' "
+                     'AND pid <> pg_backend_pid()')
         self.execute(f'TRUNCATE {tables} RESTART IDENTITY CASCADE', database=MIGRATED)
         return self.url(MIGRATED)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from ..db import backend_name, create_sync_engine, current_revision, migrate_connection, sqlite_path
+from ..db import backend_name, create_sync_engine, current_revision, known_revision, migrate_connection, sqlite_path
 from ..security import TokenCipher, TokenDecryptionError
 from ..settings import data_dir_from_env, database_url_from_env, load_settings
 from .backup import (DUMP_MEMBER, SANDBOX_FILE, SANDBOX_MEMBER, BackupError, BackupManifest, open_member,
@@ -91,18 +91,9 @@ def _check_target(manifest: BackupManifest, data_dir: Path, url: str) -> None:
 
 
 def _check_revision(revision: str | None) -> None:
-    from alembic.script import ScriptDirectory
-    from alembic.util import CommandError
-
-    from ..db import alembic_config
-
     if revision is None:
         raise BackupError('the backup holds a database that was never migrated; there is nothing to restore')
-    try:
-        known = ScriptDirectory.from_config(alembic_config('sqlite://')).get_revision(revision)
-    except CommandError:
-        known = None
-    if known is None:
+    if not known_revision(revision):
         raise BackupError(f'the backup was made by a newer qbsync (schema revision {revision}); restore it with '
                           'that version or a later one')
 

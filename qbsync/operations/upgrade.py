@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..db import current_revision, head_revision, sqlite_path, upgrade_schema
+from ..db import current_revision, head_revision, known_revision, sqlite_path, upgrade_schema
 from ..settings import Settings
 from .backup import backups_dir, create_backup, open_member, prune_backups
 from .snapshot import sqlite_online_copy
@@ -54,6 +54,10 @@ def upgrade_database(settings: Settings, revision: str = 'head') -> UpgradeRepor
     target = head_revision() if revision == 'head' else revision
     if previous == target:
         return UpgradeReport(previous, target)
+    if previous is not None and not known_revision(previous):
+        raise MigrationFailed(f'the database is at schema revision {previous}, which this version of qbsync does not '
+                              'know: a newer version upgraded it. Run that version, or restore a pre-upgrade backup '
+                              '(qbsync restore) into an empty data folder', revision=previous, backup=None)
     backup = None
     if previous is not None:
         backup, _ = create_backup(settings, kind=PRE_UPGRADE)

@@ -280,7 +280,7 @@ def _rows_query(kind: _Kind) -> tuple[Any, Any]:
 
 def _filtered(kind: _Kind, query: Any, status_column: Any, *, search: str, status: str | None,
               customer_id: int | None) -> Any:
-    term = (search or '').strip()
+    term = (search or '').replace('\x00', '').strip()  # no stored text holds a NUL, and PostgreSQL refuses one
     if term:
         pattern = '%' + term.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_') + '%'
         query = query.where(or_(*(col(c).ilike(pattern, escape='\\') for c in kind.search)))

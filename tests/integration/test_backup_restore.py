@@ -2,10 +2,12 @@
 talks to QuickBooks (the sandbox) with the restored connection; links and log come back unchanged."""
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import os
 import stat
 import tarfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from sqlmodel import select
 from qbsync.cli import main
 from qbsync.db import Database
 from qbsync.models import EntityLink, LinkStatus, SyncLogEntry, SyncRun
+from qbsync.models.records import utcnow
 from qbsync.operations.backup import BackupError, create_backup
 from qbsync.operations.restore import restore_backup
 from qbsync.security import TokenCipher
@@ -21,6 +24,7 @@ from qbsync.services.connection import ConnectionService
 from qbsync.settings import load_settings
 
 from connection_env import ConnectionEnv, connection_env  # noqa: F401 (fixture)
+from engine_env import engine_env  # noqa: F401 (fixture)
 
 
 async def _connected_with_history(env: ConnectionEnv) -> None:
@@ -136,3 +140,60 @@ def test_cli_backup_then_restore(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert main(['restore', str(written)]) == 2  # the folder is no longer empty
     assert 'not empty' in capsys.readouterr().err
     assert os.stat(tmp_path / 'target' / 'token-encryption-key').st_mode & 0o077 == 0
+
+
+async def test_a_backup_taken_mid_sync_restores_and_the_next_run_sends_nothing_twice(engine_env,  # noqa: F811
+                                                                                     tmp_path: Path) -> None:
+    """The backup is taken while a real outbound run is half done (its run row 'running', its lease held, part of
+    the records linked); restored on a new disk, the next run takes the dead run's lease over and finishes the job
+    without creating any customer a second time in QuickBooks."""
+    from qbsync.models import Customer
+    from qbsync.quickbooks.retry import RetryPolicy
+    from qbsync.sync.lease import LEASE_TTL
+    from qbsync.sync.outbound import OutboundPass
+    from qbsync.sync.progress import RunProgress
+    from qbsync.sync.runner import SyncRunner
+    from engine_env import sandbox_limiter
+
+    env = engine_env
+    names = [f'Backup Customer {n:03}' for n in range(45)]
+    await env.add(*(Customer(display_name=name) for name in names))
+    settings = dataclasses.replace(env.env.settings, database_url=f'sqlite+aiosqlite:///{env.env.database_file}')
+    taken: list[Path] = []
+
+    async def back_up_mid_run(progress: RunProgress) -> None:
+        if not taken and 0 < progress.done < len(names) and not progress.finished:
+            # in a thread, as the daily job does: the copy is made while the run waits at this progress point
+            path, _ = await asyncio.to_thread(create_backup, settings, tmp_path / 'mid-run.tar.gz')
+            taken.append(path)
+    env.runner.progress.subscribe(back_up_mid_run)
+    first = await env.runner.run(trigger='manual', entities=['customer'])
+    assert taken and first.status == 'succeeded'
+
+    fresh = tmp_path / 'new-disk'
+    assert restore_backup(taken[0], {'QBSYNC_DATA_DIR': str(fresh)}).ok
+    restored = dataclasses.replace(load_settings({'QBSYNC_DATA_DIR': str(fresh)}), client_id=env.env.settings.client_id,
+                                   client_secret=env.env.settings.client_secret, endpoints=env.env.settings.endpoints,
+                                   redirect_uri=env.env.settings.redirect_uri, environment='sandbox')
+    db = Database(restored.database_url)
+    service = ConnectionService(restored, db, TokenCipher(restored.token_encryption_keys), transport=env.env.transport,
+                                now=env.env.clock.now)
+    later = lambda: utcnow() + LEASE_TTL + timedelta(seconds=5)  # noqa: E731  (the dead run's lease has expired)
+    runner = SyncRunner(db, service.api, now=later,
+                        outbound=OutboundPass(limiter=sandbox_limiter(env.env.clock), policy=RetryPolicy()))
+    try:
+        async with db.session() as session:
+            (mid,) = (await session.exec(select(SyncRun))).all()
+            linked = len((await session.exec(select(EntityLink).where(EntityLink.status == LinkStatus.SYNCED))).all())
+        assert mid.status == 'running' and 0 < linked < len(names)  # the backup really is from the middle of a run
+        second = await runner.run(trigger='manual', entities=['customer'])
+        assert second.status == 'succeeded'
+        async with db.session() as session:
+            runs = {row.id: row.status for row in (await session.exec(select(SyncRun))).all()}
+            synced = len((await session.exec(select(EntityLink).where(EntityLink.status == LinkStatus.SYNCED))).all())
+        assert runs[mid.id] == 'interrupted' and synced == len(names)
+        for name in names:  # once each in QuickBooks, whatever the two runs did
+            assert len(env.remote_by('Customer', 'DisplayName', name)) == 1, name
+    finally:
+        await service.aclose()
+        await db.dispose()

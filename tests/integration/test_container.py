@@ -77,7 +77,7 @@ def test_the_image_command_and_healthcheck_work_as_plain_commands(tmp_path: Path
     env.update(_image_env())
     env.update({'PATH': f'{Path(sys.executable).parent}:{os.environ.get("PATH", "")}',  # the venv as /opt/qbsync
                 'QBSYNC_DATA_DIR': str(tmp_path / 'data'),
-                'NICEGUI_STORAGE_PATH': str(tmp_path / 'data' / '.nicegui'), 'QBSYNC_HOST': '127.0.0.1',
+                'QBSYNC_HOST': '127.0.0.1',
                 'QBSYNC_PORT': str(port), 'QBSYNC_DEMO_DATA': '0', 'QBSYNC_LOG_FORMAT': 'json',
                 'QBSYNC_LOG_LEVEL': 'INFO'})
     healthcheck = dict(_final_stage())['HEALTHCHECK'].split(' CMD ', 1)[1]

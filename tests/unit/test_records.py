@@ -352,3 +352,9 @@ async def test_field_mapping_app_fields_are_kept_trimmed_and_within_limits(recor
     expense = await records.create(ExpenseInput(txn_date=DAY, payee='Depot', service_area='South',
                                                 lines=[ExpenseLineInput(category='Supplies', amount='3')]))
     assert payment.record.service_area == expense.record.service_area == 'South'
+
+
+async def test_a_search_with_a_nul_byte_finds_what_the_rest_finds(records: RecordService, acme: int) -> None:
+    """PostgreSQL refuses a NUL byte in any text parameter: the search drops it instead of failing."""
+    page = await records.list_records('customer', search='Ac\x00me')
+    assert [row.id for row in page.rows] == [acme]

@@ -141,3 +141,15 @@ def test_cli_db_current_and_upgrade(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert f'to {NEXT} (backup first: ' in out and 'qbsync-pre-upgrade-' in out
     assert main(['db', 'upgrade']) == 0
     assert f'Already at revision {NEXT}' in capsys.readouterr().out
+
+
+def test_a_database_from_a_newer_version_is_refused_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f'sqlite+aiosqlite:///{tmp_path / "data" / "qbsync.db"}'
+    with monkeypatch.context() as patch:
+        _newer_version(tmp_path, patch, GOOD)
+        settings = _in_use(tmp_path, url)  # the newer version made it
+    before = (tmp_path / 'data' / 'qbsync.db').read_bytes()
+    with pytest.raises(MigrationFailed, match=f'revision {NEXT}, which this version of qbsync does not know'):
+        upgrade_database(settings)
+    assert current_revision(url) == NEXT and not (settings.data_dir / 'backups').exists()
+    assert (tmp_path / 'data' / 'qbsync.db').read_bytes() == before
