@@ -50,6 +50,9 @@ app.include_router(quickbooks_routes.build_router(services, layout=pages.static_
 app.include_router(sessions.build_router(services))
 app.include_router(metrics.build_router(services))
 pages.register(services)
+# NiceGUI's test fixtures run this file once per test on the same app: replace our middleware, never stack it (a
+# stack that grows per run ends in a RecursionError when the app starts)
+app.user_middleware[:] = [m for m in app.user_middleware if m.cls not in (PageBuildLimit, SecurityHeadersMiddleware)]
 app.add_middleware(PageBuildLimit)  # a flood of anonymous page builds cannot exhaust memory
 app.add_middleware(SecurityHeadersMiddleware, https=settings.secure_cookies)  # outermost: on every response
 
