@@ -52,10 +52,10 @@ async def build(context: CenterContext) -> None:
             dismissed = ui.checkbox('Show dismissed', value=True).mark('log-show-dismissed')
         with ui.row().classes('items-center gap-3 w-full'):
             position = ui.label().classes('text-grey-7').mark('log-count')
-            back = ui.button(icon='chevron_left', on_click=lambda: turn(-1)).props('flat round dense') \
-                .mark('log-previous')
-            forward = ui.button(icon='chevron_right', on_click=lambda: turn(1)).props('flat round dense') \
-                .mark('log-next')
+            back = ui.button(icon='chevron_left', on_click=lambda: turn(-1)) \
+                .props('flat round dense aria-label="Previous page"').mark('log-previous')
+            forward = ui.button(icon='chevron_right', on_click=lambda: turn(1)) \
+                .props('flat round dense aria-label="Next page"').mark('log-next')
             ui.space()
             if context.can_manage:
                 ui.button('Retry all failed', icon='replay', on_click=lambda: retry_all()).props('outline') \

@@ -31,7 +31,7 @@ async def test_a_run_from_the_dashboard_moves_progress_and_counts(running_app: R
         await page.get_by_role('button', name='Log in').click()
         await page.wait_for_url(f'{base}/')
         await page.goto(f'{base}{CENTER}')
-        await page.get_by_role('button', name='Connect QuickBooks Online').click()
+        await page.get_by_role('button', name='Connect QuickBooks').click()
         await page.wait_for_url(re.compile(r'.*/sandbox/connect/oauth2\?.*'))
         await page.click('#connect')
         await page.wait_for_url(f'{base}{CENTER}')

@@ -117,7 +117,7 @@ async def test_payment_method_and_customer_type_accounts_through_the_engine(engi
     books = await _plain_books(engine_env)
     company = engine_env.company()
     commercial = company.create('Account', {'Name': 'A/R Commercial', 'AccountType': 'Accounts Receivable'})
-    checking = engine_env.remote_by('Account', 'Name', 'Checking')[0]['Id']
+    checking = next(a['Id'] for a in company.objects['Account'].values() if a['Name'] == 'Checking')  # seeded
     await engine_env.edit(Customer, books['acme'].id, customer_type='Commercial')
     env = engine_env.env
     overrides = AccountOverridesService(env.db, env.service, AccountMappingService(env.db, env.service))

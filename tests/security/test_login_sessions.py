@@ -177,6 +177,7 @@ async def test_owner_resets_a_users_password_which_ends_their_sessions(user: Use
     their_session = app.state.services.sessions.start(viewer)
     await log_in(user, owner.email)
     await user.open('/users')
+    await user.should_see(marker=f'user-reset-{viewer.id}', retries=20)
     user.find(marker=f'user-reset-{viewer.id}').click()
     user.find(marker='reset-password').type('password1234')
     user.find(marker='confirm-reset').click()

@@ -8,9 +8,9 @@ from typing import Any
 
 from nicegui import app, ui
 from nicegui.testing import User
-from sqlmodel import select
+from sqlmodel import col, select
 
-from qbsync.models import Customer, EntityLink, LinkStatus
+from qbsync.models import Customer, EntityLink, LinkStatus, SyncLogEntry
 from qbsync.models import User as Account
 from qbsync.sandbox.admin.companies import UserEdit, edit_as_user
 
@@ -50,10 +50,13 @@ async def test_a_quickbooks_change_reaches_the_app_through_its_own_webhook_route
     await _delivered_and_applied()
     found = await _local(made['Id'])
     assert found is not None and found[0].display_name == 'Webhook Works Ltd'
+    async with app.state.services.db.session() as session:
+        actions = (await session.exec(select(SyncLogEntry.action).where(
+            col(SyncLogEntry.message).contains('Webhook Works Ltd')))).all()
+    assert 'inbound_create' in actions
     await user.open(f'{CENTER}/log')
-    await user.should_see('newest entries', retries=20)
-    rows = user.find(kind=ui.table, marker='log-table').elements.pop().rows
-    assert any('Webhook Works Ltd' in r['message'] and r['action'] == 'inbound_create' for r in rows)
+    await user.should_see(marker='log-entries', retries=20)
+    await user.should_see('Webhook Works Ltd', retries=20)
 
 
 async def test_ask_me_conflict_resolved_from_the_sync_log(user: User, owner: Account) -> None:

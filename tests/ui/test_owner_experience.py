@@ -116,6 +116,7 @@ async def test_a_sent_invoice_is_voided_and_a_sent_customer_made_inactive(user: 
 async def test_a_customer_with_invoices_cannot_be_deleted_and_says_why(user: User, admin: Account) -> None:
     customer, _ = await _invoice()
     await user.open(f'/customers/{customer}')
+    await user.should_see(marker='record-remove', retries=20)
     user.find(marker='record-remove').click()
     await user.should_see(marker='remove-confirm')
     user.find(marker='remove-confirm').click()
