@@ -50,6 +50,7 @@ async def test_a_duplicate_email_is_shown_next_to_the_field(user: User, owner: A
 async def test_owner_changes_a_role_and_cannot_demote_the_last_owner(user: User, owner: Account) -> None:
     viewer = await make_account(Role.VIEWER)
     await user.open('/users')
+    await user.should_see(marker=f'user-role-{viewer.id}', retries=20)  # the list is filled after its query
     with user:
         user.find(marker=f'user-role-{viewer.id}').elements.pop().value = Role.ADMIN
     await user.should_see('viewer@example.com is now Admin.')
@@ -67,6 +68,7 @@ async def test_owner_changes_a_role_and_cannot_demote_the_last_owner(user: User,
 async def test_owner_removes_a_user_but_not_themselves(user: User, owner: Account) -> None:
     viewer = await make_account(Role.VIEWER)
     await user.open('/users')
+    await user.should_see(marker=f'user-remove-{viewer.id}', retries=20)
     user.find(marker=f'user-remove-{viewer.id}').click()
     user.find(marker='confirm-remove').click()
     await user.should_see('Removed viewer@example.com.')
