@@ -45,6 +45,9 @@ services = Services(settings, http_transport=transport)
 app.state.services = services  # the handle tests use
 app.on_startup(services.start)  # sync on purpose: async startup handlers are not awaited before requests
 app.on_shutdown(services.stop)
+# FastAPI merges each included router's lifespan into the app's; start from the app's own each run (NiceGUI's fixtures
+# rerun this file per test, and a chain that grows per run ends in a RecursionError at start-up)
+app.router.lifespan_context = app.router.__dict__.setdefault('qbsync_own_lifespan', app.router.lifespan_context)
 app.include_router(health.build_router(services))
 app.include_router(quickbooks_routes.build_router(services, layout=pages.static_layout))  # results in the app's look
 app.include_router(sessions.build_router(services))

@@ -11,7 +11,7 @@ Profiles (``Company.profile``):
 
 Deterministic: the same objects and Ids for every realm of a profile. Seeding stores through ``Company.commit``
 without events, since nothing changed for a client. Building the ``us`` company's year of history takes most of a
-second, so each profile is built once per process and clock instant and kept as a template; a company seeded from
+second, so each profile is built once per process and day (per instant on a manual clock) and kept as a template; a company seeded from
 it gets its own buckets holding the template's objects themselves, not copies. That is safe because a stored object
 is never changed in place: every change commits a new object in its place (``Company.commit``; readers get copies),
 which tests/sandbox/test_accounting_seed.py checks by changing one company and comparing a fresh one with the
@@ -55,7 +55,7 @@ _templates: OrderedDict[tuple[str, datetime, str], _Template] = OrderedDict()
 
 def seed_company(company: Company) -> None:
     """Fill an emptied company with its profile's seed (copied from the process-wide template when there is one)."""
-    key = (company.profile, company.now(), str(company.zone))
+    key = (company.profile, _template_instant(company), str(company.zone))
     template = _templates.get(key)
     if template is None:
         _build(company)
@@ -71,6 +71,19 @@ def seed_company(company: Company) -> None:
         company.objects[entity] = {key: _copy(obj) for key, obj in objects.get(entity, {}).items()}
     info = company.objects['CompanyInfo']['1']
     info['CompanyName'] = info['LegalName'] = company.name
+
+
+def _template_instant(company: Company) -> datetime:
+    """Which template a company may share. A manual clock (tests) keys on its exact instant, so seeded MetaData is
+    what that clock says. On the system clock every call is a new instant, which would rebuild the year of history
+    for every company: there the template is the day's (the company's local midnight), built at its first use, and a
+    later company's seeded objects simply carry that earlier build time, as objects made before it would."""
+    from ..clock import SystemClock
+    now = company.now()
+    if not isinstance(company.clock, SystemClock):
+        return now
+    local = now.astimezone(company.zone)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _build(company: Company) -> None:
