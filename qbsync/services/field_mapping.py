@@ -7,12 +7,12 @@ same QuickBooks object, never a second one).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from ..mapping.custom_fields import CustomFieldDefinition, definitions
-from ..mapping.rules import APP_FIELDS, CLASS, FIXED, LOCATION, FieldRules
+from ..mapping.rules import APP_FIELDS, CLASS, FIXED, LOCATION, NONE, FieldRules
 from ..mapping.tracking import TrackingPrefs
 from ..models import EntityLink, FieldMapping, LinkStatus, SyncLogEntry, User
 from ..models.records import utcnow
@@ -101,6 +101,7 @@ class FieldMappingService(CompanyScoped):
         if errors:
             raise ValidationError(errors)
         before = await self.load(realm_id)
+        rules = _owned_refs(before, rules)
         changed = [name for name in ENTITY_NAMES if before.fingerprint(name) != rules.fingerprint(name)]
         async with self._db.session() as session:
             row = (await session.exec(select(FieldMapping).where(FieldMapping.realm_id == realm_id))).first() \
@@ -116,6 +117,17 @@ class FieldMappingService(CompanyScoped):
                 + (f'; {total} synced record{"s" if total != 1 else ""} will be sent again.' if total else '.'))))
             await session.commit()
         return SaveOutcome(rules, replanned)
+
+
+def _owned_refs(before: FieldRules, rules: FieldRules) -> FieldRules:
+    """A class or location rule switched (back) to none keeps ``clear_old`` when the app gave that ref before: the
+    next update of each record then clears it in QuickBooks rather than leaving the old one."""
+    for kind in (CLASS, LOCATION):
+        old, new = before.tracking(kind), rules.tracking(kind)
+        owned = new.source == NONE and (old.source != NONE or old.clear_old)
+        if new.clear_old != owned:
+            rules = rules.with_tracking(kind, replace(new, clear_old=owned))
+    return rules
 
 
 async def replan(session, realm_id: str, entity_type: str) -> int:  # type: ignore[no-untyped-def]

@@ -102,7 +102,7 @@ async def draft_invoice(session: AsyncSession, data: InvoiceInput, current: Invo
         'terms': terms, 'bill_email': check.email('bill_email', email, model=Invoice),
         'memo': check.text('memo', data.memo, model=Invoice),
         'private_note': check.text('private_note', data.private_note, model=Invoice),
-        'voided': bool(data.voided), **_mapped(check, Invoice, data),
+        'voided': bool(data.voided), **_mapped(check, Invoice, data), **_discount(check, data, lines),
     }
     if current is not None:
         applied = (await invoice_balances(session, [current.id]))[current.id][1]  # type: ignore[list-item,index]
@@ -126,7 +126,7 @@ async def draft_credit_memo(session: AsyncSession, data: CreditMemoInput, curren
         'customer_id': customer.id if customer else None, 'txn_date': check.date('txn_date', data.txn_date),
         'memo': check.text('memo', data.memo, model=CreditMemo),
         'private_note': check.text('private_note', data.private_note, model=CreditMemo),
-        'voided': bool(data.voided), **_mapped(check, CreditMemo, data),
+        'voided': bool(data.voided), **_mapped(check, CreditMemo, data), **_discount(check, data, lines),
     }
     fields['doc_number'] = await _doc_number(check, session, CreditMemo, data.doc_number, current)
     check.done()
@@ -286,10 +286,34 @@ async def _sales_lines(check: Checker, session: AsyncSession, lines: Sequence[Sa
         }
         if with_service_date:
             values['service_date'] = check.date(f'{key}.service_date', line.service_date, required=False)
+        values['tax_rate'] = _tax_rate(check, f'{key}.tax_rate', line.tax_rate)
         result.append(values)
     if sum((line['amount'] for line in result), ZERO) > MAX_AMOUNT:
         check.fail('lines', f'The total must not exceed {MAX_AMOUNT:,}')
     return result
+
+
+def _tax_rate(check: Checker, key: str, value: Any) -> Decimal | None:
+    """A line's tax rate in percent (0 to 100, up to 4 decimals); blank: the item's taxable flag decides."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    rate = check.decimal(key, value, places=4, min_places=0, minimum=Decimal('0'))
+    if rate > 100:
+        check.fail(key, 'At most 100 %')
+    return rate
+
+
+def _discount(check: Checker, data: InvoiceInput | CreditMemoInput, lines: list[dict[str, Any]]) -> dict[str, Any]:
+    """A discount on the whole document: a percent (up to 100) or an amount (up to the lines' total), not both."""
+    percent = check.decimal('discount_percent', data.discount_percent or '0', places=4, minimum=ZERO)
+    amount = check.decimal('discount_amount', data.discount_amount or '0', minimum=ZERO)
+    if percent > 100:
+        check.fail('discount_percent', 'At most 100 %')
+    if percent and amount:
+        check.fail('discount_amount', 'Give the discount as a percent or as an amount, not both')
+    elif amount > sum((line['amount'] for line in lines), ZERO):
+        check.fail('discount_amount', 'More than the total of the lines')
+    return {'discount_percent': percent, 'discount_amount': amount}
 
 
 async def _line_items(session: AsyncSession, current: Invoice | CreditMemo | None) -> set[int]:

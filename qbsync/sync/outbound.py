@@ -21,6 +21,8 @@ from sqlmodel import col, select
 from ..mapping import MODULES, Blocked, LocalRecord, MappingError, Refs
 from ..mapping.expense import VENDOR_LIST
 from ..mapping.payment import METHOD_LIST
+from ..mapping.rules import LINE_ENTITIES
+from ..mapping.tracking import clear_untracked
 from ..models import LinkStatus, OutboxBatch, SyncLogEntry
 from ..quickbooks.client import MAX_BATCH_ITEMS, BatchAnswer
 from ..quickbooks.errors import QuickBooksError
@@ -82,7 +84,8 @@ class _OutboundRun:
             await ctx.progress('')
             return
         self.refs = await load_refs(ctx, self.call)
-        self.fields = await RunFieldMapping.load(ctx.db, ctx.client, ctx.realm_id, self.call)
+        self.fields = await RunFieldMapping.load(ctx.db, ctx.client, ctx.realm_id, self.call, sales=any(
+            part.send for part in plan.entities if part.entity_type in LINE_ENTITIES))
         await self.ensure_lists(plan.entities)
         for level in tiers():
             for spec in level:
@@ -182,6 +185,8 @@ class _OutboundRun:
         payload = self.fields.apply(entity_type, local, MODULES[entity_type].to_qbo(local, self.refs))
         if entry.action == Action.CREATE:
             return {'operation': 'create', qbo_name: payload}
+        if self.fields.active:
+            clear_untracked(entity_type, payload, self.fields.context.rules)
         return {'operation': 'update', qbo_name: {**payload, 'Id': entry.qbo_id, 'SyncToken': entry.sync_token or '0',
                                                  'sparse': True}}
 
@@ -225,7 +230,8 @@ class _OutboundRun:
             if is_transient(error):
                 raise  # retries are spent: stop the run; the batch stays open for the next run
             whole = error
-        outcome = await apply_answers(self.ctx, batch, items, answers, whole_error=whole, linked=self.linked)
+        outcome = await apply_answers(self.ctx, batch, items, answers, whole_error=whole, linked=self.linked,
+                                      check=self.fields.check)
         for item, _obj in outcome.succeeded:
             key = (item.entity_type, item.local_id)
             self.refs.link(item.entity_type, item.local_id, str(_obj.get('Id')))
