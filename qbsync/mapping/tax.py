@@ -82,8 +82,7 @@ class TaxSetup:
 
 def rate_key(rate: Decimal) -> str:
     """'20' for 20.00, '17.5' for 17.50: the app key of a rate."""
-    text = format(Decimal(rate).normalize(), 'f')
-    return text
+    return format(Decimal(rate).normalize(), 'f')
 
 
 def line_key(tax_rate: Decimal | None, item_taxable: bool) -> str:
@@ -177,7 +176,8 @@ def expected_totals(record: Any, lines: Sequence[Any], rates: Sequence[Decimal] 
     tax = None
     if rates is not None:
         share = (subtotal - discount) / subtotal if subtotal else Decimal(1)
-        tax = sum((cents(Decimal(line.amount) * share * rate / 100) for line, rate in zip(lines, rates, strict=True)), ZERO)
+        tax = sum((cents(Decimal(line.amount) * share * rate / 100)
+                   for line, rate in zip(lines, rates, strict=True)), ZERO)
     return ExpectedTotals(subtotal - discount, tax, len(lines))
 
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 
-from bench.books import map_accounts
 from connection_env import connection_env  # noqa: F401 (fixture)
 from engine_env import EngineEnv, engine_env, make_runner  # noqa: F401 (fixture)
 from qbsync.mapping.rules import FIXED, NONE, FieldRules, TaxRule, TrackingRule
