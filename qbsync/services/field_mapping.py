@@ -1,5 +1,6 @@
-"""Field Mapping for the active company: the rules (classes, locations, custom fields), checked and saved, with
-what the tab offers read live from QuickBooks (tracking preferences, classes, locations, custom field names).
+"""Field Mapping for the active company: the rules (classes, locations, custom fields, tax codes), checked and saved,
+with what the tab offers read live from QuickBooks (tracking preferences, classes, locations, custom field names,
+tax codes).
 
 Saving re-plans what the change affects: every synced record of an entity whose payload the new rules shape
 differently goes back to pending, so the next run sends it again under the new mapping (it is an update of the
@@ -8,16 +9,18 @@ same QuickBooks object, never a second one).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from ..mapping.custom_fields import CustomFieldDefinition, definitions
-from ..mapping.rules import APP_FIELDS, CLASS, FIXED, LOCATION, NONE, FieldRules
+from ..mapping.rules import APP_FIELDS, CLASS, FIXED, LOCATION, NONE, NOT_TAXABLE_KEY, TAXABLE_KEY, FieldRules
+from ..mapping.tax import TaxSetup, key_label, rate_key
 from ..mapping.tracking import TrackingPrefs
-from ..models import EntityLink, FieldMapping, LinkStatus, SyncLogEntry, User
+from ..models import CreditMemoLine, EntityLink, FieldMapping, InvoiceLine, LinkStatus, SyncLogEntry, User
 from ..models.records import utcnow
 from ..sync.entities import ENTITY_NAMES, entity
-from ..sync.field_context import LIST_ENTITY, load_rules
+from ..sync.field_context import LIST_ENTITY, load_rules, load_tax_setup
 from .account_mapping import CompanyScoped, NotConnected
 from .errors import ValidationError
 from .permissions import require_manager
@@ -32,6 +35,7 @@ class CompanySetup:
     classes: list[str] = field(default_factory=list)  # active classes, FullyQualifiedName, sorted
     locations: list[str] = field(default_factory=list)
     custom_fields: list[CustomFieldDefinition] = field(default_factory=list)
+    tax: TaxSetup = field(default_factory=TaxSetup)  # its sales tax codes (none: a US company, TAX/NON)
 
     def names(self, kind: str) -> list[str]:
         return self.classes if kind == CLASS else self.locations
@@ -68,7 +72,19 @@ class FieldMappingService(CompanyScoped):
             rows = await client.query(f'SELECT * FROM {entity_name}') if prefs.tracks(kind) else []
             lists[kind] = sorted((str(r.get('FullyQualifiedName') or r.get('Name') or '') for r in rows),
                                  key=str.lower)
-        return CompanySetup(prefs, lists[CLASS], lists[LOCATION], definitions(prefs_body))
+        return CompanySetup(prefs, lists[CLASS], lists[LOCATION], definitions(prefs_body),
+                            await load_tax_setup(client))
+
+    async def app_tax_keys(self) -> list[str]:
+        """What the tax mapping translates: every rate the sales lines use (lowest first), then 'taxable' and 'not
+        taxable' for lines without a rate of their own."""
+        rates: set[str] = set()
+        async with self._db.session() as session:
+            for model in (InvoiceLine, CreditMemoLine):
+                column = model.tax_rate  # type: ignore[attr-defined]
+                rows = (await session.exec(select(column).where(col(column).isnot(None)).distinct())).all()
+                rates.update(rate_key(rate) for rate in rows if rate is not None)
+        return sorted(rates, key=lambda key: Decimal(key)) + [TAXABLE_KEY, NOT_TAXABLE_KEY]
 
     async def app_values(self, field_name: str) -> list[str]:
         """The distinct values the records hold in an app field (what a value map can translate), sorted."""
@@ -98,6 +114,11 @@ class FieldMappingService(CompanyScoped):
             if rule.source == FIXED and known is not None and not rule.create_missing and \
                     rule.fixed.strip().lower() not in known:
                 errors.setdefault(f'{key}.fixed', f"QuickBooks has no {kind} '{rule.fixed}'.")
+        if setup is not None and setup.tax.global_tax:
+            for tax_key, code_id in rules.tax.codes.items():
+                if setup.tax.code(code_id) is None:
+                    errors.setdefault(f'tax.{tax_key}', f'QuickBooks has no active tax code for {key_label(tax_key)} '
+                                                        'with that Id.')
         if errors:
             raise ValidationError(errors)
         before = await self.load(realm_id)
