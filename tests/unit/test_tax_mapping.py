@@ -10,14 +10,15 @@ import pytest
 from qbsync.mapping import LocalRecord, Refs, from_qbo, to_qbo
 from qbsync.mapping.fields import FieldContext, apply_field_mapping
 from qbsync.mapping.rules import NOT_TAXABLE_KEY, TAXABLE_KEY, FieldRules, TaxRule
-from qbsync.mapping.tax import TaxCode, TaxSetup, check_totals, chosen_code, default_code, expected_totals, \
+from qbsync.mapping.tax import TaxSetup, check_totals, chosen_code, default_code, expected_totals, \
     line_key, line_rates
 from qbsync.mapping.tracking import FieldMappingError, TrackingFacts
 from qbsync.models import CreditMemo, CreditMemoLine, Invoice, InvoiceLine
 
 # as a UK company's /query answers: sales and purchase rates per code; a purchase-only reverse-charge code
 CODES = [{'Id': '2', 'Name': '20.0% S', 'Active': True, 'SalesTaxRateList': {'TaxRateDetail': [
-             {'TaxRateRef': {'value': '1'}}]}, 'PurchaseTaxRateList': {'TaxRateDetail': [{'TaxRateRef': {'value': '2'}}]}},
+             {'TaxRateRef': {'value': '1'}}]},
+          'PurchaseTaxRateList': {'TaxRateDetail': [{'TaxRateRef': {'value': '2'}}]}},
          {'Id': '3', 'Name': '5.0% R', 'Active': True, 'SalesTaxRateList': {'TaxRateDetail': [
              {'TaxRateRef': {'value': '3'}}]}},
          {'Id': '4', 'Name': '0.0% Z', 'Active': True, 'SalesTaxRateList': {'TaxRateDetail': [
