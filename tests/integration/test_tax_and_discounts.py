@@ -10,11 +10,13 @@ from decimal import Decimal
 import pytest
 
 from connection_env import connection_env  # noqa: F401 (fixture)
-from engine_env import EngineEnv, engine_env, make_runner  # noqa: F401 (fixture)
+from engine_env import EngineEnv, engine_env, make_runner, sandbox_limiter  # noqa: F401 (fixture)
 from qbsync.mapping.rules import FIXED, NONE, FieldRules, TaxRule, TrackingRule
 from qbsync.models import AccountMapping, CreditMemo, CreditMemoLine, Customer, Invoice, InvoiceLine, Item, \
     LinkStatus, MappingPurpose, RunStatus
 from qbsync.services.field_mapping import FieldMappingService
+from qbsync.services.record_preview import RecordPreviewService
+from qbsync.sync.outbound import OutboundPass
 
 
 @pytest.fixture
@@ -158,3 +160,16 @@ async def test_a_rule_switched_back_to_none_clears_class_and_location(engine_env
     assert 'ClassRef' not in invoice and 'DepartmentRef' not in invoice
     memo = company.objects['CreditMemo'][(await engine_env.link('credit_memo', books['memo'].id)).qbo_id]
     assert 'ClassRef' not in memo and 'DepartmentRef' not in memo
+
+
+async def test_the_preview_names_the_vat_codes_and_the_discount(uk_env) -> None:
+    books = await _uk_books(uk_env)
+    env = uk_env.env
+    await uk_env.runner.run(trigger='manual', entities=['customer', 'item'])
+    service = RecordPreviewService(env.db, env.service, outbound=OutboundPass(limiter=sandbox_limiter(env.clock)))
+    view = await service.preview('invoice', books['invoice'].id)
+    rows = {row.label: row for row in view.rows}
+    assert rows['Tax'].quickbooks == 'added on top of the amounts'
+    assert (rows['Line 1 · Tax code'].quickbooks, rows['Line 1 · Tax code'].app) == ('20.0% S (20 %)', '20')
+    assert rows['Line 3 · Tax code'].quickbooks == '5.0% R (5 %)'
+    assert rows['Line 4 · Discount percent'].quickbooks == '10' and rows['Line 4 · Amount'].quickbooks == '41.30'
