@@ -6,6 +6,7 @@ from typing import Any
 
 from ..models import CreditMemoLine, InvoiceLine
 from .refs import Refs
+from .rules import NOT_TAXABLE_KEY, TAXABLE_KEY
 from .tax import discount_total
 from .values import day, money, parse_day, put, ref, ref_id, text
 
@@ -81,6 +82,9 @@ def lines_from_qbo(obj: dict[str, Any], refs: Refs, line_type: type[InvoiceLine]
             'unit_price': money(detail.get('UnitPrice')), 'amount': money(wire.get('Amount'))}
         if line_type is InvoiceLine:
             values['service_date'] = parse_day(detail.get('ServiceDate'))
+        key = refs.tax_keys.get(ref_id(detail.get('TaxCodeRef')) or '')
+        if key and key not in (TAXABLE_KEY, NOT_TAXABLE_KEY):  # a rate of its own; else its item decides
+            values['tax_rate'] = Decimal(key)
         lines.append(line_type(**values))
     return lines
 

@@ -9,18 +9,17 @@ same QuickBooks object, never a second one).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from ..mapping.custom_fields import CustomFieldDefinition, definitions
 from ..mapping.rules import APP_FIELDS, CLASS, FIXED, LOCATION, NONE, NOT_TAXABLE_KEY, TAXABLE_KEY, FieldRules
-from ..mapping.tax import TaxSetup, key_label, rate_key
+from ..mapping.tax import TaxSetup, key_label
 from ..mapping.tracking import TrackingPrefs
-from ..models import CreditMemoLine, EntityLink, FieldMapping, InvoiceLine, LinkStatus, SyncLogEntry, User
+from ..models import EntityLink, FieldMapping, LinkStatus, SyncLogEntry, User
 from ..models.records import utcnow
 from ..sync.entities import ENTITY_NAMES, entity
-from ..sync.field_context import LIST_ENTITY, load_rules, load_tax_setup
+from ..sync.field_context import LIST_ENTITY, load_rules, load_tax_setup, used_rates
 from .account_mapping import CompanyScoped, NotConnected
 from .errors import ValidationError
 from .permissions import require_manager
@@ -78,13 +77,9 @@ class FieldMappingService(CompanyScoped):
     async def app_tax_keys(self) -> list[str]:
         """What the tax mapping translates: every rate the sales lines use (lowest first), then 'taxable' and 'not
         taxable' for lines without a rate of their own."""
-        rates: set[str] = set()
         async with self._db.session() as session:
-            for model in (InvoiceLine, CreditMemoLine):
-                column = model.tax_rate  # type: ignore[attr-defined]
-                rows = (await session.exec(select(column).where(col(column).isnot(None)).distinct())).all()
-                rates.update(rate_key(rate) for rate in rows if rate is not None)
-        return sorted(rates, key=lambda key: Decimal(key)) + [TAXABLE_KEY, NOT_TAXABLE_KEY]
+            rates = await used_rates(session)
+        return [*rates, TAXABLE_KEY, NOT_TAXABLE_KEY]
 
     async def app_values(self, field_name: str) -> list[str]:
         """The distinct values the records hold in an app field (what a value map can translate), sorted."""

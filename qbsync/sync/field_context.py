@@ -10,6 +10,7 @@ the payload an entity mapper built. The preview uses the same object, so it show
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -19,17 +20,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ..db import Database
 from ..mapping.custom_fields import definitions
 from ..mapping.fields import FieldContext, apply_field_mapping, record_fields
-from ..mapping.rules import CLASS, LINE_ENTITIES, FieldRules
-from ..mapping.tax import ExpectedTotals, TaxSetup, TotalsMismatch, check_totals, expected_totals, line_key, \
-    line_rates
-from ..mapping.tracking import TrackingFacts, TrackingLists, TrackingPrefs, wanted_names
+from ..mapping.rules import CLASS, LINE_ENTITIES, NOT_TAXABLE_KEY, TAXABLE_KEY, FieldRules
+from ..mapping.tax import ExpectedTotals, TaxSetup, TotalsMismatch, check_totals, chosen_code, expected_totals, \
+    line_key, line_rates, rate_key
+from ..mapping.tracking import FieldMappingError, TrackingFacts, TrackingLists, TrackingPrefs, wanted_names
 from ..mapping.values import LocalRecord
-from ..models import Customer, FieldMapping, Item
+from ..models import CreditMemoLine, Customer, FieldMapping, InvoiceLine, Item
 from ..quickbooks.client import QuickBooksClient
 from ..quickbooks.errors import DuplicateNameError, ValidationFault
 
-__all__ = ['RunFieldMapping', 'load_rules', 'load_tax_setup', 'record_facts', 'LIST_ENTITY', 'FIELD_MAPPED',
-           'NEW_TARGET']
+__all__ = ['RunFieldMapping', 'load_rules', 'load_tax_setup', 'record_facts', 'used_rates', 'inbound_tax_keys',
+           'LIST_ENTITY', 'FIELD_MAPPED', 'NEW_TARGET']
 
 T = TypeVar('T')
 Call = Callable[[Callable[[], Awaitable[T]]], Awaitable[T]]
@@ -53,6 +54,39 @@ async def load_tax_setup(client: QuickBooksClient, call: Call = _direct) -> TaxS
     if any(str(code.get('Id')) == 'TAX' for code in codes):
         return TaxSetup()
     return TaxSetup.from_wire(codes, await call(lambda: client.query('SELECT * FROM TaxRate')))
+
+
+async def used_rates(session: AsyncSession) -> list[str]:
+    """The tax rates the sales lines use, as app keys, lowest first."""
+    rates: set[str] = set()
+    for model in (InvoiceLine, CreditMemoLine):
+        column = model.tax_rate  # type: ignore[attr-defined]
+        rows = (await session.exec(select(column).where(col(column).isnot(None)).distinct())).all()
+        rates.update(rate_key(rate) for rate in rows if rate is not None)
+    return sorted(rates, key=Decimal)
+
+
+async def inbound_tax_keys(db: Database, client: QuickBooksClient, realm_id: str,
+                           call: Call = _direct) -> dict[str, str]:
+    """QuickBooks TaxCode Id -> the app's tax key, to read a line's rate back (empty for a US company: its lines
+    come back without a rate of their own). A code several keys go as reads back as a rate first; a code no key
+    goes as reads back as its own rate."""
+    tax = await load_tax_setup(client, call)
+    if not tax.global_tax:
+        return {}
+    async with db.session() as session:
+        rules = await load_rules(session, realm_id)
+        keys = list(dict.fromkeys([*await used_rates(session), *rules.tax.codes, TAXABLE_KEY, NOT_TAXABLE_KEY]))
+    keys.sort(key=lambda key: key in (TAXABLE_KEY, NOT_TAXABLE_KEY))
+    found: dict[str, str] = {}
+    for key in keys:
+        try:
+            found.setdefault(chosen_code(key, rules.tax, tax).id, key)
+        except FieldMappingError:
+            continue
+    for code in tax.codes:
+        found.setdefault(code.id, rate_key(code.rate) if code.rate is not None else NOT_TAXABLE_KEY)
+    return found
 
 
 async def record_facts(session: AsyncSession, entity_type: str,

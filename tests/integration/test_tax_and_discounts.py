@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from qbsync.mapping import Refs, from_qbo
 from connection_env import connection_env  # noqa: F401 (fixture)
 from engine_env import EngineEnv, engine_env, make_runner, sandbox_limiter  # noqa: F401 (fixture)
 from qbsync.mapping.rules import FIXED, NONE, FieldRules, TaxRule, TrackingRule
@@ -16,6 +17,7 @@ from qbsync.models import AccountMapping, CreditMemo, CreditMemoLine, Customer, 
     LinkStatus, MappingPurpose, RunStatus
 from qbsync.services.field_mapping import FieldMappingService
 from qbsync.services.record_preview import RecordPreviewService
+from qbsync.sync.field_context import inbound_tax_keys
 from qbsync.sync.outbound import OutboundPass
 
 
@@ -173,3 +175,15 @@ async def test_the_preview_names_the_vat_codes_and_the_discount(uk_env) -> None:
     assert (rows['Line 1 · Tax code'].quickbooks, rows['Line 1 · Tax code'].app) == ('20.0% S (20 %)', '20')
     assert rows['Line 3 · Tax code'].quickbooks == '5.0% R (5 %)'
     assert rows['Line 4 · Discount percent'].quickbooks == '10' and rows['Line 4 · Amount'].quickbooks == '41.30'
+
+
+async def test_inbound_reads_the_vat_codes_back_as_the_app_rates_and_the_discount(uk_env) -> None:
+    books = await _uk_books(uk_env)
+    assert (await uk_env.runner.run(trigger='manual')).status == RunStatus.SUCCEEDED
+    client = await uk_env.env.service.api()
+    keys = await inbound_tax_keys(uk_env.db, client, uk_env.realm_id)
+    assert keys == {'3': '5', '2': '20', '5': 'not_taxable', '4': '0', '6': 'not_taxable'}  # rates first
+    remote = uk_env.company().objects['Invoice'][(await uk_env.link('invoice', books['invoice'].id)).qbo_id]
+    back = from_qbo('invoice', remote, Refs(tax_keys=keys))
+    assert [line.tax_rate for line in back.lines] == [Decimal('20'), Decimal('20'), Decimal('5')]  # same VAT
+    assert back.record.discount_percent == Decimal('10') and back.record.discount_amount == 0
