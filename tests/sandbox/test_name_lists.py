@@ -10,25 +10,7 @@ import pytest
 from qbsync.sandbox.accounting.cdc import change_data_capture, parse_cdc_request
 from qbsync.sandbox.accounting.entities.lists import term_due_date
 from qbsync.sandbox.accounting.faults import QBOFault
-
-
-@pytest.fixture
-def company(sandbox_state, realm_id):
-    return sandbox_state.companies.get(realm_id)
-
-
-@pytest.fixture
-def events(sandbox_state):
-    seen = []
-    sandbox_state.events.subscribe(seen.append)
-    return seen
-
-
-def _fault(code: str, call, *args, **kwargs) -> QBOFault:
-    with pytest.raises(QBOFault) as caught:
-        call(*args, **kwargs)
-    assert caught.value.code == code, caught.value
-    return caught.value
+from sandbox_faults import expect_fault as _fault
 
 
 def _sparse(company, entity, entity_id, **fields):
