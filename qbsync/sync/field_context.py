@@ -180,12 +180,12 @@ class RunFieldMapping:
     def apply(self, entity_type: str, local: LocalRecord, payload: dict[str, Any]) -> dict[str, Any]:
         """``payload`` with the rules applied; raises FieldMappingError (a MappingError) for this record alone."""
         if entity_type in LINE_ENTITIES:
-            self._expect(entity_type, local)
+            self.expect(entity_type, local)
         if not self.active or entity_type not in FIELD_MAPPED:
             return payload
         return apply_field_mapping(entity_type, local.record, payload, self.context)
 
-    def _expect(self, entity_type: str, local: LocalRecord) -> None:
+    def expect(self, entity_type: str, local: LocalRecord) -> None:
         """Keep the app's own totals of a sales form, to check QuickBooks' answer against (``check``)."""
         record, ctx = local.record, self.context
         lines = sorted(local.lines, key=lambda line: getattr(line, 'line_num', 0) or 0)

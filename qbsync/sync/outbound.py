@@ -96,11 +96,31 @@ class _OutboundRun:
 
     # -- a previous run's unanswered batches ------------------------------------------------------------------
     async def recover(self) -> None:
-        for batch, items in await self.outbox.open_batches():
+        open_batches = await self.outbox.open_batches()
+        await self.expect_recovered([item for _, items in open_batches for item in items])
+        for batch, items in open_batches:
             log.info('re-sending outbox batch %s (requestid %s) left by run %s', batch.id, batch.request_id,
                      batch.run_id)
             await self.outbox.resent(batch)
             await self.send_recorded(batch, items)
+
+    async def expect_recovered(self, items: list[PendingItem]) -> None:
+        """The app's own totals for the sales forms of recovered batches, so that their replayed answers are checked
+        like any other (a record changed since is left to its next send, under its new version)."""
+        sales = [item for item in items if item.entity_type in LINE_ENTITIES and item.operation != Operation.VOID]
+        if not sales:
+            return
+        self.fields = await RunFieldMapping.load(self.ctx.db, self.ctx.client, self.ctx.realm_id, self.call)
+        for entity_type in {item.entity_type for item in sales}:
+            wanted = {item.local_id: item.version for item in sales if item.entity_type == entity_type}
+            records = [local for local in (await _load(self.ctx, entity_type, list(wanted))).values()
+                       if local.record.version == wanted[local.record.id]]  # type: ignore[attr-defined]
+            await self.fields.prepare(self.ctx.db, entity_type, records, create=False)
+            for local in records:
+                try:
+                    self.fields.expect(entity_type, local)
+                except MappingError:
+                    continue  # it cannot be mapped now: there is nothing to check its answer against
 
     # -- skipped records: one log line per entity and reason, not one per record per run ----------------------
     async def report_skips(self, part: EntityPlan) -> None:

@@ -19,6 +19,7 @@ from qbsync.services.field_mapping import FieldMappingService
 from qbsync.services.record_preview import RecordPreviewService
 from qbsync.sync.field_context import inbound_tax_keys
 from qbsync.sync.outbound import OutboundPass
+from qbsync.sync.outbox import Outbox, PendingItem
 
 
 @pytest.fixture
@@ -187,3 +188,22 @@ async def test_inbound_reads_the_vat_codes_back_as_the_app_rates_and_the_discoun
     back = from_qbo('invoice', remote, Refs(tax_keys=keys))
     assert [line.tax_rate for line in back.lines] == [Decimal('20'), Decimal('20'), Decimal('5')]  # same VAT
     assert back.record.discount_percent == Decimal('10') and back.record.discount_amount == 0
+
+
+async def test_a_batch_recovered_after_a_crash_is_checked_like_any_other(uk_env) -> None:
+    books = await _uk_books(uk_env, discount_percent='0')
+    env = uk_env.env
+    await FieldMappingService(env.db, env.service).save(FieldRules(tax=TaxRule({'20': '3'})),
+                                                        acting=env.users['owner@example.com'])
+    first = await uk_env.runner.run(trigger='manual', entities=['customer', 'item'])
+    service = RecordPreviewService(env.db, env.service, outbound=OutboundPass(limiter=sandbox_limiter(env.clock)))
+    body = (await service.preview('invoice', books['invoice'].id)).preview.body
+    # a run that died after writing its batch down, before QuickBooks' answer was recorded
+    await Outbox(env.db, uk_env.realm_id).record(first.run_id, [PendingItem('0', 'invoice', books['invoice'].id,
+                                                                            books['invoice'].version, 'create', body)])
+    summary = await uk_env.runner.run(trigger='manual')
+    link = await uk_env.link('invoice', books['invoice'].id)
+    # failed twice: the replayed answer, then the update the run sends since (unchecked, it would pass as synced)
+    assert summary.entities['invoice'].failed == 2 and link.status == LinkStatus.FAILED and link.qbo_id
+    assert link.last_error.startswith("QuickBooks' totals differ from the app's by more than a cent per line")
+    assert len(uk_env.remote_by('Invoice', 'DocNumber', 'UK-1')) == 1
