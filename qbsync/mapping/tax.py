@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
+from ..money import CENT, cents, document_discount
 from .rules import NOT_TAXABLE_KEY, TAXABLE_KEY, TaxRule
 from .tracking import FieldMappingError
 from .values import ref_id
@@ -25,16 +26,11 @@ __all__ = ['TaxCode', 'TaxSetup', 'ExpectedTotals', 'TotalsMismatch', 'rate_key'
            'default_code', 'chosen_code', 'apply_tax', 'line_rates', 'expected_totals', 'check_totals',
            'discount_total', 'cents', 'TAX_EXCLUDED']
 
-CENT = Decimal('0.01')
 ZERO = Decimal('0')
 US_TAXABLE = 'TAX'  # only US companies have this code
 TAX_EXCLUDED = 'TaxExcluded'  # the app's amounts are before tax: QuickBooks adds it on top
 DETAIL = 'SalesItemLineDetail'
 FIX_TAX = "Check the QuickBooks tax codes chosen for the app's tax rates on the Field Mapping tab, then sync again."
-
-
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -154,10 +150,8 @@ def line_rates(lines: Sequence[Any], keys: Sequence[str], rule: TaxRule, setup: 
 
 def discount_total(record: Any, subtotal: Decimal) -> Decimal:
     """The document's discount in money: a percent of the lines' total, or the amount given."""
-    percent = Decimal(getattr(record, 'discount_percent', None) or 0)
-    if percent:
-        return cents(subtotal * percent / 100)
-    return Decimal(getattr(record, 'discount_amount', None) or 0)
+    return document_discount(subtotal, percent=Decimal(getattr(record, 'discount_percent', None) or 0),
+                             amount=Decimal(getattr(record, 'discount_amount', None) or 0))
 
 
 @dataclass(frozen=True)

@@ -301,6 +301,10 @@ async def test_an_invoice_with_a_line_tax_rate_and_a_discount(user: User, owner:
     await user.should_see(marker='field-discount_amount',
                           content='Give the discount as a percent or as an amount, not both')
     _type(user, 'field-discount_amount', '0')
+    await user.should_see(marker='lines-total', content='Total $153.00 after a discount of $17.00')  # live, as saved
+    _type(user, 'field-discount_percent', 'ten')
+    await user.should_see(marker='lines-total', content='Total $170.00 before the discount (not a number yet)')
+    _type(user, 'field-discount_percent', '10')
     user.find(marker='record-save').click()
     await user.should_see(marker='record-total', content='Total $153.00', retries=20)  # 170.00 less 10 %
     [invoice] = (await _records().list_records('invoice')).rows
