@@ -1,6 +1,7 @@
 """Sync Dashboard and Sync Log at size: 1,000,000 log entries and 100,000 links (target: each figure < 50 ms).
 
-Builds the database once in a temporary folder with the real migrations (so the real indexes), then times, through
+Builds the database once in a temporary folder with the real migrations (so the real indexes, and the triggers that
+keep the dashboard's link counts, which count the bulk-inserted links as they go in), then times, through
 the app's own async code: the dashboard figures, the log's first page, filtered pages, a text search and a deep
 page. ``python -m bench.dashboard [--quick]`` runs only this; ``make bench`` runs it with the others.
 """

@@ -119,6 +119,8 @@ class EntityLink(SQLModel, table=True):
         Index('ix_link_status', 'realm_id', 'entity_type', 'status'),
         # covers the dashboard's count: a walk of one company's links of one type, without touching the table
         Index('ix_link_state', 'realm_id', 'entity_type', 'local_id', 'status', 'synced_version'),
+        # a record's links in every company: the triggers that keep LinkStateCount find them by it
+        Index('ix_link_record', 'entity_type', 'local_id'),
     )
     id: int | None = Field(default=None, primary_key=True)
     realm_id: str = Field(max_length=32)
@@ -136,6 +138,20 @@ class EntityLink(SQLModel, table=True):
     qbo_updated_at: datetime | None = None
     # QuickBooks kept its version in a conflict (policy 'QuickBooks wins'): inbound must bring it into the app
     needs_inbound: bool = False
+
+
+class LinkStateCount(SQLModel, table=True):
+    """How many of a company's links of one entity type are in each dashboard state (see ``record_status``).
+
+    Kept by database triggers (migration 0010) on the links and the record tables, inside the transaction that
+    changes them, so a crash or a concurrent run can never leave it out of step; the Sync Dashboard reads a handful
+    of these rows instead of joining 100,000 links to their records on every refresh. ``qbsync.sync.state_counts``
+    holds the SQL definition it must always equal (the tests compare both).
+    """
+    realm_id: str = Field(primary_key=True, max_length=32)
+    entity_type: str = Field(primary_key=True, max_length=20)
+    state: str = Field(primary_key=True, max_length=30)  # a QuickBooksStatus value other than 'not synced'
+    records: int = 0
 
 
 class SyncRun(SQLModel, table=True):
