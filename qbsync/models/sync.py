@@ -176,7 +176,8 @@ class SyncRun(SQLModel, table=True):
 
 class SyncLogEntry(SQLModel, table=True):
     __table_args__ = (Index('ix_log_realm_at', 'realm_id', 'at'), Index('ix_log_entity_at', 'entity_type', 'at'),
-                      Index('ix_log_record', 'entity_type', 'local_id'))  # a record's history; its dismissals
+                      Index('ix_log_record', 'entity_type', 'local_id'),  # a record's history; its dismissals
+                      Index('ix_log_level_at', 'level', 'at'))  # "errors only", newest first, without a sort
     id: int | None = Field(default=None, primary_key=True)
     run_id: int | None = Field(default=None, foreign_key='syncrun.id', index=True)
     realm_id: str = Field(default='', max_length=32)
