@@ -15,6 +15,7 @@ from nicegui import ui
 
 from ..auth import current_user
 from ..frame import frame
+from ..local import local_formats
 from . import dashboard_tab, field_mapping_tab, log_tab, mapping_tab, overview_tab, settings_tab, setup_tab
 from .common import CENTER_PATH, CenterContext, tab_path
 
@@ -60,7 +61,8 @@ async def _build(services: Services, first_tab: str) -> None:
         with ui.tabs(value=first_tab).classes('w-full').props('align=left').mark('center-tabs') as tabs:
             for name, label, icon, _ in TABS:
                 ui.tab(name, label=label, icon=icon).mark(f'tab-{name}')
-        context = CenterContext(services=services, user=user, active_tab=lambda: str(tabs.value))
+        context = CenterContext(services=services, user=user, active_tab=lambda: str(tabs.value),
+                                formats=await local_formats(services))
         panels = _LazyPanels(context)
         with ui.tab_panels(tabs, value=first_tab, on_change=lambda e: panels.show(str(e.value))) \
                 .classes('w-full').props('keep-alive'):

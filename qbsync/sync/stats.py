@@ -24,8 +24,8 @@ from ..models import LinkStateCount, SyncRun
 from .entities import ENTITY_NAMES, entity
 from .record_status import QuickBooksStatus, active_realm, link_alias, status_case
 
-__all__ = ['EntityCounts', 'DashboardStats', 'dashboard_stats', 'entity_counts', 'all_entity_counts', 'run_times',
-           'direction_times', 'counts_statement', 'derived_entity_counts', 'recent_runs']
+__all__ = ['EntityCounts', 'RunResult', 'DashboardStats', 'dashboard_stats', 'entity_counts', 'all_entity_counts',
+           'run_times', 'direction_times', 'counts_statement', 'derived_entity_counts', 'recent_runs']
 
 SUCCEEDED = 'succeeded'
 PARTIAL = 'partial'
@@ -46,6 +46,15 @@ class EntityCounts:
 
 
 @dataclass(frozen=True)
+class RunResult:
+    """How a finished run ended, for "Last run to QuickBooks: 12 synced, 1 failed" (one per direction, so an
+    inbound run brought by a webhook never hides the result of the outbound run just started by hand)."""
+    finished_at: datetime | None
+    status: str
+    message: str  # "12 synced, 1 failed, 3 skipped", or what stopped it
+
+
+@dataclass(frozen=True)
 class DashboardStats:
     realm_id: str | None
     entities: tuple[EntityCounts, ...]
@@ -54,6 +63,8 @@ class DashboardStats:
     last_success_at: datetime | None
     last_outbound_at: datetime | None = None  # the last run that sent to QuickBooks and finished (fully or partly)
     last_inbound_at: datetime | None = None  # the same for changes brought in from QuickBooks
+    last_outbound: RunResult | None = None  # the newest finished run to QuickBooks, whatever its outcome
+    last_inbound: RunResult | None = None  # the newest finished run from QuickBooks
 
     @property
     def totals(self) -> EntityCounts:
@@ -121,24 +132,35 @@ async def direction_times(session: AsyncSession, realm_id: str | None) -> tuple[
 
 
 async def _times(session: AsyncSession, realm_id: str | None) -> tuple[Any, ...]:
-    """Last run start and status, last success, last outbound and inbound sync: one statement of scalar
-    subqueries, each an index walk over the company's runs."""
+    """Last run start and status, last success, last outbound and inbound sync, and the newest finished run of each
+    direction: one statement of scalar subqueries, each an index walk over the company's runs."""
     if realm_id is None:
-        return None, '', None, None, None
+        return None, '', None, None, None, None, None
     ours = SyncRun.realm_id == realm_id
     done = col(SyncRun.status).in_((SUCCEEDED, PARTIAL))
 
-    def newest(column: Any) -> Any:
-        return select(column).where(ours).order_by(col(SyncRun.started_at).desc()).limit(1).scalar_subquery()
+    def newest(column: Any, *where: Any) -> Any:
+        return (select(column).where(ours, *where).order_by(col(SyncRun.started_at).desc(), col(SyncRun.id).desc())
+                .limit(1).scalar_subquery())
 
     def finished(*where: Any) -> Any:
         return select(func.max(SyncRun.finished_at)).where(ours, *where).scalar_subquery()
+    outbound, inbound = (col(SyncRun.direction).in_((name, 'both')) for name in ('outbound', 'inbound'))
+    ended = col(SyncRun.finished_at).is_not(None)
+    last = [newest(column, side, ended) for side in (outbound, inbound)
+            for column in (SyncRun.finished_at, SyncRun.status, SyncRun.message, SyncRun.error)]
     row = (await session.exec(select(
         newest(SyncRun.started_at), newest(SyncRun.status), finished(SyncRun.status == SUCCEEDED),
-        finished(done, col(SyncRun.direction).in_(('outbound', 'both'))),
-        finished(done, col(SyncRun.direction).in_(('inbound', 'both')))))).one()
-    started, status, success, outbound, inbound = row
-    return _utc(started), status or '', _utc(success), _utc(outbound), _utc(inbound)
+        finished(done, outbound), finished(done, inbound), *last))).one()
+    started, status, success, sent, received = row[:5]
+    results = [_result(*row[at:at + 4]) for at in (5, 9)]
+    return _utc(started), status or '', _utc(success), _utc(sent), _utc(received), *results
+
+
+def _result(finished_at: Any, status: str | None, message: str | None, error: str | None) -> RunResult | None:
+    if status is None:
+        return None
+    return RunResult(_utc(finished_at), status, message or error or '')
 
 
 def _utc(moment: Any) -> datetime | None:
@@ -153,8 +175,7 @@ async def dashboard_stats(session: AsyncSession) -> DashboardStats:
     """Everything the Sync Dashboard shows for the active company, in four small statements."""
     realm_id = (await session.exec(select(active_realm()))).scalar_one_or_none()
     entities = await all_entity_counts(session)
-    started, status, success, outbound, inbound = await _times(session, realm_id)
-    return DashboardStats(realm_id, entities, started, status, success, outbound, inbound)
+    return DashboardStats(realm_id, entities, *await _times(session, realm_id))
 
 
 async def recent_runs(session: AsyncSession, realm_id: str | None, limit: int = 10) -> list[SyncRun]:
