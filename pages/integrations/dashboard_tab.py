@@ -69,7 +69,7 @@ async def build(context: CenterContext) -> None:
                 if state['loading']:
                     state['again'] = True  # one more read after the current one: the latest figures are never lost
                 else:
-                    background_tasks.create(update(), name='dashboard figures')
+                    background_tasks.create(update(), name='Sync Dashboard figures')
         controls = RunControls(context, on_progress=on_progress)
         await controls.setup({'outbound': figures.last_outbound, 'inbound': figures.last_inbound})
         table = ui.table(columns=COLUMNS, rows=[], row_key='entity_type').classes('w-full').mark('dashboard-table')

@@ -119,7 +119,7 @@ class RunControls:
         self.refresh_buttons()
         self.panel.set_visibility(True)
         self.status.set_text('Starting…')
-        background_tasks.create(self._run(user, direction), name=f'sync {direction} from the dashboard')
+        background_tasks.create(self._run(user, direction), name=f'sync {direction} from the Sync Dashboard')
 
     async def _run(self, user: User, direction: str) -> None:
         """The run itself, in the background: it goes on if the page is closed; progress arrives through the bus."""

@@ -92,7 +92,7 @@ async def build(context: CenterContext) -> None:
             except PermissionDenied as error:
                 ui.notify(str(error), type='negative')
                 return
-            ui.notify('Sync settings saved.', type='positive')
+            ui.notify('Sync Settings saved.', type='positive')
             interval.set_value(wanted.interval_minutes)
             next_run.refresh()
             await context.changed()
