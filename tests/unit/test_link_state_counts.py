@@ -7,7 +7,7 @@ import asyncio
 import random
 from datetime import date
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, text, update
 from sqlmodel import select
 
 from center_db import database  # noqa: F401 (fixture)
@@ -146,3 +146,16 @@ async def test_two_writers_at_once_keep_the_counts_exact(database) -> None:  # n
             await asyncio.sleep(0)
     await asyncio.gather(run(), owner())
     await _assert_counts_agree(database)
+
+
+async def test_every_trigger_is_there_at_head(database) -> None:  # noqa: F811
+    """A later migration that rebuilds a record table or the links (SQLite's batch mode copies the table and drops
+    the old one, triggers and all) would silently stop the counts: this names the trigger it lost."""
+    tables = ['entitylink', *(spec.model.__tablename__ for spec in ENTITIES)]  # type: ignore[attr-defined]
+    wanted = {(table if table != 'entitylink' else 'link', event) for table in tables
+              for event in ('insert', 'update', 'delete')}
+    query = ("SELECT name FROM sqlite_master WHERE type = 'trigger'" if database.engine.dialect.name == 'sqlite'
+             else 'SELECT tgname FROM pg_trigger WHERE NOT tgisinternal')
+    async with database.session() as session:
+        names = set((await session.exec(text(query))).scalars().all())
+    assert {f'qbsync_{table}_{event}' for table, event in wanted} <= names

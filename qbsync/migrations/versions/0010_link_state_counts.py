@@ -11,7 +11,7 @@ Self-contained on purpose (frozen table list): an entity added later needs its o
 tests compare the counts with the join for every entity in ``qbsync.sync.entities.ENTITIES``.
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0009
 Create Date: 2026-12-01 20:30:00.000000
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0010'
-down_revision: str | None = '0005'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
