@@ -155,6 +155,8 @@ class LinkStateCount(SQLModel, table=True):
 
 
 class SyncRun(SQLModel, table=True):
+    # the company's runs newest first: the dashboard's last-run figures stop at the first match instead of sorting
+    __table_args__ = (Index('ix_run_realm_started', 'realm_id', 'started_at'),)
     id: int | None = Field(default=None, primary_key=True)
     realm_id: str = Field(index=True, max_length=32)
     trigger: str = Field(max_length=20)  # manual | scheduled | push | cli | webhook

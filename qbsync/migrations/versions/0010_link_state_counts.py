@@ -1,4 +1,4 @@
-"""link state counts for the Sync Dashboard, kept by triggers; the Sync Log's level index (issue 9, item 6)
+"""link state counts for the Sync Dashboard, kept by triggers; log level and run indexes (issue 9, item 6)
 
 The dashboard joined every link to its record to count synced / pending / failed (380-470 ms at 100,000 links).
 ``linkstatecount`` holds those counts per (company, entity type, state); triggers on ``entitylink`` and on the six
@@ -133,6 +133,8 @@ def upgrade() -> None:
         batch_op.create_index('ix_link_record', ['entity_type', 'local_id'], unique=False)
     with op.batch_alter_table('synclogentry', schema=None) as batch_op:  # the Sync Log's "errors only" page
         batch_op.create_index('ix_log_level_at', ['level', 'at'], unique=False)
+    with op.batch_alter_table('syncrun', schema=None) as batch_op:  # the last run of each kind, newest first
+        batch_op.create_index('ix_run_realm_started', ['realm_id', 'started_at'], unique=False)
     op.execute(_recount())
     postgresql = op.get_bind().dialect.name == 'postgresql'
     for name, event, table, condition, records, statement in _triggers():
@@ -153,6 +155,8 @@ def downgrade() -> None:
         op.execute(f'DROP TRIGGER IF EXISTS {name}' + (f' ON {table}' if postgresql else ''))
         if postgresql:
             op.execute(f'DROP FUNCTION IF EXISTS {name}()')
+    with op.batch_alter_table('syncrun', schema=None) as batch_op:
+        batch_op.drop_index('ix_run_realm_started')
     with op.batch_alter_table('synclogentry', schema=None) as batch_op:
         batch_op.drop_index('ix_log_level_at')
     with op.batch_alter_table('entitylink', schema=None) as batch_op:
