@@ -71,7 +71,7 @@ async def current_user(services: Services, *, manage: bool = False, owner: bool 
     if not allowed(user, manage=manage, owner=owner):
         with frame('Not allowed', user=user):
             ui.label(_refusal(user, owner=owner)).classes('text-lg').mark('access-denied')
-            ui.link('Back to the dashboard', '/')
+            ui.link('Back to Home', '/')
         return None
     return user
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
-from babel.dates import format_date, format_time, format_timedelta, get_datetime_format
+from babel.dates import format_date, format_time, format_timedelta, get_datetime_format, parse_date
 from babel.numbers import format_currency, format_decimal, get_currency_name
 
 __all__ = ['LocalFormats', 'DEFAULT_LOCALE', 'DEFAULT_CURRENCY', 'DEFAULT_TIME_ZONE', 'is_locale', 'is_currency',
@@ -90,6 +90,27 @@ class LocalFormats:
         if moment is None:
             return blank
         return f'{self.datetime(moment)} ({self.relative(moment, now)})'
+
+    def short_date(self, value: date) -> str:
+        """'3/11/27' (en_US), '11/03/2027' (en_GB): how an owner types a date, for placeholders."""
+        return format_date(value, 'short', locale=self.locale)
+
+    def parse_date(self, text: str) -> date:
+        """A date the owner typed, in the locale's short form ('3/11/27', '11/03/2027') or ISO ('2027-03-11');
+        ValueError for anything else."""
+        value = text.strip()
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+        try:
+            return parse_date(value, locale=self.locale)
+        except (ValueError, IndexError) as error:
+            raise ValueError(f'not a date: {value!r}') from error
+
+    def day_start(self, day: date) -> datetime:
+        """Midnight of ``day`` in the business's time zone, as a UTC instant (the start of a "from" filter)."""
+        return datetime.combine(day, datetime.min.time(), tzinfo=self.zone).astimezone(timezone.utc)
 
     def local(self, moment: datetime) -> datetime:
         """``moment`` (UTC-aware; naive is read as UTC) in the business's time zone."""

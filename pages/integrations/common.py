@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from nicegui import ui
 
+from qbsync.formats import LocalFormats
 from qbsync.models import User
 
 from ..auth import allowed, authorize
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from qbsync.services import Services
 
 __all__ = ['CENTER_PATH', 'CONNECT_PATH', 'INTEGRATIONS_PATH', 'CenterContext', 'start_connect', 'tab_path',
-           'stamp', 'countdown', 'next_run_text', 'NextRunLabel', 'record_path']
+           'next_run_text', 'NextRunLabel', 'record_path']
 
 INTEGRATIONS_PATH = '/settings/integrations'
 CENTER_PATH = '/settings/integrations/quickbooks'
@@ -35,6 +36,7 @@ class CenterContext:
     services: Services
     user: User
     active_tab: Callable[[], str]
+    formats: LocalFormats = field(default_factory=LocalFormats)  # the business's time zone, locale and currency
     _listeners: list[Callable[[], Awaitable[None] | None | object]] = field(default_factory=list)
 
     @property
@@ -69,49 +71,22 @@ def record_path(entity_type: str, local_id: int) -> str:
     return f'{spec.path}/{local_id}' if spec is not None else ''
 
 
-def stamp(moment: datetime | None) -> str:
-    """A UTC time as the pages show it ('—' when there is none)."""
-    if moment is None:
-        return '—'
-    return moment.astimezone(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
-
-
-def countdown(moment: datetime | None, now: datetime) -> str:
-    """'in 2 days 3 hours', 'in 58 min 12 s', 'expired 5 min ago': how long until (or since) ``moment``."""
-    if moment is None:
-        return 'unknown'
-    seconds = int((moment - now).total_seconds())
-    text = _span(abs(seconds))
-    return f'in {text}' if seconds > 0 else f'expired {text} ago'
-
-
-def next_run_text(services: Services, now: datetime | None = None) -> str:
-    """'Next automatic sync: 2026-12-01 17:45 UTC (in 12 min 3 s)', or that automatic sync is off."""
+def next_run_text(services: Services, formats: LocalFormats, now: datetime | None = None) -> str:
+    """'Next automatic sync: Dec 1, 2026, 5:45 PM (in 12 minutes)' in the business's time zone, or that it is off."""
     moment = services.scheduler.next_run_at()
     if moment is None:
         return 'Automatic sync is off.'
-    return f'Next automatic sync: {stamp(moment)} ({countdown(moment, now or datetime.now(timezone.utc))})'
+    return f'Next automatic sync: {formats.when(moment, now or datetime.now(timezone.utc))}'
 
 
 class NextRunLabel(ui.label):
-    """The next automatic run, counting down every second; ``refresh()`` after the schedule changed."""
+    """The next automatic run, kept current every second; ``refresh()`` after the schedule changed."""
 
-    def __init__(self, services: Services) -> None:
-        super().__init__(next_run_text(services))
-        self._services = services
+    def __init__(self, services: Services, formats: LocalFormats) -> None:
+        super().__init__(next_run_text(services, formats))
+        self._services, self._formats = services, formats
         self.classes('text-grey-8')
         ui.timer(1.0, self.refresh)
 
     def refresh(self) -> None:
-        self.set_text(next_run_text(self._services))
-
-
-def _span(seconds: int) -> str:
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f'{days} day{"s" if days != 1 else ""} {hours} h'
-    if hours:
-        return f'{hours} h {minutes} min'
-    return f'{minutes} min {secs} s'
+        self.set_text(next_run_text(self._services, self._formats))

@@ -10,13 +10,15 @@ from typing import TYPE_CHECKING
 
 from nicegui import ui
 
+from qbsync.formats import LocalFormats
 from qbsync.models import User
 from qbsync.services.conflicts import KEEP_APP, KEEP_QUICKBOOKS, ConflictView
 from qbsync.services.errors import NotFound, ServiceError
 
 from ..auth import allowed, current_user
 from ..frame import frame
-from .common import CENTER_PATH, CenterContext, stamp, tab_path
+from ..local import local_formats
+from .common import CENTER_PATH, CenterContext, tab_path
 
 if TYPE_CHECKING:
     from qbsync.services import Services
@@ -50,13 +52,14 @@ def register(services: Services) -> None:
                 ui.label(f'There is no conflict #{conflict_id}.').mark('conflict-missing')
                 return
             holder = ui.column().classes('w-full')
+            formats = await local_formats(services)
 
             async def redraw() -> None:
                 holder.clear()
                 with holder:
-                    _card(services, await services.conflicts.get(conflict_id), user, redraw)
+                    _card(services, await services.conflicts.get(conflict_id), user, redraw, formats)
             with holder:
-                _card(services, conflict, user, redraw)
+                _card(services, conflict, user, redraw, formats)
 
 
 async def build(context: CenterContext) -> None:
@@ -72,7 +75,7 @@ async def build(context: CenterContext) -> None:
                          f'QuickBooks: choose the version to keep').classes('text-lg text-orange-9') \
                     .mark('conflicts-heading')
             for conflict in conflicts:
-                _card(context.services, conflict, context.user, refresh)
+                _card(context.services, conflict, context.user, refresh, context.formats)
 
     await refresh()
     context.on_change(refresh)
@@ -89,13 +92,13 @@ async def conflict_banner(services: Services, entity_type: str, local_id: int) -
 
 
 def _card(services: Services, conflict: ConflictView, user: User,
-          done: Callable[[], Awaitable[None]]) -> None:
+          done: Callable[[], Awaitable[None]], formats: LocalFormats) -> None:
     with ui.card().classes('w-full gap-2').mark(f'conflict-{conflict.id}'):
         with ui.row().classes('w-full items-center gap-4'):
             ui.label(conflict.title).classes('text-base font-bold').mark('conflict-title')
             ui.space()
-            ui.label(f'held since {stamp(conflict.detected_at)}; QuickBooks changed it '
-                     f'{stamp(conflict.qbo_updated_at)}').classes('text-grey-7 text-sm')
+            ui.label(f'Held since {formats.datetime(conflict.detected_at)}; QuickBooks changed it '
+                     f'{formats.datetime(conflict.qbo_updated_at)}').classes('text-grey-7 text-sm')
         rows = [{'id': n, 'field': f.label, 'app': f.app, 'quickbooks': f.quickbooks, 'differs': '≠' if f.differs
                  else ''} for n, f in enumerate(conflict.fields)]
         ui.table(columns=COLUMNS, rows=rows, row_key='id').classes('w-full').props('dense flat') \

@@ -6,6 +6,7 @@ answers at once even when a panel reads from QuickBooks (Account Mapping reads t
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from nicegui import ui
 
 from ..auth import current_user
 from ..frame import frame
+from ..local import browser_time_zone
 from . import dashboard_tab, field_mapping_tab, log_tab, mapping_tab, overview_tab, settings_tab, setup_tab
 from .common import CENTER_PATH, CenterContext, tab_path
 
@@ -60,7 +62,9 @@ async def _build(services: Services, first_tab: str) -> None:
         with ui.tabs(value=first_tab).classes('w-full').props('align=left').mark('center-tabs') as tabs:
             for name, label, icon, _ in TABS:
                 ui.tab(name, label=label, icon=icon).mark(f'tab-{name}')
-        context = CenterContext(services=services, user=user, active_tab=lambda: str(tabs.value))
+        # shielded: a page task cancelled mid-read must not leave the database connection to a closed loop
+        formats = await asyncio.shield(services.region.formats(browser_time_zone()))
+        context = CenterContext(services=services, user=user, active_tab=lambda: str(tabs.value), formats=formats)
         panels = _LazyPanels(context)
         with ui.tab_panels(tabs, value=first_tab, on_change=lambda e: panels.show(str(e.value))) \
                 .classes('w-full').props('keep-alive'):

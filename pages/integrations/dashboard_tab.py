@@ -2,8 +2,9 @@
 on right now; a chart of recent runs; Sync to QuickBooks, Sync from QuickBooks and Preview.
 
 Live without polling the database every few seconds: the page subscribes to the runner's progress bus, moves the
-progress bar on every message, and re-reads the figures (derived from links and records, never counters) at most
-once a second while a run goes, and when it ends. A slow fallback re-read catches changes made by another process
+progress bar on every message, and re-reads the figures (the link counts the database's triggers keep exact, see
+``qbsync.sync.stats``) at most once a second while a run goes, and when it ends. Times are in the business's time
+zone and locale, codes in plain words. A slow fallback re-read catches changes made by another process
 (``qbsync sync`` in a shell) while this tab is shown.
 """
 from __future__ import annotations
@@ -14,12 +15,13 @@ from collections.abc import Sequence
 
 from nicegui import background_tasks, ui
 
+from qbsync.formats import LocalFormats
 from qbsync.labels import plain
 from qbsync.models import SyncRun
 from qbsync.sync.progress import RunProgress
 from qbsync.sync.stats import DashboardStats, dashboard_stats, recent_runs
 
-from .common import CenterContext, NextRunLabel, stamp
+from .common import CenterContext, NextRunLabel
 from .run_controls import RunControls
 
 __all__ = ['build', 'REFRESH_SECONDS', 'LIVE_SECONDS', 'CHART_RUNS']
@@ -58,7 +60,7 @@ async def build(context: CenterContext) -> None:
         with ui.row().classes('gap-8'):
             last_outbound = ui.label().mark('last-outbound')
             last_inbound = ui.label().mark('last-inbound')
-            NextRunLabel(services).mark('dashboard-next-run')
+            NextRunLabel(services, context.formats).mark('dashboard-next-run')
         company = ui.label().classes('text-xs text-grey-7').mark('dashboard-company')
 
         async def on_progress(progress: RunProgress) -> None:
@@ -67,24 +69,26 @@ async def build(context: CenterContext) -> None:
                 if state['loading']:
                     state['again'] = True  # one more read after the current one: the latest figures are never lost
                 else:
-                    background_tasks.create(update(), name='dashboard figures')
+                    background_tasks.create(update(), name='Sync Dashboard figures')
         controls = RunControls(context, on_progress=on_progress)
-        await controls.setup()
+        await controls.setup({'outbound': figures.last_outbound, 'inbound': figures.last_inbound})
         table = ui.table(columns=COLUMNS, rows=[], row_key='entity_type').classes('w-full').mark('dashboard-table')
     with ui.card().classes('w-full gap-2'):
         ui.label('Recent runs').classes('text-lg font-bold')
-        chart = ui.echart(_chart([])).classes('w-full h-64').mark('runs-chart')
+        chart = ui.echart(_chart([], context.formats)).classes('w-full h-64').mark('runs-chart')
         runs_table = ui.table(columns=RUN_COLUMNS, rows=[], row_key='id').classes('w-full').mark('recent-runs')
 
+    formats = context.formats
+
     def show(figures: DashboardStats, runs: list[SyncRun]) -> None:
-        _show(figures, table, last_run, last_success, company)
-        last_outbound.set_text(f'Last sync to QuickBooks: {stamp(figures.last_outbound_at)}')
-        last_inbound.set_text(f'Last sync from QuickBooks: {stamp(figures.last_inbound_at)}')
-        runs_table.update_rows([{'id': r.id, 'started': stamp(r.started_at), 'trigger': plain(r.trigger),
+        _show(figures, formats, table, last_run, last_success, company)
+        last_outbound.set_text(f'Last sync to QuickBooks: {formats.datetime(figures.last_outbound_at)}')
+        last_inbound.set_text(f'Last sync from QuickBooks: {formats.datetime(figures.last_inbound_at)}')
+        runs_table.update_rows([{'id': r.id, 'started': formats.datetime(r.started_at), 'trigger': plain(r.trigger),
                                  'direction': plain(r.direction), 'status': plain(r.status), 'created': r.created,
                                  'updated': r.updated, 'failed': r.failed, 'message': r.message or r.error}
                                 for r in runs[:10]])
-        chart.options.update(_chart(runs))
+        chart.options.update(_chart(runs, formats))
         chart.update()
 
     async def update() -> None:
@@ -121,13 +125,13 @@ async def _load(context: CenterContext) -> tuple[DashboardStats, list[SyncRun]]:
     return await asyncio.shield(read())
 
 
-def _chart(runs: Sequence[SyncRun]) -> dict:
+def _chart(runs: Sequence[SyncRun], formats: LocalFormats) -> dict:
     """Records per run by outcome, oldest run on the left (NiceGUI's echart, a stacked bar)."""
     ordered = list(reversed(runs))
     return {
         'tooltip': {'trigger': 'axis'},
         'legend': {'data': ['Synced', 'Failed', 'Skipped']},
-        'xAxis': {'type': 'category', 'data': [f'#{r.id} {r.started_at:%m-%d %H:%M}' for r in ordered]},
+        'xAxis': {'type': 'category', 'data': [f'#{r.id} {formats.datetime(r.started_at)}' for r in ordered]},
         'yAxis': {'type': 'value', 'minInterval': 1},
         'series': [
             {'name': 'Synced', 'type': 'bar', 'stack': 'records', 'color': '#2E7D32',
@@ -140,14 +144,14 @@ def _chart(runs: Sequence[SyncRun]) -> dict:
     }
 
 
-def _show(figures: DashboardStats, table: ui.table, last_run: ui.label, last_success: ui.label,
-          company: ui.label) -> None:
+def _show(figures: DashboardStats, formats: LocalFormats, table: ui.table, last_run: ui.label,
+          last_success: ui.label, company: ui.label) -> None:
     rows = [{'entity_type': e.entity_type, 'label': e.label, 'synced': e.synced, 'pending': e.pending,
              'failed': e.failed, 'not_synced': e.not_synced, 'total': e.total}
             for e in (*figures.entities, figures.totals)]
     table.update_rows(rows)
     status = f' ({plain(figures.last_run_status).lower()})' if figures.last_run_status else ''
-    last_run.set_text(f'Last run: {stamp(figures.last_run_at)}{status}')
-    last_success.set_text(f'Last successful sync: {stamp(figures.last_success_at)}')
-    company.set_text(f'QuickBooks company {figures.realm_id}' if figures.realm_id
+    last_run.set_text(f'Last run: {formats.datetime(figures.last_run_at)}{status}')
+    last_success.set_text(f'Last successful sync: {formats.datetime(figures.last_success_at)}')
+    company.set_text(f'QuickBooks Company ID {figures.realm_id}' if figures.realm_id
                      else 'No company connected: every record counts as not synced.')

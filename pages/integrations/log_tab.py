@@ -2,15 +2,17 @@
 
 A failed entry shows what went wrong in plain words, the suggested fix, Intuit's code, field and detail, and a link
 to the record; owners and admins can Retry it, Dismiss it, or Retry all failed. Export writes the filtered log as
-CSV. The page re-reads when a run finishes (the runner's progress bus), not on a timer.
+CSV. The page re-reads when a run finishes (the runner's progress bus), not on a timer. Times are shown, and the date
+filters read, in the business's time zone and locale; codes are in plain words.
 """
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from nicegui import ui
 
+from qbsync.formats import LocalFormats
 from qbsync.labels import plain
 from qbsync.models import SyncLogEntry
 from qbsync.quickbooks.errors import QuickBooksError
@@ -22,7 +24,7 @@ from qbsync.sync.progress import RunProgress
 
 from . import conflicts
 from ..auth import authorize
-from .common import CenterContext, record_path, stamp
+from .common import CenterContext, record_path
 
 __all__ = ['build', 'PAGE_SIZE', 'STATUSES']
 
@@ -37,16 +39,18 @@ ENTITY_SINGULAR = {spec.name: spec.singular for spec in ENTITIES}
 async def build(context: CenterContext) -> None:
     await conflicts.build(context)  # records held for the user's choice come first
     services = context.services
+    formats = context.formats
     state = {'page': 1}
+    example = formats.short_date(formats.today())
     with ui.card().classes('w-full gap-2'):
         with ui.row().classes('items-end gap-3 w-full'):
             status = ui.select(STATUSES, value='', label='Status').classes('w-36').mark('log-status')
             kind = ui.select({'': 'All records', **{spec.name: spec.label for spec in ENTITIES}}, value='',
                              label='Record type').classes('w-40').mark('log-entity')
             direction = ui.select(DIRECTIONS, value='', label='Direction').classes('w-44').mark('log-direction')
-            run = ui.number('Run #', min=1, step=1, precision=0).classes('w-24').mark('log-run')
-            since = ui.input('From (YYYY-MM-DD)').classes('w-36').mark('log-since')
-            until = ui.input('To (YYYY-MM-DD)').classes('w-36').mark('log-until')
+            run = ui.number('Run number', min=1, step=1, precision=0).classes('w-32').mark('log-run')
+            since = ui.input('From date', placeholder=example).classes('w-36').mark('log-since')
+            until = ui.input('To date', placeholder=example).classes('w-36').mark('log-until')
             search = ui.input('Search messages and Intuit codes').props('clearable').classes('w-64') \
                 .mark('log-search')
             dismissed = ui.checkbox('Show dismissed', value=True).mark('log-show-dismissed')
@@ -65,15 +69,16 @@ async def build(context: CenterContext) -> None:
 
     def current_filter() -> LogFilter | None:
         try:
-            start = _day(since.value)
-            end = _day(until.value)
+            start = _day(since.value, formats)
+            end = _day(until.value, formats)
         except ValueError:
-            ui.notify('Enter dates as YYYY-MM-DD.', type='warning')
+            ui.notify(f'Enter dates like {example}.', type='warning')
             return None
         return LogFilter(status=status.value or None, entity_type=kind.value or None,
                          direction=direction.value or None,
                          run_id=int(run.value) if isinstance(run.value, (int, float)) else None,
-                         since=start, until=end + timedelta(days=1) if end else None,
+                         since=formats.day_start(start) if start else None,
+                         until=formats.day_start(end + timedelta(days=1)) if end else None,
                          text=search.value or '', include_dismissed=bool(dismissed.value))
 
     async def update() -> None:
@@ -105,18 +110,18 @@ async def build(context: CenterContext) -> None:
         with ui.card().classes('w-full p-2 gap-1' + (' opacity-60' if entry.dismissed_at else '')) \
                 .mark(f'log-entry-{entry.id}'):
             with ui.row().classes('items-center gap-3 w-full'):
-                ui.label(stamp(entry.at)).classes('text-grey-7 text-sm w-40')
+                ui.label(formats.datetime(entry.at)).classes('text-grey-7 text-sm w-44').mark('log-at')
                 label = entry.status or entry.level
                 ui.badge(plain(label), color=STATUS_COLORS.get(label) or LEVEL_COLORS.get(label, 'grey'))
                 if entry.direction:
-                    ui.label(DIRECTIONS.get(entry.direction, entry.direction)).classes('text-xs text-grey-7')
+                    ui.label(DIRECTIONS.get(entry.direction, plain(entry.direction))).classes('text-xs text-grey-7')
                 _record_link(entry)
                 ui.label(entry.message).classes('grow').mark('log-message')
                 if entry.run_id:
-                    ui.link(f'run {entry.run_id}').classes('text-xs cursor-pointer') \
+                    ui.link(f'Run {entry.run_id}').classes('text-xs cursor-pointer') \
                         .on('click', lambda e=entry: show_run(e.run_id))
                 if entry.dismissed_at:
-                    ui.label(f'dismissed {stamp(entry.dismissed_at)}').classes('text-xs text-grey-7')
+                    ui.label(f'Dismissed {formats.datetime(entry.dismissed_at)}').classes('text-xs text-grey-7')
             if entry.suggestion:
                 ui.label(f'How to fix: {entry.suggestion}').classes('text-sm').mark('log-suggestion')
             if entry.code or entry.detail:
@@ -217,6 +222,7 @@ def _record_link(entry: SyncLogEntry) -> None:
         ui.label(text).classes('text-sm')
 
 
-def _day(text: str | None) -> datetime | None:
+def _day(text: str | None, formats: LocalFormats) -> date | None:
+    """The day typed into a date filter (the locale's short form or ISO); None when empty."""
     value = (text or '').strip()
-    return datetime.combine(date.fromisoformat(value), time(), tzinfo=timezone.utc) if value else None
+    return formats.parse_date(value) if value else None

@@ -156,7 +156,7 @@ class _MappingForm:
             ui.notify(f'Saved, but invoices cannot be sent to QuickBooks until you choose: {names}.',
                       type='warning', multi_line=True)
         else:
-            ui.notify('Account mapping saved.', type='positive')
+            ui.notify('Account Mapping saved.', type='positive')
 
 
 def _options(accounts: list[QboAccount]) -> dict[str, str]:

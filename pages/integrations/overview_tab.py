@@ -42,7 +42,7 @@ async def build(context: CenterContext) -> None:
                          can_manage=context.can_manage, marker='warning-mapping')
         _details(view, formats)
         with section('Automatic sync', marker='overview-automatic-sync'):
-            NextRunLabel(services).mark('overview-next-run')
+            NextRunLabel(services, context.formats).mark('overview-next-run')
         if context.can_manage:
             with action_bar(align='start'):
                 action_button(Action('Disconnect', on_click=lambda: _confirm_disconnect(view), icon='link_off',

@@ -12,12 +12,15 @@ from nicegui import background_tasks, ui
 
 from qbsync.models import User
 from qbsync.sync.progress import RunProgress
+from qbsync.sync.stats import RunResult
 
 from ..auth import authorize
 from .common import CenterContext, tab_path
 from .sync_actions import PLAN_COLUMNS, REFUSALS, plan_rows
 
-__all__ = ['RunControls', 'progress_text']
+__all__ = ['RunControls', 'progress_text', 'result_text']
+
+DIRECTIONS = {'outbound': 'to QuickBooks', 'inbound': 'from QuickBooks'}
 
 
 def progress_text(progress: RunProgress) -> str:
@@ -31,8 +34,17 @@ def progress_text(progress: RunProgress) -> str:
     return ' · '.join(parts)
 
 
+def result_text(direction: str, message: str) -> str:
+    """'Last run to QuickBooks: 12 synced, 1 failed, 0 skipped': one line per direction."""
+    return f'Last run {DIRECTIONS.get(direction, DIRECTIONS["outbound"])}: {message}'
+
+
 class RunControls:
-    """Buttons and the progress panel; ``on_finished`` runs after each run (to re-read the figures)."""
+    """Buttons, the progress panel and the last result of each direction; ``on_progress`` gets every message.
+
+    Each direction keeps its own result line: the inbound run a webhook brings right after a run started here (often
+    "0 synced") must not replace the result the owner is waiting for.
+    """
 
     def __init__(self, context: CenterContext, *, on_progress: Callable[[RunProgress], Awaitable[None]]) -> None:
         self.context = context
@@ -50,16 +62,22 @@ class RunControls:
             self.bar = ui.linear_progress(value=0, show_value=False).props('instant-feedback').classes('w-full')
             self.status = ui.label().classes('text-grey-8').mark('progress-text')
         self.panel.set_visibility(False)
-        with ui.row().classes('items-center gap-4'):
-            self.result = ui.label().classes('font-bold').mark('sync-result')
+        with ui.column().classes('gap-1'):
+            self.results = {'outbound': ui.label().classes('font-bold').mark('sync-result'),
+                            'inbound': ui.label().classes('font-bold').mark('sync-result-inbound')}
             self.failures = ui.link('See the failures in the Sync Log', tab_path('log')).mark('sync-failures')
+        self.result = self.results['outbound']
         self.failures.set_visibility(False)
         self.plan = ui.table(columns=PLAN_COLUMNS, rows=[], row_key='entity_type').classes('w-full').mark('sync-plan')
         self.plan.set_visibility(False)
         self.inbound_ready = False
 
-    async def setup(self) -> None:
-        """Initial state: a run already going (shown if this process runs it), inbound availability."""
+    async def setup(self, last: dict[str, RunResult | None] | None = None) -> None:
+        """Initial state: the last result of each direction, a run already going (shown if this process runs it),
+        inbound availability."""
+        for direction, result in (last or {}).items():
+            if result is not None:
+                self.results[direction].set_text(result_text(direction, result.message or result.status))
         prefs = await self.services.sync_settings.load()
         self.inbound_ready = prefs.inbound_enabled and self.services.runner.has_pass('inbound')
         self.inbound.tooltip('Brings changes made in QuickBooks into qbsync' if self.inbound_ready
@@ -81,13 +99,13 @@ class RunControls:
         if progress.finished:
             self.running = False
             self.panel.set_visibility(False)
-            self.result.set_text(f'Last run: {progress.message}')
+            self.results[_side(progress.direction)].set_text(result_text(progress.direction, progress.message))
         else:
             self.running = True
             self.panel.set_visibility(True)
             self.bar.set_value(progress.fraction)
             self.status.set_text(progress_text(progress))
-            self.result.set_text('')
+            self.results[_side(progress.direction)].set_text('')
             self.failures.set_visibility(False)
             self.plan.set_visibility(False)
         self.refresh_buttons()
@@ -101,27 +119,28 @@ class RunControls:
         self.refresh_buttons()
         self.panel.set_visibility(True)
         self.status.set_text('Starting…')
-        background_tasks.create(self._run(user, direction), name=f'sync {direction} from the dashboard')
+        background_tasks.create(self._run(user, direction), name=f'sync {direction} from the Sync Dashboard')
 
     async def _run(self, user: User, direction: str) -> None:
         """The run itself, in the background: it goes on if the page is closed; progress arrives through the bus."""
         try:
             summary = await self.services.sync.sync_now(user, direction=direction)
         except (*REFUSALS, ValueError) as error:
-            self._refused(str(error))
+            self._refused(str(error), direction)
             return
         if not self.failures.is_deleted:
             self.failures.set_visibility(summary.failed > 0)
 
-    def _refused(self, message: str) -> None:
+    def _refused(self, message: str, direction: str) -> None:
         """The run did not start: say why and give the buttons back (the page may be gone by now)."""
-        if self.result.is_deleted:
+        result = self.results[_side(direction)]
+        if result.is_deleted:
             return
         self.running = False
         self.panel.set_visibility(False)
-        self.result.set_text(message)
+        result.set_text(message)
         self.refresh_buttons()
-        with self.result:
+        with result:
             ui.notify(message, type='warning', multi_line=True)
 
     async def preview(self) -> None:
@@ -137,3 +156,8 @@ class RunControls:
         self.result.set_text(f'Preview: {plan.summary()}')
         self.plan.update_rows(plan_rows(plan))
         self.plan.set_visibility(True)
+
+
+def _side(direction: str) -> str:
+    """The result line a run's direction goes to ('both' reports with the outbound line)."""
+    return 'inbound' if direction == 'inbound' else 'outbound'

@@ -36,7 +36,7 @@ async def build(context: CenterContext) -> None:
                 interval.bind_enabled_from(auto, 'value')
         ui.label(f'Between {MIN_INTERVAL_MINUTES} minutes and 24 hours ({MAX_INTERVAL_MINUTES} minutes).') \
             .classes('text-xs text-grey-7')
-        next_run = NextRunLabel(services).mark('settings-next-run')
+        next_run = NextRunLabel(services, context.formats).mark('settings-next-run')
         inbound = ui.switch('Bring changes made in QuickBooks into qbsync (inbound sync)',
                             value=prefs.inbound_enabled).mark('inbound-sync')
         ui.label('What syncs').classes('text-lg font-bold')
@@ -92,7 +92,7 @@ async def build(context: CenterContext) -> None:
             except PermissionDenied as error:
                 ui.notify(str(error), type='negative')
                 return
-            ui.notify('Sync settings saved.', type='positive')
+            ui.notify('Sync Settings saved.', type='positive')
             interval.set_value(wanted.interval_minutes)
             next_run.refresh()
             await context.changed()

@@ -38,7 +38,7 @@ def field_input(spec: FieldSpec, value: Any, *, choices: dict[int, str] | None =
     elif spec.kind == LONG_TEXT:
         element = ui.textarea(label, value=as_text(value)).props('autogrow')
     elif spec.kind == DATE:
-        element = _date_input(label, as_text(value))
+        element = _date_input(label, as_text(value)).classes('shrink-0')  # in a line editor's row: never "Serv…"
     else:
         element = ui.input(label, value=as_text(value))
         if spec.kind in (MONEY, QUANTITY):

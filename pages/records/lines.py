@@ -67,7 +67,7 @@ class LineEditor:
         # markers count every line ever added (a removed line's number is not reused); error keys use positions
         serial, self.added = self.added, self.added + 1
         with self.container:
-            with ui.row().classes('w-full items-start gap-2 wrap lg:flex-nowrap border-b pb-2 lg:border-0 lg:pb-0') \
+            with ui.row().classes('w-full items-start gap-2 wrap 2xl:flex-nowrap border-b pb-2 2xl:border-0 2xl:pb-0') \
                     as container:
                 inputs = {spec.name: field_input(spec, getattr(line, spec.name) if line else _default(spec.name),
                                                  choices=self.choices.get(spec.kind), dense=True,

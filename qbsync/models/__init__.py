@@ -15,9 +15,9 @@ from .field_mapping import FieldMapping
 from .records import (CreditMemo, CreditMemoLine, Customer, Expense, ExpenseLine, Invoice, InvoiceLine, Item, Payment,
                       PaymentApplication)
 from .inbound import HeldChange, InboundCursor
-from .sync import (AccountMapping, ConnectionStatus, EntityLink, EventStatus, LinkStatus, MappingPurpose, OAuthState,
-                   OutboxBatch, OutboxItem, QuickBooksConnection, RunStatus, SyncLease, SyncLogEntry, SyncRun,
-                   SyncSettings, WebhookEvent)
+from .sync import (AccountMapping, ConnectionStatus, EntityLink, EventStatus, LinkStateCount, LinkStatus,
+                   MappingPurpose, OAuthState, OutboxBatch, OutboxItem, QuickBooksConnection, RunStatus, SyncLease,
+                   SyncLogEntry, SyncRun, SyncSettings, WebhookEvent)
 from .users import Role, User
 from .region import RegionSettings
 from .notices import Notification, NotificationKind, ReportFrequency, ReportSubscription
@@ -27,4 +27,4 @@ __all__ = ['CreditMemo', 'CreditMemoLine', 'Customer', 'Expense', 'ExpenseLine',
            'MappingPurpose', 'OAuthState', 'OutboxBatch', 'OutboxItem', 'QuickBooksConnection', 'RunStatus',
            'SyncLease', 'SyncLogEntry', 'SyncRun', 'SyncSettings', 'WebhookEvent', 'Role', 'User', 'RegionSettings',
            'EventStatus', 'HeldChange', 'InboundCursor', 'FieldMapping', 'Notification', 'NotificationKind',
-           'ReportFrequency', 'ReportSubscription']
+           'ReportFrequency', 'ReportSubscription', 'LinkStateCount']

@@ -119,6 +119,8 @@ class EntityLink(SQLModel, table=True):
         Index('ix_link_status', 'realm_id', 'entity_type', 'status'),
         # covers the dashboard's count: a walk of one company's links of one type, without touching the table
         Index('ix_link_state', 'realm_id', 'entity_type', 'local_id', 'status', 'synced_version'),
+        # a record's links in every company: the triggers that keep LinkStateCount find them by it
+        Index('ix_link_record', 'entity_type', 'local_id'),
     )
     id: int | None = Field(default=None, primary_key=True)
     realm_id: str = Field(max_length=32)
@@ -138,7 +140,23 @@ class EntityLink(SQLModel, table=True):
     needs_inbound: bool = False
 
 
+class LinkStateCount(SQLModel, table=True):
+    """How many of a company's links of one entity type are in each dashboard state (see ``record_status``).
+
+    Kept by database triggers (migration 0010) on the links and the record tables, inside the transaction that
+    changes them, so a crash or a concurrent run can never leave it out of step; the Sync Dashboard reads a handful
+    of these rows instead of joining 100,000 links to their records on every refresh. ``qbsync.sync.state_counts``
+    holds the SQL definition it must always equal (the tests compare both).
+    """
+    realm_id: str = Field(primary_key=True, max_length=32)
+    entity_type: str = Field(primary_key=True, max_length=20)
+    state: str = Field(primary_key=True, max_length=30)  # a QuickBooksStatus value other than 'not synced'
+    records: int = 0
+
+
 class SyncRun(SQLModel, table=True):
+    # the company's runs newest first: the dashboard's last-run figures stop at the first match instead of sorting
+    __table_args__ = (Index('ix_run_realm_started', 'realm_id', 'started_at'),)
     id: int | None = Field(default=None, primary_key=True)
     realm_id: str = Field(index=True, max_length=32)
     trigger: str = Field(max_length=20)  # manual | scheduled | push | cli | webhook
@@ -160,7 +178,8 @@ class SyncRun(SQLModel, table=True):
 
 class SyncLogEntry(SQLModel, table=True):
     __table_args__ = (Index('ix_log_realm_at', 'realm_id', 'at'), Index('ix_log_entity_at', 'entity_type', 'at'),
-                      Index('ix_log_record', 'entity_type', 'local_id'))  # a record's history; its dismissals
+                      Index('ix_log_record', 'entity_type', 'local_id'),  # a record's history; its dismissals
+                      Index('ix_log_level_at', 'level', 'at'))  # "errors only", newest first, without a sort
     id: int | None = Field(default=None, primary_key=True)
     run_id: int | None = Field(default=None, foreign_key='syncrun.id', index=True)
     realm_id: str = Field(default='', max_length=32)

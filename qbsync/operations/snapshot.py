@@ -28,6 +28,8 @@ __all__ = ['sqlite_online_copy', 'dump_rows', 'load_rows', 'user_tables', 'Snaps
 
 CHUNK = 1000
 _VERSION_TABLE = 'alembic_version'
+# kept by triggers from the other tables (migration 0010): never dumped, rebuilt by the triggers as the rows load
+_DERIVED_TABLES = ('linkstatecount',)
 
 
 class SnapshotError(RuntimeError):
@@ -58,11 +60,12 @@ def sqlite_online_copy(source: Path, target: Path, *, standalone: bool = True) -
 
 
 def user_tables(connection: Connection) -> MetaData:
-    """The database's own tables (reflected, so any revision), Alembic's bookkeeping table excluded."""
+    """The database's own tables (reflected, so any revision), Alembic's bookkeeping and derived tables excluded."""
     metadata = MetaData()
     metadata.reflect(connection)
-    if _VERSION_TABLE in metadata.tables:
-        metadata.remove(metadata.tables[_VERSION_TABLE])
+    for name in (_VERSION_TABLE, *_DERIVED_TABLES):
+        if name in metadata.tables:
+            metadata.remove(metadata.tables[name])
     return metadata
 
 

@@ -49,7 +49,7 @@ async def test_connect_map_and_disconnect(running_app: RunningApp, browser_page:
         await _choose(page, 'Income account', 'Services · Income')
         await _choose(page, 'Accounts Receivable', 'Accounts Receivable (A/R) · Accounts receivable (A/R)')
         await page.get_by_role('button', name='Save mapping').click()
-        await page.get_by_text('Account mapping saved.').wait_for()
+        await page.get_by_text('Account Mapping saved.').wait_for()
 
         await page.reload()  # the tab survives a reload, and so does the mapping
         # searchable selects show the chosen account in their text box

@@ -52,6 +52,7 @@ async def test_a_run_from_the_dashboard_moves_progress_and_counts(running_app: R
         progress = page.get_by_text(re.compile(r'^(Customers|Items|Invoices|Payments|Expenses|Credit memos): '
                                                r'[\d,]+ of [\d,]+'))
         await progress.first.wait_for(state='hidden', timeout=120_000)
-        await page.get_by_text(re.compile(r'^Last run: [\d,]+ synced, [\d,]+ failed')).wait_for(timeout=120_000)
+        await page.get_by_text(re.compile(r'^Last run to QuickBooks: [\d,]+ synced, [\d,]+ failed')) \
+            .wait_for(timeout=120_000)
     finally:
         await page.screenshot(path=str(tmp_path / 'live_dashboard.png'), full_page=True)

@@ -1,5 +1,6 @@
 """Every page in a real Chromium at desktop (1280 px) and phone (390 px) width: a screenshot of each in the tmp
-folder (kept as CI artifacts), no horizontal overflow, and axe-core finds no serious or critical violation.
+folder (kept as CI artifacts), no horizontal overflow, no label cut short with an ellipsis ("Q…"), and axe-core
+finds no serious or critical violation.
 
 One app subprocess with the demo business, one browser, all pages: a few seconds per page, not per test.
 """
@@ -24,11 +25,22 @@ PAGES = (
     '/', '/customers', '/customers/1', '/customers/new', '/items', '/items/1', '/invoices', '/invoices/1',
     '/invoices/new', '/invoices/1/edit', '/payments', '/payments/1', '/payments/new', '/expenses', '/expenses/1',
     '/credit-memos', '/credit-memos/1', '/settings/integrations',
-    f'{CENTER}/overview', f'{CENTER}/settings', f'{CENTER}/mapping', f'{CENTER}/dashboard', f'{CENTER}/log',
+    f'{CENTER}/overview', f'{CENTER}/settings', f'{CENTER}/mapping', f'{CENTER}/fields', f'{CENTER}/dashboard',
+    f'{CENTER}/log',
     f'{CENTER}/setup', '/settings/region', '/users',
 )
 WIDTHS = {'desktop': 1280, 'phone': 390}
 SERIOUS = ('serious', 'critical')
+# every visible label (of a field, a tab, a button, a column, a badge, a select's choice) whose text the browser cuts
+# with an ellipsis ("Q…"): a name an owner cannot read. A long value in a list row may be cut on purpose (the row
+# opens the record), so rows and table cells are left out.
+TRUNCATED = '''() => Array.from(document.querySelectorAll('body *')).filter(el => {
+    if (el.closest('.qb-row, tbody')) return false;
+    const style = getComputedStyle(el);
+    return style.textOverflow === 'ellipsis' && el.getClientRects().length > 0 && style.visibility !== 'hidden'
+        && el.scrollWidth > el.clientWidth + 1 && el.textContent.trim() !== '';
+}).map(el => `${el.tagName.toLowerCase()}.${[...el.classList].slice(0, 2).join('.')} "${el.textContent.trim()
+    .slice(0, 40)}"`)'''
 SHOTS = Path(os.environ.get('QBSYNC_SCREENSHOTS', Path(tempfile.gettempdir()) / 'qbsync-screens'))
 
 
@@ -75,6 +87,8 @@ async def _check(page: Page, axe: Axe, name: str, url: str, problems: list[str])
         overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')
         if overflow > 1:
             problems.append(f'{name} @ {width}px: {overflow}px of horizontal overflow')
+        for label in await page.evaluate(TRUNCATED):
+            problems.append(f'{name} @ {width}px: label cut short: {label}')
         if width_name == 'desktop' or name in ('login', 'home'):
             # Quasar's navigation loading bar is framework chrome that flashes while a page loads, not page content
             results = await axe.run(page, context={'exclude': [['.q-loading-bar']]})

@@ -31,6 +31,7 @@ from qbsync.sandbox import SandboxConfig, SandboxState, create_sandbox_app
 from qbsync.security import TokenCipher
 from qbsync.services.connection import ConnectionService
 from qbsync.settings import load_settings
+from qbsync.sync.stats import all_entity_counts, derived_entity_counts
 
 SIZE = BookSize(customers=20, items=5, invoices=40, payments=20, expenses=10, credit_memos=5)
 KILLS = 10
@@ -189,7 +190,10 @@ async def _check_database(env: dict[str, str]) -> None:
             open_batches = (await session.exec(select(func.count()).select_from(OutboxBatch).where(
                 OutboxBatch.answered_at.is_(None)))).one()  # type: ignore[union-attr]
             statuses = Counter((await session.exec(select(SyncRun.status))).all())
+            # the dashboard's kept counts (moved by triggers) survived every kill equal to the join they stand for
+            kept, joined = await all_entity_counts(session), await derived_entity_counts(session)
     finally:
         await db.dispose()
     assert synced == SIZE.total and open_batches == 0
+    assert kept == joined and sum(e.synced for e in kept) == SIZE.total, (kept, joined)
     assert statuses['interrupted'] >= 1 and statuses['running'] == 0, statuses

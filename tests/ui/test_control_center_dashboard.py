@@ -11,7 +11,9 @@ from nicegui.testing import User
 
 from qbsync.models import Customer, EntityLink, LinkStatus, SyncRun
 from qbsync.models import User as Account
+from qbsync.services.region import Region
 from qbsync.sync.context import RunContext
+from qbsync.sync.progress import RunProgress
 
 from .quickbooks_flow import CENTER, connect_quickbooks
 
@@ -72,6 +74,11 @@ async def _until(check, attempts: int = 100) -> None:  # type: ignore[no-untyped
 
 
 async def test_dashboard_counts_times_and_runs_chart(user: User, owner: Account) -> None:
+    """Times in the business's zone and locale; the last result of each direction on its own line, so the
+    inbound run a webhook brings after a run started here never hides that run's result."""
+    region = Region(locale='en_GB', time_zone='America/Chicago', currency='USD')
+    await app.state.services.region.save(region, acting=owner)
+    local = region.formats()
     realm_id = await connect_quickbooks(user)
     await _customers(realm_id, [LinkStatus.SYNCED, LinkStatus.SYNCED, LinkStatus.FAILED, None])
     started = datetime.now(timezone.utc) - timedelta(minutes=10)
@@ -79,19 +86,28 @@ async def test_dashboard_counts_times_and_runs_chart(user: User, owner: Account)
         session.add(SyncRun(realm_id=realm_id, trigger='manual', started_at=started, direction='outbound',
                             finished_at=started + timedelta(minutes=1), status='succeeded', created=2, skipped=1,
                             message='2 synced, 0 failed, 1 skipped'))
+        session.add(SyncRun(realm_id=realm_id, trigger='webhook', started_at=started + timedelta(minutes=2),
+                            direction='inbound', finished_at=started + timedelta(minutes=3), status='succeeded',
+                            message='0 synced, 0 failed, 0 skipped'))
         await session.commit()
     await user.open(DASHBOARD)
     await user.should_see(marker='dashboard-table', retries=20)
     customers = _customers_row(user)
     assert (customers['synced'], customers['pending'], customers['failed'], customers['not_synced']) == (2, 0, 1, 1)
-    await user.should_see(marker='last-run', content=f'{started:%Y-%m-%d %H:%M} UTC (succeeded)')
-    await user.should_see(marker='last-success', content=f'{started + timedelta(minutes=1):%Y-%m-%d %H:%M} UTC')
-    await user.should_see(content=f'Last sync to QuickBooks: {started + timedelta(minutes=1):%Y-%m-%d %H:%M} UTC')
-    await user.should_see('Last sync from QuickBooks: —')
+    inbound_at = started + timedelta(minutes=2)
+    await user.should_see(marker='last-run', content=f'Last run: {local.datetime(inbound_at)} (succeeded)')
+    await user.should_see(marker='last-success', content=local.datetime(started + timedelta(minutes=3)))
+    await user.should_see(content=f'Last sync to QuickBooks: {local.datetime(started + timedelta(minutes=1))}')
+    await user.should_see(content=f'Last sync from QuickBooks: {local.datetime(started + timedelta(minutes=3))}')
+    assert 'UTC' not in local.datetime(started) and local.time_zone == 'America/Chicago'
+    await user.should_see(marker='sync-result', content='Last run to QuickBooks: 2 synced, 0 failed, 1 skipped')
+    await user.should_see(marker='sync-result-inbound', content='Last run from QuickBooks: 0 synced, 0 failed')
+    assert _rows(user, 'recent-runs')[0]['trigger'] == 'Change in QuickBooks'
+    assert _rows(user, 'recent-runs')[0]['started'] == local.datetime(inbound_at)
     await user.should_see('Automatic sync is off.')
-    assert _rows(user, 'recent-runs')[0]['message'] == '2 synced, 0 failed, 1 skipped'
+    assert _rows(user, 'recent-runs')[1]['message'] == '2 synced, 0 failed, 1 skipped'
     chart = user.find(kind=ui.echart, marker='runs-chart').elements.pop()
-    assert [s['data'] for s in chart.options['series']] == [[2], [0], [1]]
+    assert [s['data'] for s in chart.options['series']] == [[2, 0], [0, 0], [1, 0]]  # oldest run first
     assert not user.find(marker='sync-inbound').elements.pop().enabled  # inbound sync is off
 
 
@@ -114,10 +130,16 @@ async def test_a_run_started_here_moves_the_page_live(user: User, admin: Account
         await _until(lambda done=done: _customers_row(user)['synced'] == done)
         assert _customers_row(user)['not_synced'] == 3 - done
     stepping.go.set()
-    await user.should_see(marker='sync-result', content='Last run: 3 synced, 0 failed, 0 skipped', retries=50)
+    await user.should_see(marker='sync-result', content='Last run to QuickBooks: 3 synced, 0 failed, 0 skipped',
+                          retries=50)
     await _until(lambda: _customers_row(user)['synced'] == 3)
     await _until(lambda: len(_rows(user, 'recent-runs')) == 1)
     assert user.find(marker='sync-now').elements.pop().enabled
+    # the inbound run a webhook brings right after: its result goes on its own line, the owner's stays
+    await app.state.services.runner.progress.publish(RunProgress(
+        run_id=99, direction='inbound', entity_type='', done=0, total=0, finished=True, message='0 synced'))
+    await user.should_see(marker='sync-result-inbound', content='Last run from QuickBooks: 0 synced', retries=50)
+    await user.should_see(marker='sync-result', content='Last run to QuickBooks: 3 synced, 0 failed, 0 skipped')
 
 
 async def test_viewers_cannot_start_runs(user: User, viewer: Account) -> None:

@@ -56,7 +56,7 @@ async def test_saving_the_mapping_clears_the_overview_warning(user: User, admin:
     user.find(marker=f'map-{ACCOUNTS_RECEIVABLE}').click()
     user.find('Accounts Receivable (A/R) · Accounts receivable (A/R)').click()
     user.find(marker='save-mapping').click()
-    await user.should_see('Account mapping saved.', retries=20)
+    await user.should_see('Account Mapping saved.', retries=20)
     saved = await app.state.services.account_mapping.load()
     assert saved.missing_required() == []
     assert saved.roles[INCOME].qbo_account_name == 'Services'

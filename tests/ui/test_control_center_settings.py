@@ -23,7 +23,7 @@ async def test_save_valid_settings(user: User, admin: Account) -> None:
     user.find('QuickBooks wins').click()
     user.find(marker='start-date').type('2025-01-01')
     user.find(marker='save-settings').click()
-    await user.should_see('Sync settings saved.', retries=20)
+    await user.should_see('Sync Settings saved.', retries=20)
     saved = await app.state.services.sync_settings.load()
     assert saved.auto_sync_enabled and saved.inbound_enabled and saved.interval_minutes == 30
     assert not saved.sync_expenses and saved.sync_invoices
@@ -75,7 +75,7 @@ async def test_saving_schedules_at_once_and_shows_the_next_run(user: User, admin
     user.find(marker='interval').clear().type('20')
     user.find(marker='log-retention').clear().type('90')
     user.find(marker='save-settings').click()
-    await user.should_see('Sync settings saved.', retries=20)
+    await user.should_see('Sync Settings saved.', retries=20)
     await user.should_see('Next automatic sync:', retries=20)
     assert app.state.services.scheduler.next_run_at() is not None
     assert (await app.state.services.sync_settings.load()).log_retention_days == 90

@@ -117,7 +117,7 @@ async def test_sync_from_quickbooks_on_the_dashboard(user: User, owner: Account)
     await user.open(f'{CENTER}/dashboard')
     await user.should_see(marker='sync-inbound', retries=20)
     user.find(marker='sync-inbound').click()
-    await user.should_see('Last run:', retries=50)
+    await user.should_see('Last run from QuickBooks:', retries=50)
     company = app.state.sandbox.companies.get(realm_id)
     wanted = {c['DisplayName'] for c in company.objects['Customer'].values() if c.get('Active', True)}
     for _ in range(100):  # the run goes on in the background after the button's answer

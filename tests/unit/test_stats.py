@@ -89,6 +89,28 @@ async def test_last_run_and_last_success(database) -> None:  # noqa: F811
     assert figures.last_run_at == T0 + timedelta(hours=1)
     assert figures.last_run_status == 'failed'
     assert figures.last_success_at == T0 + timedelta(minutes=1)
+    assert figures.last_outbound == stats.RunResult(T0 + timedelta(hours=1, minutes=2), 'failed', 'boom')
+    assert figures.last_inbound is None
+
+
+async def test_the_last_result_of_each_direction(database) -> None:  # noqa: F811
+    """An inbound run after an outbound one leaves the outbound result in place; a run still going is no result."""
+    await _connect(database)
+    async with database.session() as session:
+        session.add_all([
+            SyncRun(realm_id=REALM, trigger='manual', direction='outbound', started_at=T0,
+                    finished_at=T0 + timedelta(minutes=1), status='partial', message='5 synced, 1 failed'),
+            SyncRun(realm_id=REALM, trigger='webhook', direction='inbound', started_at=T0 + timedelta(minutes=2),
+                    finished_at=T0 + timedelta(minutes=3), status='succeeded', message='0 synced'),
+            SyncRun(realm_id=REALM, trigger='manual', direction='outbound', started_at=T0 + timedelta(minutes=4),
+                    status='running'),
+        ])
+        await session.commit()
+    async with database.session() as session:
+        figures = await stats.dashboard_stats(session)
+    assert figures.last_outbound == stats.RunResult(T0 + timedelta(minutes=1), 'partial', '5 synced, 1 failed')
+    assert figures.last_inbound == stats.RunResult(T0 + timedelta(minutes=3), 'succeeded', '0 synced')
+    assert figures.last_run_status == 'running'
 
 
 async def test_link_lookups_use_the_index(database) -> None:  # noqa: F811
