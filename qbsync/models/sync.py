@@ -29,7 +29,7 @@ class LinkStatus:
     PENDING = 'pending'
     FAILED = 'failed'
     HELD = 'held'  # both sides changed under the "ask me" policy: nothing moves until the user chooses
-    DELETED_IN_QBO = 'deleted_in_quickbooks'  # unlinked: QuickBooks deleted it; local data kept, never re-sent
+    DELETED_IN_QBO = 'deleted_in_qbo'  # unlinked: QuickBooks deleted it; local data kept, never re-sent
 
 
 class EventStatus:

@@ -17,9 +17,7 @@ from qbsync.sync import stats
 from qbsync.sync.entities import ENTITIES
 
 REALM, OTHER = '9130350000000001', '9130350000000002'
-# LinkStatus.DELETED_IN_QBO ('deleted_in_quickbooks', 21 characters) does not fit entitylink.status (20) on
-# PostgreSQL: left out here, reported to the engine's owners
-STATUSES = (LinkStatus.SYNCED, LinkStatus.PENDING, LinkStatus.FAILED, LinkStatus.HELD)
+STATUSES = (LinkStatus.SYNCED, LinkStatus.PENDING, LinkStatus.FAILED, LinkStatus.HELD, LinkStatus.DELETED_IN_QBO)
 
 
 def _record(entity_type: str, n: int):  # type: ignore[no-untyped-def]

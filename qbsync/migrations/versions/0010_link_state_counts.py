@@ -36,7 +36,7 @@ LINK_COLUMNS = ('realm_id', 'entity_type', 'local_id', 'status', 'synced_version
 def _state(link: str, version: str) -> str:
     """The dashboard state of link ``link`` whose record is at ``version`` (record_status.status_case)."""
     return (f"CASE WHEN {link}.status = 'failed' THEN 'failed' WHEN {link}.status = 'held' THEN 'conflict' "
-            f"WHEN {link}.status = 'deleted_in_quickbooks' THEN 'deleted in QuickBooks' "
+            f"WHEN {link}.status = 'deleted_in_qbo' THEN 'deleted in QuickBooks' "
             f"WHEN {link}.status = 'synced' AND {link}.synced_version = {version} THEN 'synced' ELSE 'pending' END")
 
 
@@ -135,6 +135,9 @@ def upgrade() -> None:
         batch_op.create_index('ix_log_level_at', ['level', 'at'], unique=False)
     with op.batch_alter_table('syncrun', schema=None) as batch_op:  # the last run of each kind, newest first
         batch_op.create_index('ix_run_realm_started', ['realm_id', 'started_at'], unique=False)
+    # the status for "deleted in QuickBooks" was 'deleted_in_quickbooks', one character over the column's 20 (which
+    # PostgreSQL refused); links that SQLite stored so take the short spelling before anything is counted
+    op.execute("UPDATE entitylink SET status = 'deleted_in_qbo' WHERE status = 'deleted_in_quickbooks'")
     op.execute(_recount())
     postgresql = op.get_bind().dialect.name == 'postgresql'
     for name, event, table, condition, records, statement in _triggers():
