@@ -102,6 +102,7 @@ class WebhookDispatcher:
         self._in_flight: set[int] = set()
         self._task: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None   # set (from any thread) when a new event arrives
+        self._stopping = False
         self._unsubscribe = state.events.subscribe(self._on_event)
 
     # -- intake -----------------------------------------------------------------------------------------------
@@ -250,6 +251,7 @@ class WebhookDispatcher:
         if self._task is not None and not self._task.done() and self._task.get_loop() is loop:
             return
         self._wake = asyncio.Event()
+        self._stopping = False
         self._task = loop.create_task(self._run(), name='sandbox webhook delivery')
 
     def _nudge(self) -> None:
@@ -261,6 +263,10 @@ class WebhookDispatcher:
 
     async def stop(self) -> None:
         if self._task is not None:
+            # the flag as well as the cancel: Python 3.11's wait_for loses a cancel that arrives as the wait ends
+            # (bpo-42130), and the task would nap on for ever with stop() waiting for it
+            self._stopping = True
+            self._nudge()
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
@@ -268,7 +274,7 @@ class WebhookDispatcher:
     async def _run(self) -> None:
         wake = self._wake
         assert wake is not None
-        while True:
+        while not self._stopping:
             try:
                 await self.deliver_due()
             except Exception:
