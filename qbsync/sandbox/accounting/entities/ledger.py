@@ -46,13 +46,17 @@ def applications(payment: dict[str, Any] | None) -> list[tuple[tuple[str, str], 
 
 def applied_to(company: Company, txn_type: str, txn_id: str,
                exclude_payment: str | None = None) -> tuple[Decimal, list[str]]:
-    """Total applied to one document by all its payers (optionally not counting one of them), and their Ids."""
+    """Total applied to one document by all its payers (optionally not counting one of them), and their Ids.
+
+    The payers are found through the company's index of payment targets, not by reading every payment: this runs
+    on every payment and invoice write, so a scan made a large sync quadratic."""
     total, payments = ZERO, []
-    for payment in company.iter_objects(PAYERS[txn_type]):
+    key = (txn_type, txn_id)
+    for payment in company.lookup(PAYERS[txn_type], payment_targets, key):
         if payment['Id'] == exclude_payment:
             continue
-        for key, amount in applications(payment):
-            if key == (txn_type, txn_id):
+        for target, amount in applications(payment):
+            if target == key:
                 total += amount
                 if payment['Id'] not in payments:
                     payments.append(payment['Id'])
