@@ -8,6 +8,8 @@ from sqlmodel import delete, select
 
 from connection_env import connection_env  # noqa: F401 (fixture)
 from engine_env import engine_env  # noqa: F401 (fixture)
+from qbsync.sync.plan import Action
+from qbsync.sync_command import render_plan
 from qbsync.models import AccountMapping, Customer, LinkStatus, Payment, RunStatus, SyncLogEntry
 
 
@@ -19,6 +21,14 @@ async def test_existing_customers_and_items_are_linked_not_duplicated(engine_env
                                            'PrimaryEmailAddr': {'Address': 'bolt@example.com'}})
     company.create('Item', {'Name': 'Consulting Hour', 'Type': 'Service', 'IncomeAccountRef': {'value': '1'}})
     books = await engine_env.books()
+    preview = await engine_env.runner.preview()  # says what the run will do: link, not create, what QuickBooks has
+    actions = {(e.entity_type, e.local_id): e.action for p in preview.entities for e in p.send}
+    assert actions[('customer', books['acme'].id)] == actions[('customer', books['bolt'].id)] == Action.LINK
+    assert actions[('item', books['consult'].id)] == Action.LINK
+    assert actions[('item', books['pipe'].id)] == Action.CREATE
+    assert preview.summary() == '5 to create, 3 to link, 0 skipped'
+    assert '  Customers: 2 to link' in render_plan(preview).splitlines()
+    assert not engine_env.remote_by('Customer', 'DisplayName', 'Bolt Electric')  # a preview changes nothing
     summary = await engine_env.runner.run(trigger='manual')
     assert summary.status == RunStatus.SUCCEEDED
     assert summary.entities['customer'].linked == 2 and summary.entities['item'].linked == 1
