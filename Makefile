@@ -19,7 +19,7 @@ sandbox: $(STAMP)
 	$(BIN)/qbsync sandbox --port 9000
 
 test: $(STAMP) chromium postgresql
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -1,12 +1,13 @@
-"""Field Mapping: where each transaction's class and location come from, value maps, and the sales-form custom
-fields; what the company tracks is read live from QuickBooks."""
+"""Field Mapping: where each transaction's class and location come from, value maps, the sales-form custom
+fields, line detail and tax codes; what the company tracks and its tax codes are read live from QuickBooks."""
 from __future__ import annotations
 
 from nicegui import ui
 
 from qbsync.mapping.rules import (APP_FIELDS, CLASS, CUSTOM_FIELD_LENGTH, CUSTOMER, FIELD, FIXED, ITEM,
                                   ITEM_DESCRIPTION, LINE_DESCRIPTION, LINE_ENTITIES, LOCATION, NONE, CustomFieldRule,
-                                  FieldRules, LineRule, TrackingRule)
+                                  FieldRules, LineRule, TaxRule, TrackingRule)
+from qbsync.mapping.tax import default_code, key_label
 from qbsync.quickbooks.errors import QuickBooksError
 from qbsync.services.account_mapping import NotConnected
 from qbsync.services.errors import PermissionDenied, ValidationError
@@ -35,7 +36,8 @@ async def build(context: CenterContext) -> None:
         return
     rules = await services.field_mapping.load()
     values = {name: await services.field_mapping.app_values(name) for name in APP_FIELDS}
-    _FieldMappingForm(context, setup, rules, values)
+    tax_keys = await services.field_mapping.app_tax_keys() if setup.tax.global_tax else []
+    _FieldMappingForm(context, setup, rules, values, tax_keys)
 
 
 def _tracking_status(kind: str, setup: CompanySetup) -> str:
@@ -53,8 +55,8 @@ def _tracking_status(kind: str, setup: CompanySetup) -> str:
 
 class _FieldMappingForm:
     def __init__(self, context: CenterContext, setup: CompanySetup, rules: FieldRules,
-                 values: dict[str, list[str]]) -> None:
-        self.context, self.setup, self.values = context, setup, values
+                 values: dict[str, list[str]], tax_keys: list[str]) -> None:
+        self.context, self.setup, self.values, self.tax_keys = context, setup, values, tax_keys
         self.editable = context.can_manage
         self.fields: dict[str, ui.element] = {}
         self.maps: dict[str, dict[str, str]] = {kind: dict(rules.tracking(kind).value_map) for kind in KEYS}
@@ -66,6 +68,7 @@ class _FieldMappingForm:
                 self._tracking_card(kind, rules.tracking(kind))
             self._custom_fields_card(rules)
             self._lines_card(rules)
+            self._tax_card(rules)
             if self.editable:
                 ui.button('Save field mapping', icon='save', on_click=self.save).mark('save-field-mapping')
 
@@ -199,6 +202,41 @@ class _FieldMappingForm:
             for entity_type in LINE_ENTITIES}
         return {entity_type: rule for entity_type, rule in rules.items() if rule != LineRule()}
 
+    # -- tax ---------------------------------------------------------------------------------------------------------
+    def _tax_card(self, rules: FieldRules) -> None:
+        tax = self.setup.tax
+        with ui.card().classes('w-full gap-2').mark('tax'):
+            ui.label('Tax').classes('text-lg font-bold')
+            if not tax.global_tax:
+                ui.label('This company uses US sales tax: a line with a rate above 0, or without a rate of its own '
+                         'on a taxable item, goes as TAX, every other line as NON, and QuickBooks computes the tax.') \
+                    .classes('text-grey-8').mark('tax-us')
+                return
+            ui.label("Each app tax rate goes to QuickBooks as the tax code chosen here. After each invoice or credit "
+                     "memo is sent, QuickBooks' totals are compared with the app's; a difference of more than a cent "
+                     'per line fails the record and says so.').classes('text-xs text-grey-7')
+            codes = {code.id: code.label for code in tax.codes}
+            for key in self.tax_keys:
+                default = default_code(key, tax.codes)
+                chosen = rules.tax.codes.get(key) or (default.id if default else None)
+                with ui.row().classes('items-center gap-3').mark(f'tax-{key}'):
+                    ui.label(key_label(key).capitalize()).classes('w-72')
+                    ui.label('→')
+                    self._input(f'tax.{key}', ui.select(codes, value=chosen if chosen in codes else None,
+                                                        label='QuickBooks tax code').classes('w-64')
+                                .mark(f'tax-{key}-code'))
+                    ui.label(f'Default: {default.label}' if default else 'No default: choose one') \
+                        .classes('text-xs text-grey-7')
+
+    def _tax_rule(self) -> TaxRule:
+        """Only the choices that differ from the default are kept: the default follows the company's codes."""
+        codes = {}
+        for key in self.tax_keys:
+            chosen, default = self._value(f'tax.{key}'), default_code(key, self.setup.tax.codes)
+            if chosen and (default is None or chosen != default.id):
+                codes[key] = chosen
+        return TaxRule(codes)
+
     # -- saving ----------------------------------------------------------------------------------------------------
     def _input(self, name: str, element):  # type: ignore[no-untyped-def]
         self.fields[name] = element
@@ -221,7 +259,7 @@ class _FieldMappingForm:
                                        text=self._value(f'custom_fields.{slot}.text'))
                        for slot in range(1, len(self.setup.custom_fields) + 1))
         return FieldRules(classes=tracking[CLASS], locations=tracking[LOCATION], custom_fields=custom,
-                          lines=self._line_rules())
+                          lines=self._line_rules(), tax=self._tax_rule())
 
     async def save(self) -> None:
         services = self.context.services

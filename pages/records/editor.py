@@ -6,12 +6,15 @@ it refuses, puts each message next to its field; nothing the user typed is lost.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from nicegui import ui
 from nicegui.elements.mixins.validation_element import ValidationElement
 
 from qbsync.models import User
+from qbsync.money import document_discount
 from qbsync.services.errors import ServiceError, ValidationError
 from qbsync.services.records import RecordView, input_from_view
 
@@ -22,7 +25,7 @@ from ..local import local_formats
 from ..widgets import Action, action_bar, action_button, section
 from .detail import load_or_explain
 from .inputs import FieldElement, field_input, read_field
-from .lines import ApplicationEditor, LineEditor
+from .lines import ApplicationEditor, LineEditor, decimal_or_none
 from .specs import CUSTOMER, DATE, FLAG, ITEM, LONG_TEXT, RecordPage
 
 if TYPE_CHECKING:
@@ -107,8 +110,10 @@ async def _form(services: Services, spec: RecordPage, user: User, view: RecordVi
         if spec.lines is not None:
             with section('Lines'):
                 labels['lines'] = _message_label('lines-error')
-                lines = LineEditor(services, spec.lines, choices, formats)
+                lines = LineEditor(services, spec.lines, choices, formats, discount=_discount_of(inputs))
                 lines.build(list(getattr(start, 'lines', [])))
+                for name in DISCOUNT_INPUTS & inputs.keys():
+                    inputs[name].on_value_change(lines.update_total)
         if spec.applies_to_invoices:
             with section():
                 applications = ApplicationEditor(
@@ -150,3 +155,21 @@ async def _with_used(load: Any, view: RecordView | None, key: str) -> dict[int, 
         everything: dict[int, str] = await load(active_only=False)
         active.update({i: f'{everything[i]} (inactive)' for i in used - active.keys() if i in everything})
     return active
+
+
+DISCOUNT_INPUTS = {'discount_percent', 'discount_amount'}
+
+
+def _discount_of(inputs: dict[str, FieldElement]) -> Callable[[Decimal], Decimal | None] | None:
+    """For the live total of a form with a document discount: the discount for a subtotal, as the saved record will
+    have it (``document_discount``); None while a discount typed is not a number."""
+    if not DISCOUNT_INPUTS <= inputs.keys():
+        return None
+
+    def discount(subtotal: Decimal) -> Decimal | None:
+        percent = decimal_or_none(inputs['discount_percent'].value or '0')
+        amount = decimal_or_none(inputs['discount_amount'].value or '0')
+        if amount is None or percent is None:
+            return None
+        return document_discount(subtotal, percent=percent, amount=amount)
+    return discount

@@ -52,6 +52,7 @@ class LineEditor:
     formats: LocalFormats = field(default_factory=LocalFormats)
     rows: list[_LineRow] = field(default_factory=list)
     added: int = 0
+    discount: Callable[[Decimal], Decimal | None] | None = None  # the document's discount for a subtotal; None: unknown
 
     def build(self, lines: list[Any]) -> None:
         self.container = ui.column().classes('w-full gap-1')
@@ -109,8 +110,15 @@ class LineEditor:
                 complete = False
             else:
                 total += amount
-        shown = self.formats.money(total)
-        self.total.set_text(f'Total {shown}' if complete else f'Total so far {shown} (some lines incomplete)')
+        off = self.discount(total) if self.discount is not None else Decimal('0')
+        shown = self.formats.money(total - (off or 0))
+        after = f' after a discount of {self.formats.money(off)}' if off else ''
+        if not complete:
+            self.total.set_text(f'Total so far {shown}{after} (some lines incomplete)')
+        elif off is None:
+            self.total.set_text(f'Total {shown} before the discount (not a number yet)')
+        else:
+            self.total.set_text(f'Total {shown}{after}')
 
     def _amount(self, row: _LineRow) -> Decimal | None:
         if not self.spec.amount_from_quantity:

@@ -74,6 +74,8 @@ ITEM_LINE_FIELDS = (
     FieldSpec('description', 'Description', hint='Blank: the item\'s description', width='w-64'),
     FieldSpec('quantity', 'Qty', QUANTITY, required=True, width='w-24'),
     FieldSpec('unit_price', 'Rate', MONEY, hint='Blank: the item\'s price', blank_is_default=True, width='w-32'),
+    FieldSpec('tax_rate', 'Tax %', QUANTITY, hint='Blank: the item\'s taxable flag', blank_is_default=True,
+              width='w-24'),
 )
 INVOICE_LINES = LineSpec(fields=(*ITEM_LINE_FIELDS, FieldSpec('service_date', 'Service date', DATE, width='w-36')),
                          input_type=SalesLineInput, amount_from_quantity=True)
@@ -85,6 +87,9 @@ SERVICE_AREA = FieldSpec('service_area', 'Service area', hint='e.g. North; can b
 SALES_MAPPED_FIELDS = (SERVICE_AREA, FieldSpec('job_number', 'Job number', width='w-40'),
                        FieldSpec('technician', 'Technician', width='w-48'),
                        FieldSpec('po_number', 'PO number', width='w-40'))
+# a discount on the whole document: sent to QuickBooks as a discount line
+DISCOUNT_FIELDS = (FieldSpec('discount_percent', 'Discount %', QUANTITY, hint='e.g. 10; or an amount', width='w-32'),
+                   FieldSpec('discount_amount', 'Discount amount', MONEY, hint='Or a percent', width='w-40'))
 
 CUSTOMER_PAGE = RecordPage(
     entity_type='customer', slug='customers', singular='Customer', plural='Customers', title_field='display_name',
@@ -145,6 +150,7 @@ INVOICE_PAGE = RecordPage(
         FieldSpec('bill_email', 'Send to email', hint='Blank: the customer\'s email', blank_is_default=True),
         FieldSpec('memo', 'Message to the customer', LONG_TEXT, width='w-full'),
         FieldSpec('private_note', 'Private note', LONG_TEXT, width='w-full'),
+        *DISCOUNT_FIELDS,
         *SALES_MAPPED_FIELDS,
         FieldSpec('voided', 'Voided', FLAG, on_create=False),
     ))
@@ -196,6 +202,7 @@ CREDIT_MEMO_PAGE = RecordPage(
         FieldSpec('txn_date', 'Date', DATE, required=True, width='w-40'),
         FieldSpec('memo', 'Message to the customer', LONG_TEXT, width='w-full'),
         FieldSpec('private_note', 'Private note', LONG_TEXT, width='w-full'),
+        *DISCOUNT_FIELDS,
         *SALES_MAPPED_FIELDS,
         FieldSpec('voided', 'Voided', FLAG, on_create=False),
     ))

@@ -26,6 +26,7 @@ LABELS = {
     'EntityRef': 'Payee', 'Amount': 'Amount', 'ItemRef': 'Product or service', 'Qty': 'Quantity',
     'ServiceDate': 'Service date', 'TaxCodeRef': 'Tax code', 'BillableStatus': 'Billable', 'LinkedTxn': 'Applied to',
     'TrackQtyOnHand': 'Tracks quantity', 'InvStartDate': 'Inventory start date',
+    'GlobalTaxCalculation': 'Tax', 'PercentBased': 'Discount by percent', 'DiscountPercent': 'Discount percent',
 }
 # Intuit's field -> the app's attribute, on the record or on a line
 APP_ATTRIBUTES = {
@@ -37,7 +38,11 @@ APP_ATTRIBUTES = {
     'SalesTermRef': 'terms', 'BillEmail': 'bill_email', 'CustomerMemo': 'memo', 'PrivateNote': 'private_note',
     'PaymentMethodRef': 'method', 'PaymentRefNum': 'reference', 'PaymentType': 'payment_type', 'EntityRef': 'payee',
     'ItemRef': 'item_id', 'Qty': 'quantity', 'ServiceDate': 'service_date', 'AccountRef': 'category',
+    'TaxCodeRef': 'tax_rate',
 }
+# wire values said in plain words
+_PLAIN = {'TaxExcluded': 'added on top of the amounts', 'TaxInclusive': 'included in the amounts',
+          'NotApplicable': 'none'}
 _SKIPPED = {'sparse', 'Id', 'SyncToken', 'LineNum', 'DetailType'}
 
 
@@ -85,6 +90,8 @@ def _line(index: int, line: dict[str, Any], local: Any, name_of: Callable[[str, 
 
 
 def _words(key: str, value: Any, name_of: Callable[[str, str], str]) -> str:
+    if value is None and key.endswith('Ref'):  # a sparse update clearing what the app set before
+        return 'none (cleared)'
     if isinstance(value, bool):
         return 'yes' if value else 'no'
     if isinstance(value, dict) and 'value' in value and key.endswith('Ref'):
@@ -93,7 +100,7 @@ def _words(key: str, value: Any, name_of: Callable[[str, str], str]) -> str:
         return ', '.join(str(v) for v in value.values() if v not in (None, ''))
     if isinstance(value, list):  # LinkedTxn
         return ', '.join(name_of(str(v.get('TxnType')), str(v.get('TxnId'))) for v in value if isinstance(v, dict))
-    return '' if value is None else str(value)
+    return '' if value is None else _PLAIN.get(str(value), str(value))
 
 
 def _app(source: Any, key: str) -> str:

@@ -43,7 +43,8 @@ def apply_lines(obj: dict[str, Any], rule: LineRule, item_descriptions: Sequence
     if rule.group_by_item:
         lines = _grouped(lines)
     if not rule.keep_order:
-        lines.sort(key=lambda line: (str(line.get('_name') or '').lower(), str(line.get('Description') or '')))
+        lines.sort(key=lambda line: (DETAIL not in line, str(line.get('_name') or '').lower(),
+                                     str(line.get('Description') or '')))  # a discount line stays last
     for number, line in enumerate(lines, start=1):
         line.pop('_name', None)
         if 'LineNum' in line:

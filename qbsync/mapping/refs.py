@@ -46,6 +46,7 @@ class Refs:
     blocked: dict[tuple[str, int], str] = field(default_factory=dict)  # records that failed this run -> title
     overrides: AccountOverrides = field(default_factory=AccountOverrides)  # per payment method, customer type
     customer_types: dict[int, str] = field(default_factory=dict)  # local customer id -> its type (if it has one)
+    tax_keys: dict[str, str] = field(default_factory=dict)  # inbound: QuickBooks TaxCode Id -> the app's tax key
     _reverse: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
 
     # -- local -> QuickBooks -----------------------------------------------------------------------------------

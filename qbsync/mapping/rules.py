@@ -17,7 +17,8 @@ from pydantic import TypeAdapter
 __all__ = ['FieldRules', 'TrackingRule', 'CustomFieldRule', 'AppField', 'APP_FIELDS', 'CUSTOM_FIELD_SOURCES',
            'NONE', 'FIXED', 'CUSTOMER', 'ITEM', 'FIELD', 'CLASS', 'LOCATION', 'TRACKING_SOURCES', 'CLASS_ENTITIES',
            'LOCATION_ENTITIES', 'CUSTOM_FIELD_ENTITIES', 'CUSTOM_FIELD_SLOTS', 'CUSTOM_FIELD_LENGTH', 'LineRule',
-           'LINE_ENTITIES', 'LINE_DESCRIPTION', 'ITEM_DESCRIPTION', 'LINE_DESCRIPTIONS']
+           'LINE_ENTITIES', 'LINE_DESCRIPTION', 'ITEM_DESCRIPTION', 'LINE_DESCRIPTIONS', 'TaxRule', 'TAXABLE_KEY',
+           'NOT_TAXABLE_KEY', 'tax_key_problem']
 
 # where a value comes from
 NONE, FIXED, CUSTOMER, ITEM, FIELD = 'none', 'fixed', 'customer', 'item', 'field'
@@ -68,6 +69,9 @@ class TrackingRule:
     field: str = 'service_area'  # the app field, for FIELD
     value_map: dict[str, str] = default(default_factory=dict)
     create_missing: bool = False
+    # the app gave transactions this ref under an earlier rule: with source NONE an update now clears it (set by
+    # the Field Mapping service on saving; a company that never mapped it keeps whatever its accountant set)
+    clear_old: bool = False
 
     def mapped(self, app_value: str) -> str:
         """The QuickBooks name for an app value ('' for none): the value map first (case-insensitively), else as is."""
@@ -94,12 +98,38 @@ class LineRule:
     keep_order: bool = True  # the app's line order; else sorted by product or service name
 
 
+# the app's tax keys that are not a rate: a line without a rate of its own is taxed by its item's taxable flag
+TAXABLE_KEY, NOT_TAXABLE_KEY = 'taxable', 'not_taxable'
+
+
+def tax_key_problem(key: str) -> str:
+    """'' when ``key`` is 'taxable', 'not_taxable' or a rate in percent from 0 to 100, else why not."""
+    if key in (TAXABLE_KEY, NOT_TAXABLE_KEY):
+        return ''
+    try:
+        rate = float(key)
+    except ValueError:
+        return f"'{key}' is neither a tax rate nor taxable / not taxable."
+    return '' if 0 <= rate <= 100 else f"'{key}' is not a rate between 0 and 100 %."
+
+
+@dataclass(frozen=True)
+class TaxRule:
+    """Companies with tax codes (outside the US): which QuickBooks TaxCode each app tax key goes as.
+
+    ``codes`` maps an app key (a rate in percent as text, '20' or '17.5', or TAXABLE_KEY / NOT_TAXABLE_KEY) to a
+    TaxCode Id; a key not in it takes the default picked by rate (``qbsync.mapping.tax.default_code``).
+    """
+    codes: dict[str, str] = default(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class FieldRules:
     classes: TrackingRule = default(default_factory=TrackingRule)
     locations: TrackingRule = default(default_factory=TrackingRule)
     custom_fields: tuple[CustomFieldRule, ...] = (CustomFieldRule(),) * CUSTOM_FIELD_SLOTS
     lines: dict[str, LineRule] = default(default_factory=dict)  # per entity (LINE_ENTITIES); absent: as entered
+    tax: TaxRule = default(default_factory=TaxRule)
 
     def line_rule(self, entity_type: str) -> LineRule:
         return self.lines.get(entity_type) or LineRule()
@@ -129,6 +159,10 @@ class FieldRules:
                 errors[f'lines.{entity_type}'] = 'Only invoices and credit memos have item lines.'
             elif line_rule.description not in LINE_DESCRIPTIONS:
                 errors[f'lines.{entity_type}.description'] = f'Choose one of: {", ".join(LINE_DESCRIPTIONS)}.'
+        for key, code in self.tax.codes.items():
+            problem = tax_key_problem(key) or ('' if str(code).strip() else 'Choose a QuickBooks tax code.')
+            if problem:
+                errors[f'tax.{key}'] = problem
         if len(self.custom_fields) != CUSTOM_FIELD_SLOTS:
             errors['custom_fields'] = f'QuickBooks has exactly {CUSTOM_FIELD_SLOTS} custom fields on sales forms.'
         for slot, rule in enumerate(self.custom_fields, start=1):
@@ -153,6 +187,8 @@ class FieldRules:
             parts['custom_fields'] = [asdict(rule) for rule in self.custom_fields]
         if entity_type in LINE_ENTITIES:
             parts['lines'] = asdict(self.line_rule(entity_type))
+            if self.tax != TaxRule():  # absent from older digests: saving unrelated rules re-plans nothing
+                parts['tax'] = asdict(self.tax)
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
     def to_json(self) -> str:

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .refs import MappingError
-from .rules import CLASS, CLASS_ENTITIES, CUSTOMER, FIELD, FIXED, ITEM, LOCATION, LOCATION_ENTITIES, APP_FIELDS, \
-    FieldRules
+from .rules import APP_FIELDS, CLASS, CLASS_ENTITIES, CUSTOMER, FIELD, FIXED, ITEM, LOCATION, LOCATION_ENTITIES, \
+    NONE, FieldRules
 
 __all__ = ['TrackingPrefs', 'TrackingLists', 'TrackingFacts', 'TrackingRefs', 'FieldMappingError', 'wanted_names',
-           'resolve', 'apply_tracking', 'LINE_DETAILS', 'KIND_LABELS']
+           'resolve', 'apply_tracking', 'LINE_DETAILS', 'KIND_LABELS', 'clear_untracked']
 
 # the line detail that carries a ClassRef, per entity
 LINE_DETAILS = {'invoice': 'SalesItemLineDetail', 'credit_memo': 'SalesItemLineDetail',
@@ -87,6 +87,7 @@ class TrackingFacts:
     line_item_classes: tuple[str, ...] = ()  # each line's item class, in line order ('' where none)
     line_item_names: tuple[str, ...] = ()  # each line's item name and description (line detail rules)
     line_item_descriptions: tuple[str, ...] = ()
+    line_tax_keys: tuple[str, ...] = ()  # each line's app tax key: its own rate, else its item's taxable flag
 
 
 @dataclass(frozen=True)
@@ -184,3 +185,15 @@ def apply_tracking(entity_type: str, obj: dict[str, Any], refs: TrackingRefs) ->
         class_id = refs.every_line_class or (refs.line_class_ids[index] if index < len(refs.line_class_ids) else None)
         if class_id:
             line.setdefault(detail_type, {})['ClassRef'] = {'value': class_id}
+
+
+def clear_untracked(entity_type: str, obj: dict[str, Any], rules: FieldRules) -> None:
+    """For a sparse update: a transaction ClassRef / DepartmentRef the app owns (a rule gives it, or gave it before
+    being switched back to none) but does not give now is cleared explicitly with ``null``: a field left out of a
+    sparse update keeps its old value in QuickBooks. Item lines need nothing: they are sent whole on every update,
+    so a line class the rules no longer give is gone with the old lines."""
+    for kind, key, entities in ((CLASS, 'ClassRef', ('invoice', 'credit_memo')),  # a Purchase: lines only
+                                (LOCATION, 'DepartmentRef', LOCATION_ENTITIES)):
+        rule = rules.tracking(kind)
+        if entity_type in entities and (rule.source != NONE or rule.clear_old):
+            obj.setdefault(key, None)

@@ -84,6 +84,9 @@ class Invoice(_Tracked, table=True):
     job_number: str = Field(default='', max_length=31)  # custom fields on sales forms hold at most 31 characters
     technician: str = Field(default='', max_length=100)
     po_number: str = Field(default='', max_length=31)
+    # a discount on the whole document, sent as Intuit's DiscountLineDetail line: a percent or a fixed amount
+    discount_percent: Decimal = money()
+    discount_amount: Decimal = money()
 
 
 class InvoiceLine(SQLModel, table=True):
@@ -96,6 +99,8 @@ class InvoiceLine(SQLModel, table=True):
     unit_price: Decimal = money()
     amount: Decimal = money()
     service_date: date | None = None
+    # the line's own tax rate in percent (20 for 20 %); None: the item's taxable flag decides (Field Mapping, tax)
+    tax_rate: Decimal | None = Field(default=None, sa_type=DecimalText)
 
 
 class Payment(_Tracked, table=True):
@@ -150,6 +155,9 @@ class CreditMemo(_Tracked, table=True):
     job_number: str = Field(default='', max_length=31)  # custom fields on sales forms hold at most 31 characters
     technician: str = Field(default='', max_length=100)
     po_number: str = Field(default='', max_length=31)
+    # a discount on the whole document, sent as Intuit's DiscountLineDetail line: a percent or a fixed amount
+    discount_percent: Decimal = money()
+    discount_amount: Decimal = money()
 
 
 class CreditMemoLine(SQLModel, table=True):
@@ -161,3 +169,5 @@ class CreditMemoLine(SQLModel, table=True):
     quantity: Decimal = money()
     unit_price: Decimal = money()
     amount: Decimal = money()
+    # the line's own tax rate in percent (20 for 20 %); None: the item's taxable flag decides (Field Mapping, tax)
+    tax_rate: Decimal | None = Field(default=None, sa_type=DecimalText)

@@ -66,6 +66,7 @@ class SalesLineInput:
     quantity: DecimalLike = '1'
     unit_price: DecimalLike | None = None  # None: the item's price
     service_date: DateLike | None = None
+    tax_rate: DecimalLike | None = None  # percent; None: the item's taxable flag decides
 
 
 @dataclass
@@ -84,6 +85,8 @@ class InvoiceInput:
     job_number: str = ''  # custom field
     technician: str = ''
     po_number: str = ''
+    discount_percent: DecimalLike = '0'  # a discount on the whole document: a percent, or
+    discount_amount: DecimalLike = '0'  # a fixed amount (one or the other)
 
 
 @dataclass
@@ -138,6 +141,8 @@ class CreditMemoInput:
     job_number: str = ''  # custom field
     technician: str = ''
     po_number: str = ''
+    discount_percent: DecimalLike = '0'  # a discount on the whole document: a percent, or
+    discount_amount: DecimalLike = '0'  # a fixed amount (one or the other)
 
 
 RecordInput = CustomerInput | ItemInput | InvoiceInput | PaymentInput | ExpenseInput | CreditMemoInput

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from ..db import Database
 from ..mapping.describe import FieldRow, describe
 from ..models import SyncSettings
+from ..quickbooks.retry import with_retries
 from ..sync.context import RunContext
 from ..sync.entities import entity
 from ..sync.outbound import OutboundPass
@@ -27,7 +28,7 @@ ACTION_WORDS = {'create': 'would be created in QuickBooks', 'update': 'would upd
 # reference field -> the local entity its Id belongs to, or QuickBooks' list
 _LOCAL = {'CustomerRef': 'customer', 'ItemRef': 'item', 'Invoice': 'invoice', 'CreditMemo': 'credit_memo'}
 _LISTS = {'ClassRef': 'Class', 'DepartmentRef': 'Department', 'SalesTermRef': 'Term',
-          'PaymentMethodRef': 'PaymentMethod', 'EntityRef': 'Vendor'}
+          'PaymentMethodRef': 'PaymentMethod', 'EntityRef': 'Vendor', 'TaxCodeRef': 'TaxCode'}
 _TAX = {'TAX': 'taxable', 'NON': 'not taxable'}
 
 
@@ -67,7 +68,9 @@ class RecordPreviewService:
             result = await preview_record(ctx, entity_type, local_id, config=self._outbound)
         except LookupError as missing:
             raise NotFound(str(missing)) from None
-        accounts = {a.id: a.fully_qualified_name or a.name for a in await client.accounts()}
+        outbound = self._outbound or OutboundPass()  # the account names too are read under the limiter
+        read = await with_retries(client.accounts, limiter=outbound.limiter, policy=outbound.policy)
+        accounts = {a.id: a.fully_qualified_name or a.name for a in read}
         titles = await self._titles(result)
 
         def name_of(key: str, qbo_id: str) -> str:
@@ -78,12 +81,12 @@ class RecordPreviewService:
                 local = result.local_ids.get((kind, qbo_id))
                 return titles.get((kind, local), f'QuickBooks id {qbo_id}') if local is not None \
                     else f'QuickBooks id {qbo_id}'
+            if key == 'TaxCodeRef' and qbo_id in _TAX:
+                return _TAX[qbo_id]
             if key in _LISTS:
                 return result.names.get((_LISTS[key], qbo_id), f'QuickBooks id {qbo_id}')
             if key.endswith('AccountRef'):
                 return accounts.get(qbo_id, f'account {qbo_id}')
-            if key == 'TaxCodeRef':
-                return _TAX.get(qbo_id, f'tax code {qbo_id}')
             return qbo_id
         return PreviewView(result, describe(entity_type, result.payload, result.local, name_of))
 

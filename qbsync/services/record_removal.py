@@ -14,7 +14,7 @@ from sqlmodel import col, delete, func, select
 
 from ..db import Database
 from ..models import CreditMemoLine, EntityLink, ExpenseLine, InvoiceLine, PaymentApplication, User
-from ..sync.entities import entity
+from ..sync.entities import NAME_LIST, entity
 from .errors import NotFound, ServiceError, ValidationError
 from .permissions import require_manager
 from .records import RecordService, input_from_view
@@ -22,9 +22,6 @@ from .records import RecordService, input_from_view
 __all__ = ['RemovalOptions', 'RecordRemoval', 'DELETE', 'VOID', 'DEACTIVATE']
 
 DELETE, VOID, DEACTIVATE = 'delete', 'void', 'deactivate'
-LIST_TYPES = ('customer', 'item')  # QuickBooks never deletes these: they are made inactive
-NOUNS = {'customer': 'customer', 'item': 'item', 'invoice': 'invoice', 'payment': 'payment', 'expense': 'expense',
-         'credit_memo': 'credit memo'}
 VOID_EFFECTS = {
     'invoice': 'QuickBooks keeps the invoice and its number but sets its amounts to zero and marks it Voided. '
                'Payments applied to it there become unapplied credit for the customer.',
@@ -56,12 +53,12 @@ class RecordRemoval:
 
     async def options(self, entity_type: str, record_id: int) -> RemovalOptions:
         view = await self._records.get(entity_type, record_id)
-        noun = NOUNS[entity_type]
+        noun = entity(entity_type).singular.lower()
         if not await self.sent(entity_type, record_id):
             return RemovalOptions(DELETE, False, 'Delete',
                                   f'This {noun} was never sent to QuickBooks, so it is deleted here only and '
                                   'nothing changes in QuickBooks. This cannot be undone.')
-        if entity_type in LIST_TYPES:
+        if _name_list(entity_type):
             if not view.record.active:
                 return RemovalOptions('', True, '', f'This {noun} is inactive.')
             return RemovalOptions(DEACTIVATE, True, 'Make inactive',
@@ -100,7 +97,7 @@ class RecordRemoval:
 
     async def _delete(self, entity_type: str, record_id: int, expected_version: int | None) -> None:
         model = entity(entity_type).model
-        noun = NOUNS[entity_type]
+        noun = entity(entity_type).singular.lower()
         async with self._db.session() as session:
             record = await session.get(model, record_id)
             if record is None:
@@ -112,7 +109,7 @@ class RecordRemoval:
                                            .where(getattr(line_model, column) == record_id))).one()
                 if used:
                     raise ServiceError(f'This {noun} is used on {used} {what}, so it cannot be deleted. '
-                                       + ('Make it inactive instead.' if entity_type in LIST_TYPES
+                                       + ('Make it inactive instead.' if _name_list(entity_type)
                                           else 'Remove it from them first.'))
             await session.exec(delete(EntityLink).where(EntityLink.entity_type == entity_type,  # failed attempts
                                                         EntityLink.local_id == record_id))
@@ -122,4 +119,9 @@ class RecordRemoval:
             except IntegrityError as error:  # other records still refer to it (a customer's invoices, say)
                 await session.rollback()
                 raise ServiceError(f'Other records still use this {noun}, so it cannot be deleted'
-                                   + (': make it inactive instead.' if entity_type in LIST_TYPES else '.')) from error
+                                   + (': make it inactive instead.' if _name_list(entity_type) else '.')) from error
+
+
+def _name_list(entity_type: str) -> bool:
+    """Customers and items: QuickBooks never deletes them, they are made inactive."""
+    return entity(entity_type).kind == NAME_LIST

@@ -4,6 +4,7 @@ values to store (a Draft). Nothing is written here; every problem is reported at
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,6 +20,7 @@ from ..models import (CreditMemo, CreditMemoLine, Customer, Expense, ExpenseLine
 from .record_inputs import (EXPENSE_PAYMENT_TYPES, ITEM_KINDS, PAYMENT_METHODS, TERMS_DAYS, CreditMemoInput,
                             CustomerInput, ExpenseInput, InvoiceInput, ItemInput, PaymentInput, SalesLineInput)
 from .validation import LAST_DATE, MAX_AMOUNT, Checker, cents
+from ..mapping.tax import discount_total
 
 __all__ = ['Draft', 'draft_customer', 'draft_item', 'draft_invoice', 'draft_payment', 'draft_expense',
            'draft_credit_memo', 'invoice_balances', 'next_doc_number', 'DOC_NUMBER_PREFIX']
@@ -102,7 +104,7 @@ async def draft_invoice(session: AsyncSession, data: InvoiceInput, current: Invo
         'terms': terms, 'bill_email': check.email('bill_email', email, model=Invoice),
         'memo': check.text('memo', data.memo, model=Invoice),
         'private_note': check.text('private_note', data.private_note, model=Invoice),
-        'voided': bool(data.voided), **_mapped(check, Invoice, data),
+        'voided': bool(data.voided), **_mapped(check, Invoice, data), **_discount(check, data, lines),
     }
     if current is not None:
         applied = (await invoice_balances(session, [current.id]))[current.id][1]  # type: ignore[list-item,index]
@@ -110,7 +112,7 @@ async def draft_invoice(session: AsyncSession, data: InvoiceInput, current: Invo
             check.fail('voided', f'{applied} in payments is applied to this invoice; remove it from the payments first')
         elif applied > 0 and customer is not None and customer.id != current.customer_id:
             check.fail('customer_id', 'Payments are applied to this invoice; it must stay with its customer')
-        elif lines and sum((line['amount'] for line in lines), ZERO) < applied:
+        elif lines and _net(fields, lines) < applied:
             check.fail('lines', f'The total cannot be less than the {applied} already paid')
     fields['doc_number'] = await _doc_number(check, session, Invoice, data.doc_number, current)
     check.done()
@@ -126,7 +128,7 @@ async def draft_credit_memo(session: AsyncSession, data: CreditMemoInput, curren
         'customer_id': customer.id if customer else None, 'txn_date': check.date('txn_date', data.txn_date),
         'memo': check.text('memo', data.memo, model=CreditMemo),
         'private_note': check.text('private_note', data.private_note, model=CreditMemo),
-        'voided': bool(data.voided), **_mapped(check, CreditMemo, data),
+        'voided': bool(data.voided), **_mapped(check, CreditMemo, data), **_discount(check, data, lines),
     }
     fields['doc_number'] = await _doc_number(check, session, CreditMemo, data.doc_number, current)
     check.done()
@@ -206,16 +208,22 @@ async def draft_expense(session: AsyncSession, data: ExpenseInput, current: Expe
 
 async def invoice_balances(session: AsyncSession, invoice_ids: Iterable[int | None], *,
                            exclude_payment_id: int | None = None) -> dict[int, tuple[Decimal, Decimal]]:
-    """invoice id -> (total, applied by payments that are not voided). Two queries for any number of invoices;
-    sums are made in Decimal here because SQL would add the text amounts as floats."""
+    """invoice id -> (total after its discount, applied by payments that are not voided). Two queries for any
+    number of invoices; sums are made in Decimal here because SQL would add the text amounts as floats."""
     ids = sorted({i for i in invoice_ids if i is not None})
     result = {i: (ZERO, ZERO) for i in ids}
     if not ids:
         return result
     totals = {i: ZERO for i in ids}
-    for invoice_id, amount in (await session.exec(select(InvoiceLine.invoice_id, InvoiceLine.amount)
-                                                  .where(col(InvoiceLine.invoice_id).in_(ids)))).all():
-        totals[invoice_id] += amount
+    discounts: dict[int, Any] = {}
+    for row in (await session.exec(select(  # type: ignore[call-overload]
+            InvoiceLine.invoice_id, InvoiceLine.amount, Invoice.discount_percent, Invoice.discount_amount)
+            .join(Invoice, col(Invoice.id) == InvoiceLine.invoice_id)
+            .where(col(InvoiceLine.invoice_id).in_(ids)))).all():
+        totals[row.invoice_id] += row.amount
+        discounts[row.invoice_id] = row
+    for invoice_id, row in discounts.items():
+        totals[invoice_id] -= discount_total(row, totals[invoice_id])  # what the customer owes: after the discount
     applied = {i: ZERO for i in ids}
     query = (select(PaymentApplication.invoice_id, PaymentApplication.amount)
              .join(Payment, col(Payment.id) == PaymentApplication.payment_id)
@@ -286,10 +294,40 @@ async def _sales_lines(check: Checker, session: AsyncSession, lines: Sequence[Sa
         }
         if with_service_date:
             values['service_date'] = check.date(f'{key}.service_date', line.service_date, required=False)
+        values['tax_rate'] = _tax_rate(check, f'{key}.tax_rate', line.tax_rate)
         result.append(values)
     if sum((line['amount'] for line in result), ZERO) > MAX_AMOUNT:
         check.fail('lines', f'The total must not exceed {MAX_AMOUNT:,}')
     return result
+
+
+def _tax_rate(check: Checker, key: str, value: Any) -> Decimal | None:
+    """A line's tax rate in percent (0 to 100, up to 4 decimals); blank: the item's taxable flag decides."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    rate = check.decimal(key, value, places=4, min_places=0, minimum=Decimal('0'))
+    if rate > 100:
+        check.fail(key, 'At most 100 %')
+    return rate
+
+
+def _discount(check: Checker, data: InvoiceInput | CreditMemoInput, lines: list[dict[str, Any]]) -> dict[str, Any]:
+    """A discount on the whole document: a percent (up to 100) or an amount (up to the lines' total), not both."""
+    percent = check.decimal('discount_percent', data.discount_percent or '0', places=4, minimum=ZERO)
+    amount = check.decimal('discount_amount', data.discount_amount or '0', minimum=ZERO)
+    if percent > 100:
+        check.fail('discount_percent', 'At most 100 %')
+    if percent and amount:
+        check.fail('discount_amount', 'Give the discount as a percent or as an amount, not both')
+    elif amount > sum((line['amount'] for line in lines), ZERO):
+        check.fail('discount_amount', 'More than the total of the lines')
+    return {'discount_percent': percent, 'discount_amount': amount}
+
+
+def _net(fields: dict[str, Any], lines: list[dict[str, Any]]) -> Decimal:
+    """A document's total after its discount, from its drafted values."""
+    subtotal = sum((line['amount'] for line in lines), ZERO)
+    return subtotal - discount_total(SimpleNamespace(**fields), subtotal)
 
 
 async def _line_items(session: AsyncSession, current: Invoice | CreditMemo | None) -> set[int]:

@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ..db import Database
 from ..models import (CreditMemo, CreditMemoLine, Customer, Expense, ExpenseLine, Invoice, InvoiceLine, Item, Payment,
                       PaymentApplication)
+from ..mapping.tax import discount_total
 from ..models.versioning import write_if_version
 from . import record_rules as rules
 from .errors import NotFound, ValidationError
@@ -318,7 +319,8 @@ async def _views(session: AsyncSession, kind: _Kind, found: Any, *,
         if kind.entity_type == 'payment':
             view.total, view.balance = view.record.amount, view.record.amount - sums[view.id]
         else:
-            view.total = sums[view.id]
+            view.total = sums[view.id] - (discount_total(view.record, sums[view.id])
+                                          if kind.entity_type == 'credit_memo' else ZERO)
             view.balance = view.total if kind.entity_type == 'credit_memo' else None
     return views
 

@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlmodel import SQLModel
 
+from ..money import CENT, cents
 from .errors import ValidationError
 
 __all__ = ['Checker', 'column_limit', 'to_decimal', 'cents', 'CENT', 'MAX_AMOUNT', 'DecimalLike', 'DateLike']
 
-CENT = Decimal('0.01')
 MAX_AMOUNT = Decimal('9999999999.99')  # QuickBooks amounts: 15 digits, at most 10 before the point
 NAME_FORBIDDEN = (':', '\t', '\n', '\r')  # QuickBooks rejects these in names (':' separates sub-customers/items)
 # invisible characters that corrupt what a text shows: C0/C1 controls and DEL (line breaks and tabs stay allowed in
@@ -33,11 +33,6 @@ def column_limit(model: type[SQLModel], name: str) -> int | None:
     """The declared max length of a string column."""
     column = model.__table__.c[name]  # type: ignore[attr-defined]
     return getattr(column.type, 'length', None)
-
-
-def cents(value: Decimal) -> Decimal:
-    """Round half up to the cent, as QuickBooks rounds line amounts."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def to_decimal(value: DecimalLike | None) -> Decimal:

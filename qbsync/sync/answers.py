@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import col, select
 
+from ..mapping.tax import TotalsMismatch
 from ..models import EntityLink, LinkStatus, OutboxBatch, SyncLogEntry
 from ..models.records import utcnow
 from ..quickbooks.client import BatchAnswer
@@ -23,7 +25,10 @@ from .context import RunContext
 from .entities import entity
 from .outbox import Operation, PendingItem
 
-__all__ = ['Outcome', 'apply_answers', 'qbo_time', 'link_rows', 'LinkWrites']
+__all__ = ['Outcome', 'apply_answers', 'qbo_time', 'link_rows', 'LinkWrites', 'TotalsCheck']
+
+# (entity type, local id, version, QuickBooks' answer) -> why its totals disagree with the app's, or None
+TotalsCheck = Callable[[str, int, int, dict[str, Any]], TotalsMismatch | None]
 
 
 @dataclass
@@ -113,8 +118,12 @@ async def _link_ids(connection: Any, realm_id: str, keys: list[tuple[str, int]])
 
 async def apply_answers(ctx: RunContext, batch: OutboxBatch, items: list[PendingItem],
                         answers: dict[str, BatchAnswer] | None, *, whole_error: QuickBooksError | None = None,
-                        linked: set[tuple[str, int]] | None = None) -> Outcome:
-    """Record every answer of ``batch`` (or ``whole_error`` for all of it) in one transaction."""
+                        linked: set[tuple[str, int]] | None = None, check: TotalsCheck | None = None) -> Outcome:
+    """Record every answer of ``batch`` (or ``whole_error`` for all of it) in one transaction.
+
+    :param check: QuickBooks' answer against the app's own totals; a mismatch fails the record (it stays linked to
+        the object QuickBooks made, so the next run updates that one) with the reason in plain words
+    """
     outcome = Outcome()
     linked = linked or set()
     links = LinkWrites(ctx.realm_id)
@@ -128,6 +137,18 @@ async def apply_answers(ctx: RunContext, batch: OutboxBatch, items: list[Pending
         if answer is not None and answer.entity is not None and whole_error is None:
             obj = answer.entity
             qbo_id = str(obj.get('Id'))
+            mismatch = check(item.entity_type, item.local_id, item.version, obj) \
+                if check is not None and item.operation != Operation.VOID else None
+            if mismatch is not None:
+                links.set(key, qbo_id=qbo_id, sync_token=str(obj.get('SyncToken', '')), status=LinkStatus.FAILED,
+                          last_error=f'{mismatch.message} {mismatch.suggestion}'[:2000], qbo_updated_at=qbo_time(obj),
+                          needs_inbound=False, last_synced_at=now)
+                outcome.failed.append((item, mismatch.message))
+                entries.append(ctx.entry_values(
+                    entity_type=item.entity_type, local_id=item.local_id, qbo_id=qbo_id, action=item.operation,
+                    status=LinkStatus.FAILED, level='error', message=mismatch.message,
+                    suggestion=mismatch.suggestion))
+                continue
             links.set(key, qbo_id=qbo_id, sync_token=str(obj.get('SyncToken', '')), synced_version=item.version,
                       status=LinkStatus.SYNCED, last_error='', last_hash=item.content_hash,
                       qbo_updated_at=qbo_time(obj), needs_inbound=False, last_synced_at=now)

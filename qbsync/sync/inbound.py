@@ -37,6 +37,7 @@ from .inbound_record import (UNIQUE_FIELDS, StaleRecord, create_record, current_
                              unique_value, write_record)
 from .inbound_values import LocalValues, content_hash, local_values, wire_refs
 from .inbound_lists import ListCache
+from .field_context import inbound_tax_keys
 from .references import Call, direct_call
 
 __all__ = ['InboundApplier', 'POLICIES']
@@ -72,6 +73,7 @@ class InboundApplier:
         self._db = db
         self._client = client
         self._realm = client.realm_id
+        self._tax_read = False  # the company's tax codes, read for the first sales lines (_load_tax_keys)
         self._policy = policy if policy in POLICIES else 'app_wins'
         self._enabled = enabled
         self._run_id = run_id
@@ -158,6 +160,7 @@ class InboundApplier:
         """The lists these objects name (terms, payment methods, vendors); once per applier the expense categories."""
         if self._refs is not None:
             await self._lists.fill(self._refs, self._client, objects, self._call)
+            await self._load_tax_keys(self._refs, objects)
             return
         refs = Refs()
         await self._lists.fill(refs, self._client, objects, self._call)
@@ -169,6 +172,15 @@ class InboundApplier:
         for (entity_type, qbo_id), local_id in self._ids.items():
             refs.link(entity_type, local_id, qbo_id)
         self._refs = refs
+        await self._load_tax_keys(refs, objects)
+
+    async def _load_tax_keys(self, refs: Refs, objects: list[dict]) -> None:
+        """Once per applier, when sales lines come in: their tax codes read back as the app's rates."""
+        if self._tax_read or not any(line.get('DetailType') == 'SalesItemLineDetail'
+                                     for obj in objects for line in obj.get('Line') or []):
+            return
+        refs.tax_keys = await inbound_tax_keys(self._db, self._client, self._realm, self._call)
+        self._tax_read = True
 
     def _mapping_refs(self) -> Refs:
         assert self._refs is not None, 'apply() loads the references first'

@@ -21,6 +21,8 @@ from sqlmodel import col, select
 from ..mapping import MODULES, Blocked, LocalRecord, MappingError, Refs
 from ..mapping.expense import VENDOR_LIST
 from ..mapping.payment import METHOD_LIST
+from ..mapping.rules import LINE_ENTITIES
+from ..mapping.tracking import clear_untracked
 from ..models import LinkStatus, OutboxBatch, SyncLogEntry
 from ..quickbooks.client import MAX_BATCH_ITEMS, BatchAnswer
 from ..quickbooks.errors import QuickBooksError
@@ -86,7 +88,8 @@ class _OutboundRun:
             await ctx.progress('')
             return
         self.refs = await load_refs(ctx, self.call)
-        self.fields = await RunFieldMapping.load(ctx.db, ctx.client, ctx.realm_id, self.call)
+        self.fields = await RunFieldMapping.load(ctx.db, ctx.client, ctx.realm_id, self.call, sales=any(
+            part.send for part in plan.entities if part.entity_type in LINE_ENTITIES))
         await self.ensure_lists(plan.entities)
         for level in tiers():
             for spec in level:
@@ -97,11 +100,31 @@ class _OutboundRun:
 
     # -- a previous run's unanswered batches ------------------------------------------------------------------
     async def recover(self) -> None:
-        for batch, items in await self.outbox.open_batches():
+        open_batches = await self.outbox.open_batches()
+        await self.expect_recovered([item for _, items in open_batches for item in items])
+        for batch, items in open_batches:
             log.info('re-sending outbox batch %s (requestid %s) left by run %s', batch.id, batch.request_id,
                      batch.run_id)
             await self.outbox.resent(batch)
             await self.send_recorded(batch, items)
+
+    async def expect_recovered(self, items: list[PendingItem]) -> None:
+        """The app's own totals for the sales forms of recovered batches, so that their replayed answers are checked
+        like any other (a record changed since is left to its next send, under its new version)."""
+        sales = [item for item in items if item.entity_type in LINE_ENTITIES and item.operation != Operation.VOID]
+        if not sales:
+            return
+        self.fields = await RunFieldMapping.load(self.ctx.db, self.ctx.client, self.ctx.realm_id, self.call)
+        for entity_type in {item.entity_type for item in sales}:
+            wanted = {item.local_id: item.version for item in sales if item.entity_type == entity_type}
+            records = [local for local in (await _load(self.ctx, entity_type, list(wanted))).values()
+                       if local.record.version == wanted[local.record.id]]  # type: ignore[attr-defined]
+            await self.fields.prepare(self.ctx.db, entity_type, records, create=False)
+            for local in records:
+                try:
+                    self.fields.expect(entity_type, local)
+                except MappingError:
+                    continue  # it cannot be mapped now: there is nothing to check its answer against
 
     # -- skipped records: one log line per entity and reason, not one per record per run ----------------------
     async def report_skips(self, part: EntityPlan) -> None:
@@ -186,6 +209,8 @@ class _OutboundRun:
         payload = self.fields.apply(entity_type, local, MODULES[entity_type].to_qbo(local, self.refs))
         if entry.action == Action.CREATE:
             return {'operation': 'create', qbo_name: payload}
+        if self.fields.active:
+            clear_untracked(entity_type, payload, self.fields.context.rules)
         return {'operation': 'update', qbo_name: {**payload, 'Id': entry.qbo_id, 'SyncToken': entry.sync_token or '0',
                                                  'sparse': True}}
 
@@ -229,7 +254,8 @@ class _OutboundRun:
             if is_transient(error):
                 raise  # retries are spent: stop the run; the batch stays open for the next run
             whole = error
-        outcome = await apply_answers(self.ctx, batch, items, answers, whole_error=whole, linked=self.linked)
+        outcome = await apply_answers(self.ctx, batch, items, answers, whole_error=whole, linked=self.linked,
+                                      check=self.fields.check)
         for item, _obj in outcome.succeeded:
             key = (item.entity_type, item.local_id)
             self.refs.link(item.entity_type, item.local_id, str(_obj.get('Id')))

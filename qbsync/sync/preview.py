@@ -91,4 +91,6 @@ def _names(run: _OutboundRun) -> dict[tuple[str, str], str]:
     names = {(kind, qbo_id): name for (kind, qbo_id), name in run.refs.list_names.items()}
     for (kind, qbo_id), name in run.fields.context.lists.names.items():
         names[(LIST_ENTITY[kind], qbo_id)] = name
+    for code in run.fields.context.tax.codes:  # a company's own tax codes, by name and rate
+        names[('TaxCode', code.id)] = code.label
     return names

@@ -67,6 +67,7 @@ class InboundEnv:
     async def sync_webhooks(self) -> int:
         """Deliver, then process until nothing is due; returns the events finished."""
         await self.deliver()
+        await self.inbox.drain()  # on a busy machine the route may answer before storing ends (Intuit's 3 s)
         finished = 0
         while (report := await self.inbound.process_events()).claimed:
             finished += report.finished

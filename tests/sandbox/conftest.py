@@ -17,6 +17,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from qbsync.sandbox import ManualClock, SandboxConfig, SandboxState, create_sandbox_app
+from qbsync.sandbox.accounting.store import Company
+from qbsync.sandbox.events import ChangeEvent
 from qbsync.sandbox.oauth.registry import RegisteredApp
 
 SANDBOX_TEST_URL = 'http://sandbox.test'
@@ -33,6 +35,20 @@ def clock() -> ManualClock:
 @pytest.fixture
 def sandbox_state(clock: ManualClock) -> SandboxState:
     return SandboxState(SandboxConfig(clock=clock))
+
+
+@pytest.fixture
+def company(sandbox_state: SandboxState, realm_id: str) -> Company:
+    """The first sandbox company, for tests that call the accounting layer directly."""
+    return sandbox_state.companies.get(realm_id)
+
+
+@pytest.fixture
+def events(sandbox_state: SandboxState) -> list[ChangeEvent]:
+    """Every change event the sandbox emits during the test, in order."""
+    seen: list[ChangeEvent] = []
+    sandbox_state.events.subscribe(seen.append)
+    return seen
 
 
 @pytest.fixture

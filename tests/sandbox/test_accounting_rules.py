@@ -6,26 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from qbsync.sandbox.accounting.faults import QBOFault
-
-
-@pytest.fixture
-def company(sandbox_state, realm_id):
-    return sandbox_state.companies.get(realm_id)
-
-
-@pytest.fixture
-def events(sandbox_state):
-    seen = []
-    sandbox_state.events.subscribe(seen.append)
-    return seen
-
-
-def _fault(code: str, call, *args, **kwargs) -> QBOFault:
-    with pytest.raises(QBOFault) as caught:
-        call(*args, **kwargs)
-    assert caught.value.code == code, caught.value
-    return caught.value
+from sandbox_faults import expect_fault as _fault
 
 
 def _invoice(company, customer='1', amount='100.00', **extra):

@@ -30,18 +30,6 @@ def _purchase(company, payee_id, payee_type='Vendor', customer_id='2', account_i
             'AccountRef': {'value': OFFICE}, 'CustomerRef': {'value': customer_id}}}]})
 
 
-@pytest.fixture
-def company(sandbox_state, realm_id):
-    return sandbox_state.companies.get(realm_id)
-
-
-@pytest.fixture
-def events(sandbox_state):
-    seen: list[ChangeEvent] = []
-    sandbox_state.events.subscribe(seen.append)
-    return seen
-
-
 async def test_merging_a_customer_moves_everything_to_the_survivor(company, events, sandbox_client, realm_id, clock):
     kept_invoice = _invoice(company, '1', 10)
     moved = [_invoice(company, '2', 100), _invoice(company, '2', 40)]

@@ -4,36 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 
 from qbsync.sandbox.accounting.batch import run_batch
 from qbsync.sandbox.accounting.cdc import change_data_capture, parse_cdc_request
-from qbsync.sandbox.accounting.faults import QBOFault
+from sandbox_faults import expect_fault as _fault
 from qbsync.sandbox.accounting.seed_us import ACCOUNT_IDS
 
 CHECKING, SAVINGS, CARD = ACCOUNT_IDS['Checking'], ACCOUNT_IDS['Savings'], ACCOUNT_IDS['Mastercard']
 FUNDS, AP, AR = ACCOUNT_IDS['Undeposited Funds'], ACCOUNT_IDS['Accounts Payable (A/P)'], \
     ACCOUNT_IDS['Accounts Receivable (A/R)']
 RENT, UTILITIES = ACCOUNT_IDS['Rent or Lease'], ACCOUNT_IDS['Utilities']
-
-
-@pytest.fixture
-def company(sandbox_state, realm_id):
-    return sandbox_state.companies.get(realm_id)
-
-
-@pytest.fixture
-def events(sandbox_state):
-    seen = []
-    sandbox_state.events.subscribe(seen.append)
-    return seen
-
-
-def _fault(code: str, call, *args, **kwargs) -> QBOFault:
-    with pytest.raises(QBOFault) as caught:
-        call(*args, **kwargs)
-    assert caught.value.code == code, caught.value
-    return caught.value
 
 
 def _balance(company, account_id) -> Decimal:

@@ -10,25 +10,7 @@ import pytest
 from qbsync.sandbox.accounting.cdc import change_data_capture, parse_cdc_request
 from qbsync.sandbox.accounting.entities.lists import term_due_date
 from qbsync.sandbox.accounting.faults import QBOFault
-
-
-@pytest.fixture
-def company(sandbox_state, realm_id):
-    return sandbox_state.companies.get(realm_id)
-
-
-@pytest.fixture
-def events(sandbox_state):
-    seen = []
-    sandbox_state.events.subscribe(seen.append)
-    return seen
-
-
-def _fault(code: str, call, *args, **kwargs) -> QBOFault:
-    with pytest.raises(QBOFault) as caught:
-        call(*args, **kwargs)
-    assert caught.value.code == code, caught.value
-    return caught.value
+from sandbox_faults import expect_fault as _fault
 
 
 def _sparse(company, entity, entity_id, **fields):
@@ -238,3 +220,27 @@ def test_preferences_switch_class_location_tracking_and_custom_fields(company):
     assert 'DepartmentRef' not in switched
     assert [f['DefinitionId'] for f in switched['CustomField']] == ['1', '2']
     _fault('2050', company.create, 'Invoice', {**body, 'CustomField': [{'DefinitionId': '1', 'StringValue': 'x' * 32}]})
+
+
+def test_outside_the_us_a_discount_comes_off_before_tax(sandbox_state):
+    store = sandbox_state.companies
+    uk = store.get(store.create_company(profile='global').realm_id)
+    customer = uk.create('Customer', {'DisplayName': 'Fenwick Florists'})
+    lines = [{'Amount': '100.00', 'DetailType': 'SalesItemLineDetail',
+              'SalesItemLineDetail': {'ItemRef': {'value': '3'}, 'TaxCodeRef': {'value': '2'}}},
+             {'Amount': '50.00', 'DetailType': 'SalesItemLineDetail',
+              'SalesItemLineDetail': {'ItemRef': {'value': '4'}, 'TaxCodeRef': {'value': '3'}}},
+             {'DetailType': 'DiscountLineDetail', 'DiscountLineDetail': {'PercentBased': True,
+                                                                          'DiscountPercent': 10}}]
+    invoice = uk.create('Invoice', {'CustomerRef': {'value': customer['Id']}, 'Line': lines,
+                                    'GlobalTaxCalculation': 'TaxExcluded'})
+    discount = next(line for line in invoice['Line'] if line['DetailType'] == 'DiscountLineDetail')
+    assert discount['Amount'] == Decimal('15.00')
+    assert invoice['TxnTaxDetail']['TotalTax'] == Decimal('20.25')  # 20 % of 90 and 5 % of 45: VAT on the price paid
+    assert [t['TaxLineDetail']['NetAmountTaxable'] for t in invoice['TxnTaxDetail']['TaxLine']] == [
+        Decimal('90.00'), Decimal('45.00')]
+    assert invoice['TotalAmt'] == Decimal('155.25')
+    fixed = uk.create('CreditMemo', {'CustomerRef': {'value': customer['Id']}, 'Line': [
+        lines[0], {'Amount': '25', 'DetailType': 'DiscountLineDetail', 'DiscountLineDetail': {}}],
+        'GlobalTaxCalculation': 'TaxInclusive'})
+    assert fixed['TotalAmt'] == Decimal('75.00') and fixed['TxnTaxDetail']['TotalTax'] == Decimal('12.50')

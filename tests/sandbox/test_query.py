@@ -7,11 +7,6 @@ from qbsync.sandbox.accounting.faults import QBOFault
 from qbsync.sandbox.accounting.query import Condition, parse_query
 
 
-@pytest.fixture
-def company(sandbox_state, realm_id):
-    return sandbox_state.companies.get(realm_id)
-
-
 def _names(response: dict, entity: str) -> list[str]:
     return [o.get('DisplayName') or o.get('Name') for o in response.get(entity, [])]
 

@@ -19,13 +19,6 @@ LINES = [{'Amount': 150, 'Description': 'March consulting', 'DetailType': 'Sales
           'SalesItemLineDetail': {'ItemRef': {'value': '5'}}}]
 
 
-@pytest.fixture
-def events(sandbox_state):
-    seen = []
-    sandbox_state.events.subscribe(seen.append)
-    return seen
-
-
 async def _create(qbo_api, entity='invoice', **fields):
     response = await qbo_api.post(f'/{entity}', json={'CustomerRef': {'value': '1'}, 'Line': LINES, **fields})
     assert response.status_code == 200, response.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nicegui import app, ui
 from nicegui.testing import User
 
-from qbsync.mapping.rules import FIELD, FIXED, ITEM, ITEM_DESCRIPTION, FieldRules, LineRule, TrackingRule
+from qbsync.mapping.rules import FIELD, FIXED, ITEM, ITEM_DESCRIPTION, FieldRules, LineRule, TaxRule, TrackingRule
 from qbsync.models import Role
 from qbsync.models import User as Account
 
@@ -33,6 +33,7 @@ async def test_rules_are_chosen_mapped_and_saved(user: User, owner: Account) -> 
     await user.should_see(marker='save-field-mapping', retries=20)
     await user.should_see('This company tracks classes on each line (expenses always per line).')
     await user.should_see('This company tracks locations, one per transaction.')
+    await user.should_see(marker='tax-us')  # US sales tax: TAX/NON, nothing to map
     _select(user, 'class-source').set_value(ITEM)
     location = _select(user, 'location-source')
     assert ITEM not in location.options  # a location is per transaction: never from the line's item
@@ -93,3 +94,18 @@ async def test_viewer_sees_the_rules_read_only(user: User, viewer: Account) -> N
     fixed = _select(user, 'class-fixed')
     assert fixed.value == 'Landscaping' and not fixed.enabled
     await user.should_not_see(marker='class-map-add')
+
+
+async def test_a_uk_company_maps_tax_keys_to_its_vat_codes(user: User, owner: Account) -> None:
+    company = app.state.sandbox.companies.create_company('VAT Co Ltd', profile='global')
+    await connect_quickbooks(user, realm_id=company.realm_id)
+    await user.open(FIELDS)
+    await user.should_see(marker='tax-taxable', retries=20)
+    await user.should_not_see(marker='tax-us')
+    taxable, exempt = _select(user, 'tax-taxable-code'), _select(user, 'tax-not_taxable-code')
+    assert taxable.value == '2' and taxable.options['2'] == '20.0% S (20 %)'  # the standard rate by default
+    assert exempt.value == '5' and exempt.options['5'] == 'Exempt (no tax)'
+    exempt.set_value('4')  # zero-rated instead
+    user.find(marker='save-field-mapping').click()
+    await user.should_see('Field mapping saved.', retries=20)
+    assert (await app.state.services.field_mapping.load()).tax == TaxRule({'not_taxable': '4'})  # defaults not kept

@@ -284,3 +284,29 @@ async def test_home_offers_owners_connect_quickbooks(user: User, owner: Account)
     await user.open('/')
     await user.should_see(marker='connection-title', content='Not connected to QuickBooks')
     await user.should_see(marker='connection-connect', content='Connect QuickBooks')
+
+
+async def test_an_invoice_with_a_line_tax_rate_and_a_discount(user: User, owner: Account) -> None:
+    customer = await _customer('Elm Partners')
+    labour = await _item('Labour', '85.00')
+    await user.open('/invoices/new')
+    _set(user, 'field-customer_id', customer)
+    _set(user, 'line-0-item_id', labour)
+    await user.should_see(marker='line-0-unit_price', content='85.00')
+    _type(user, 'line-0-quantity', '2')
+    _type(user, 'line-0-tax_rate', '20')
+    _type(user, 'field-discount_percent', '10')
+    _type(user, 'field-discount_amount', '5')
+    user.find(marker='record-save').click()
+    await user.should_see(marker='field-discount_amount',
+                          content='Give the discount as a percent or as an amount, not both')
+    _type(user, 'field-discount_amount', '0')
+    await user.should_see(marker='lines-total', content='Total $153.00 after a discount of $17.00')  # live, as saved
+    _type(user, 'field-discount_percent', 'ten')
+    await user.should_see(marker='lines-total', content='Total $170.00 before the discount (not a number yet)')
+    _type(user, 'field-discount_percent', '10')
+    user.find(marker='record-save').click()
+    await user.should_see(marker='record-total', content='Total $153.00', retries=20)  # 170.00 less 10 %
+    [invoice] = (await _records().list_records('invoice')).rows
+    assert invoice.record.discount_percent == Decimal('10') and invoice.record.discount_amount == 0
+    assert [line.tax_rate for line in (await _records().get('invoice', invoice.id)).lines] == [Decimal('20')]

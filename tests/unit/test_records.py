@@ -358,3 +358,24 @@ async def test_a_search_with_a_nul_byte_finds_what_the_rest_finds(records: Recor
     """PostgreSQL refuses a NUL byte in any text parameter: the search drops it instead of failing."""
     page = await records.list_records('customer', search='Ac\x00me')
     assert [row.id for row in page.rows] == [acme]
+
+
+async def test_discounts_and_line_tax_rates_are_checked_and_the_total_is_after_the_discount(
+        records: RecordService, acme: int, labor: int) -> None:
+    with pytest.raises(ValidationError) as caught:
+        await records.create(InvoiceInput(customer_id=acme, txn_date=DAY, discount_percent='10',
+                                          discount_amount='5', lines=[SalesLineInput(item_id=labor, tax_rate='120')]))
+    assert _errors(caught) == {'discount_amount': 'Give the discount as a percent or as an amount, not both',
+                               'lines.0.tax_rate': 'At most 100 %'}
+    with pytest.raises(ValidationError) as caught:
+        await records.create(CreditMemoInput(customer_id=acme, txn_date=DAY, discount_amount='126',
+                                             lines=[SalesLineInput(item_id=labor, tax_rate='-1')]))
+    assert _errors(caught) == {'discount_amount': 'More than the total of the lines',
+                               'lines.0.tax_rate': 'Must be at least 0'}
+    view = await records.create(InvoiceInput(customer_id=acme, txn_date=DAY, discount_percent='12.5', lines=[
+        SalesLineInput(item_id=labor, tax_rate='20'), SalesLineInput(item_id=labor, quantity='2', tax_rate='')]))
+    assert [line.tax_rate for line in view.lines] == [Decimal('20'), None]  # blank: the item decides
+    assert view.total == view.balance == Decimal('328.12')  # 375.00 - 46.88
+    memo = await records.create(CreditMemoInput(customer_id=acme, txn_date=DAY, discount_amount='25',
+                                                lines=[SalesLineInput(item_id=labor)]))
+    assert memo.total == Decimal('100.00')

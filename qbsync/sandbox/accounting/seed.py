@@ -9,14 +9,14 @@ Profiles (``Company.profile``):
 * ``new``: what a newly created QuickBooks company holds (``realm_id: "new"`` at consent): the chart of accounts,
   terms, payment methods, tax codes, settings and the Services and Hours items, nothing else.
 
-Deterministic: the same objects and Ids for every realm of a profile. Seeding stores through ``Company.commit``
-without events, since nothing changed for a client. Building the ``us`` company's year of history takes most of a
-second, so each profile is built once per process and day (per instant on a manual clock) and kept as a template; a company seeded from
-it gets its own buckets holding the template's objects themselves, not copies. That is safe because a stored object
+Deterministic: the same objects and Ids for every realm of a profile. Seeding stores through ``Company.commit`` without
+events, since nothing changed for a client. Building the ``us`` company's year of history takes most of a second, so
+each profile is built once per process and day (per instant on a manual clock) and kept as a template; a company seeded
+from it gets its own buckets holding the template's objects themselves, not copies. That is safe because a stored object
 is never changed in place: every change commits a new object in its place (``Company.commit``; readers get copies),
-which tests/sandbox/test_accounting_seed.py checks by changing one company and comparing a fresh one with the
-template. Only the settings (CompanyInfo, Preferences) are copied per company, because tests tweak those in place.
-Seeding a company so costs well under a millisecond (``make bench`` prints both figures).
+which tests/sandbox/test_accounting_seed.py checks by changing one company and comparing a fresh one with the template.
+Only the settings (CompanyInfo, Preferences) are copied per company, because tests tweak those in place. Seeding a
+company so costs well under a millisecond (``make bench`` prints both figures).
 """
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """Invoice and CreditMemo: sales lines, computed SubTotal/tax/TotalAmt, and the Balance that payments reduce.
 
-A ``SalesItemLineDetail`` line without an ItemRef gets the company's "Services" item, as QuickBooks does (the
+Outside the US a discount line comes off before tax: each line's net is reduced in proportion to its amount, and
+tax is figured on what is left (VAT is due on the price actually charged). A ``SalesItemLineDetail`` line without an
+ItemRef gets the company's "Services" item, as QuickBooks does (the
 UNCONFIRMED alternative, a bare description line, loses the amount's income account). Qty or UnitPrice of 0 count as
 "not given" (python-quickbooks sends both as 0 by default and Intuit accepts that), so the 6070 check only applies
 when both are non-zero.
@@ -106,10 +108,12 @@ class SalesType(TransactionType):
         discount = sum((self._discount(line, subtotal) for line in discounts), ZERO)
         obj['Line'] = body + [{'Amount': money(subtotal), 'DetailType': 'SubTotalLineDetail',
                                'SubTotalLineDetail': {}}] + discounts
-        if is_global(ctx.company):
-            tax, net = global_tax(ctx.company, obj, [(line['Amount'], line['SalesItemLineDetail'].get('TaxCodeRef'))
+        if is_global(ctx.company):   # the discount comes off before tax, over the lines by their amounts
+            share = (subtotal - discount) / subtotal if subtotal else Decimal(1)
+            tax, net = global_tax(ctx.company, obj, [(line['Amount'] * share,
+                                                      line['SalesItemLineDetail'].get('TaxCodeRef'))
                                                      for line in body if 'SalesItemLineDetail' in line])
-            obj['TotalAmt'] = money(net + tax - discount)
+            obj['TotalAmt'] = money(net + tax)
         else:
             tax = self._tax(ctx, obj, taxable - (discount if to_bool(obj.get('ApplyTaxAfterDiscount')) and subtotal
                                                  and taxable == subtotal else ZERO))
