@@ -24,7 +24,7 @@ from .services.sync_settings import SyncSettingsService
 from .settings import Settings, load_settings
 from .sync.entities import ENTITY_NAMES, entity
 from .sync.lease import RunBusy
-from .sync.plan import Action, Plan
+from .sync.plan import SENDING, Plan
 from .sync.progress import RunProgress
 from .sync.runner import PassMissing, SyncRunner
 
@@ -78,8 +78,7 @@ async def _run(settings: Settings, args: argparse.Namespace, out: TextIO) -> int
 def render_plan(plan: Plan) -> str:
     lines = [f'Plan: {plan.summary()}']
     for part in plan.entities:
-        counts = [f'{part.count(a)} to {a}' for a in (Action.CREATE, Action.UPDATE, Action.VOID, Action.DEACTIVATE)
-                  if part.count(a)]
+        counts = [f'{part.count(a)} to {a}' for a in SENDING if part.count(a)]
         if part.skipped:
             counts.append(f'{len(part.skipped)} skipped')
         if not counts:

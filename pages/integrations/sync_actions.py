@@ -5,7 +5,7 @@ from __future__ import annotations
 from qbsync.quickbooks.errors import QuickBooksError
 from qbsync.services.errors import PermissionDenied
 from qbsync.sync.lease import RunBusy
-from qbsync.sync.plan import Action, Plan
+from qbsync.sync.plan import SENDING, Action, Plan
 from qbsync.sync.runner import PassMissing
 
 
@@ -14,6 +14,7 @@ __all__ = ['PLAN_COLUMNS', 'plan_rows', 'REFUSALS']
 PLAN_COLUMNS = [
     {'name': 'label', 'label': 'Records', 'field': 'label', 'align': 'left'},
     {'name': 'create', 'label': 'Create', 'field': 'create'},
+    {'name': 'link', 'label': 'Link', 'field': 'link'},
     {'name': 'update', 'label': 'Update', 'field': 'update'},
     {'name': 'void', 'label': 'Void', 'field': 'void'},
     {'name': 'deactivate', 'label': 'Deactivate', 'field': 'deactivate'},
@@ -30,7 +31,6 @@ def plan_rows(plan: Plan) -> list[dict]:
             continue
         reasons = sorted({entry.reason for entry in part.skipped})
         rows.append({'entity_type': part.entity_type, 'label': part.spec.label,
-                     **{action: part.count(action) for action in (Action.CREATE, Action.UPDATE, Action.VOID,
-                                                                  Action.DEACTIVATE, Action.SKIP)},
+                     **{action: part.count(action) for action in (*SENDING, Action.SKIP)},
                      'why': ' '.join(reasons[:3]) + (' …' if len(reasons) > 3 else '')})
     return rows

@@ -120,6 +120,10 @@ class SandboxPersistence:
                 if company is not None:
                     target = company.tombstones if deleted else company.objects
                     target.setdefault(entity, {})[obj_id] = _decode(body)
+            for realm_id in realms:
+                company = store.get(realm_id)
+                if company is not None:
+                    company.drop_indexes()   # filled without commit: lookups rebuild from what was restored
             for realm_id, request_id, status, body in replays:
                 company = store.get(realm_id)
                 if company is not None:

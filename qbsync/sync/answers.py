@@ -23,7 +23,7 @@ from ..quickbooks.errors import QuickBooksError, StaleObjectError
 from ..quickbooks.explain import explain, is_transient
 from .context import RunContext
 from .entities import entity
-from .outbox import Operation, PendingItem, payload_hash
+from .outbox import Operation, PendingItem
 
 __all__ = ['Outcome', 'apply_answers', 'qbo_time', 'link_rows', 'LinkWrites', 'TotalsCheck']
 
@@ -150,7 +150,7 @@ async def apply_answers(ctx: RunContext, batch: OutboxBatch, items: list[Pending
                     suggestion=mismatch.suggestion))
                 continue
             links.set(key, qbo_id=qbo_id, sync_token=str(obj.get('SyncToken', '')), synced_version=item.version,
-                      status=LinkStatus.SYNCED, last_error='', last_hash=payload_hash(item.body),
+                      status=LinkStatus.SYNCED, last_error='', last_hash=item.content_hash,
                       qbo_updated_at=qbo_time(obj), needs_inbound=False, last_synced_at=now)
             outcome.succeeded.append((item, obj))
             entries.append(ctx.entry_values(

@@ -57,6 +57,10 @@ class OutboundPass:
     async def execute(self, ctx: RunContext) -> None:
         await _OutboundRun(ctx, self).go()
 
+    async def call(self, fn: Callable[[], Awaitable[T]], *, batch: bool = False) -> T:
+        """A QuickBooks call under this pass's limiter and retries (runs, and reads such as the preview's)."""
+        return await with_retries(fn, limiter=self.limiter, policy=self.policy, batch=batch)
+
 
 class _OutboundRun:
     def __init__(self, ctx: RunContext, config: OutboundPass) -> None:
@@ -69,7 +73,7 @@ class _OutboundRun:
         self.fields = RunFieldMapping.none()  # the Field Mapping tab's rules (classes, locations, custom fields)
 
     async def call(self, fn: Callable[[], Awaitable[T]], *, batch: bool = False) -> T:
-        return await with_retries(fn, limiter=self.config.limiter, policy=self.config.policy, batch=batch)
+        return await self.config.call(fn, batch=batch)
 
     async def go(self) -> None:
         ctx = self.ctx

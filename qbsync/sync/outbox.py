@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import insert
@@ -21,7 +22,7 @@ from ..db import Database
 from ..models import OutboxBatch, OutboxItem
 from ..models.records import utcnow
 
-__all__ = ['Operation', 'PendingItem', 'Outbox', 'payload_hash']
+__all__ = ['Operation', 'PendingItem', 'Outbox']
 
 
 class Operation:
@@ -40,13 +41,14 @@ class PendingItem:
     operation: str
     body: dict[str, Any]  # the BatchItemRequest entry, bId included
 
-    @property
+    @cached_property
     def payload_json(self) -> str:
+        """The body as stored in the outbox (encoded once: it is written, hashed and compared per record)."""
         return simplejson.dumps(self.body, use_decimal=True, sort_keys=True)
 
-
-def payload_hash(body: dict[str, Any]) -> str:
-    return hashlib.sha256(simplejson.dumps(body, use_decimal=True, sort_keys=True).encode()).hexdigest()
+    @cached_property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.payload_json.encode()).hexdigest()
 
 
 class Outbox:
@@ -66,7 +68,7 @@ class Outbox:
             await (await session.connection()).execute(insert(OutboxItem), [
                 {'batch_id': batch.id, 'bid': item.bid, 'entity_type': item.entity_type, 'local_id': item.local_id,
                  'version': item.version, 'operation': item.operation, 'payload': item.payload_json,
-                 'content_hash': payload_hash(item.body)} for item in items])
+                 'content_hash': item.content_hash} for item in items])
             await session.commit()
         return batch
 

@@ -27,16 +27,19 @@ from ..models import (AccountMapping, CreditMemo, CreditMemoLine, EntityLink, Ex
                       LinkStatus, MappingPurpose, Payment, PaymentApplication, SyncSettings)
 from .entities import NAME_LIST, EntitySpec, entity, tiers
 
-__all__ = ['Action', 'PlanEntry', 'EntityPlan', 'Plan', 'build_plan', 'REQUIRED_MAPPINGS', 'MAPPING_LABELS']
+__all__ = ['Action', 'PlanEntry', 'EntityPlan', 'Plan', 'build_plan', 'REQUIRED_MAPPINGS', 'MAPPING_LABELS', 'SENDING']
 
 
 class Action:
     CREATE = 'create'
+    LINK = 'link'  # a create that will be matched to the record QuickBooks already has (preview only)
     UPDATE = 'update'
     VOID = 'void'
     DEACTIVATE = 'deactivate'
     SKIP = 'skip'
 
+
+SENDING = (Action.CREATE, Action.LINK, Action.UPDATE, Action.VOID, Action.DEACTIVATE)  # what the preview counts
 
 # the mapping gate: accounts an entity posts to, which must be mapped before any of its records goes out
 REQUIRED_MAPPINGS: dict[str, tuple[str, ...]] = {
@@ -97,7 +100,7 @@ class Plan:
     def summary(self) -> str:
         """"3 to create, 1 to update, 2 skipped" (what the preview and ``--dry-run`` headline)."""
         counts = {a: sum(e.count(a) for e in self.entities)
-                  for a in (Action.CREATE, Action.UPDATE, Action.VOID, Action.DEACTIVATE)}
+                  for a in SENDING}
         words = [f'{n} to {a}' for a, n in counts.items() if n]
         return ', '.join(words + [f'{self.skipped} skipped']) if words or self.skipped else 'Nothing to send'
 

@@ -23,9 +23,11 @@ from ..quickbooks.errors import AuthorizationError, ReconnectRequired
 from .context import RunCancelled, RunContext, RunSummary, RunTally, SyncPass, summary_message
 from .entities import ENTITY_NAMES, entity
 from .lease import LEASE_TTL, RunBusy, RunLease, describe_holder
+from .duplicates import preview_links
 from .outbound import OutboundPass
 from .plan import Plan, build_plan
 from .progress import ProgressBus, RateMeter
+from .references import direct_call
 
 __all__ = ['SyncRunner', 'RunBusy', 'RunSummary', 'RunContext', 'SyncPass', 'PassMissing', 'TRIGGERS',
            'DIRECTIONS', 'SETTINGS_ID']
@@ -88,7 +90,10 @@ class SyncRunner:
         client = await self._client_factory()
         async with self._db.session() as session:
             settings = await session.get(SyncSettings, SETTINGS_ID)
-            return await build_plan(session, client.realm_id, settings=settings, entities=names)
+            plan = await build_plan(session, client.realm_id, settings=settings, entities=names)
+        outbound = self._passes['outbound']
+        call = outbound.call if isinstance(outbound, OutboundPass) else direct_call
+        return await preview_links(self._db, client, call, plan)  # the names QuickBooks already has: links
 
     async def send_record(self, entity_type: str, local_id: int, *, trigger: str = 'manual') -> RunSummary:
         """Send one record now, with the records it needs that QuickBooks does not have yet."""

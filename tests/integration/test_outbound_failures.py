@@ -8,7 +8,9 @@ from sqlmodel import delete, select
 
 from connection_env import connection_env  # noqa: F401 (fixture)
 from engine_env import engine_env  # noqa: F401 (fixture)
-from qbsync.models import AccountMapping, Customer, LinkStatus, RunStatus, SyncLogEntry
+from qbsync.sync.plan import Action
+from qbsync.sync_command import render_plan
+from qbsync.models import AccountMapping, Customer, LinkStatus, Payment, RunStatus, SyncLogEntry
 
 
 async def test_existing_customers_and_items_are_linked_not_duplicated(engine_env) -> None:  # noqa: F811
@@ -19,6 +21,14 @@ async def test_existing_customers_and_items_are_linked_not_duplicated(engine_env
                                            'PrimaryEmailAddr': {'Address': 'bolt@example.com'}})
     company.create('Item', {'Name': 'Consulting Hour', 'Type': 'Service', 'IncomeAccountRef': {'value': '1'}})
     books = await engine_env.books()
+    preview = await engine_env.runner.preview()  # says what the run will do: link, not create, what QuickBooks has
+    actions = {(e.entity_type, e.local_id): e.action for p in preview.entities for e in p.send}
+    assert actions[('customer', books['acme'].id)] == actions[('customer', books['bolt'].id)] == Action.LINK
+    assert actions[('item', books['consult'].id)] == Action.LINK
+    assert actions[('item', books['pipe'].id)] == Action.CREATE
+    assert preview.summary() == '5 to create, 3 to link, 0 skipped'
+    assert '  Customers: 2 to link' in render_plan(preview).splitlines()
+    assert not engine_env.remote_by('Customer', 'DisplayName', 'Bolt Electric')  # a preview changes nothing
     summary = await engine_env.runner.run(trigger='manual')
     assert summary.status == RunStatus.SUCCEEDED
     assert summary.entities['customer'].linked == 2 and summary.entities['item'].linked == 1
@@ -103,3 +113,32 @@ async def test_a_5010_conflict_follows_the_conflict_policy(engine_env, policy, r
         kept = next(e for p in preview.entities for e in p.skipped if e.entity_type == 'customer')
         assert 'QuickBooks kept its own version' in kept.reason
     assert summary.totals.failed == 0 and isinstance(stamp, datetime)
+
+
+async def test_a_deposited_payment_fails_with_6540_explained_and_the_run_goes_on(engine_env) -> None:  # noqa: F811
+    """Intuit's 6540: a payment on a bank deposit cannot be changed. The payment fails alone, saying why and what to
+    do; the other record of the run goes through."""
+    books = await engine_env.books()
+    first = await engine_env.runner.run(trigger='manual')
+    assert first.status == RunStatus.SUCCEEDED
+    company = engine_env.company()
+    payment = company.read('Payment', (await engine_env.link('payment', books['payment'].id)).qbo_id)
+    bank = next(a for a in company.iter_objects('Account') if a.get('AccountType') == 'Bank')
+    company.create('Deposit', {'DepositToAccountRef': {'value': bank['Id']}, 'Line': [
+        {'Amount': str(payment['TotalAmt']), 'LinkedTxn': [{'TxnId': payment['Id'], 'TxnType': 'Payment'}]}]})
+    await engine_env.edit(Payment, books['payment'].id, memo='March, corrected')
+    await engine_env.edit(Customer, books['bolt'].id, phone='555-0199')
+    summary = await engine_env.runner.run(trigger='manual')
+    assert summary.status == RunStatus.PARTIAL and summary.message == '1 synced, 1 failed, 0 skipped'
+    link = await engine_env.link('payment', books['payment'].id)
+    assert link.status == LinkStatus.FAILED
+    assert link.last_error.startswith('QuickBooks will not change this payment because it has been deposited.')
+    assert 'Remove the payment from its bank deposit in QuickBooks first' in link.last_error
+    assert company.read('Payment', payment['Id'])['SyncToken'] == payment['SyncToken']  # untouched there
+    bolt = company.read('Customer', (await engine_env.link('customer', books['bolt'].id)).qbo_id)
+    assert bolt['PrimaryPhone']['FreeFormNumber'] == '555-0199'
+    async with engine_env.db.session() as session:
+        failed = (await session.exec(select(SyncLogEntry).where(SyncLogEntry.run_id == summary.run_id,
+                                                                SyncLogEntry.status == 'failed'))).all()
+    assert [(e.entity_type, e.code) for e in failed] == [('payment', '6540')]
+    assert failed[0].suggestion.startswith('Remove the payment from its bank deposit')

@@ -24,7 +24,7 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
-from .wire import intuit_datetime
+from .wire import copy_json, intuit_datetime
 
 if TYPE_CHECKING:
     from .store import Company
@@ -59,7 +59,7 @@ def seed_company(company: Company) -> None:
     template = _templates.get(key)
     if template is None:
         _build(company)
-        template = _templates[key] = (_copy(company.objects), dict(company.counters))
+        template = _templates[key] = (copy_json(company.objects), dict(company.counters))
         while len(_templates) > _CACHE_SIZE:
             _templates.popitem(last=False)
     objects, counters = template
@@ -68,7 +68,7 @@ def seed_company(company: Company) -> None:
     company.counters.clear()
     company.counters.update(counters)
     for entity in _OWN_COPY:           # settings are what tests tweak in place: each company gets its own
-        company.objects[entity] = {key: _copy(obj) for key, obj in objects.get(entity, {}).items()}
+        company.objects[entity] = {key: copy_json(obj) for key, obj in objects.get(entity, {}).items()}
     info = company.objects['CompanyInfo']['1']
     info['CompanyName'] = info['LegalName'] = company.name
 
@@ -113,14 +113,6 @@ def seed_ref(company: Company, entity: str, entity_id: str) -> dict[str, str]:
     obj = company.get_object(entity, entity_id)
     assert obj is not None, f'seed references missing {entity} {entity_id}'
     return {'value': entity_id, 'name': obj.get('DisplayName') or obj.get('FullyQualifiedName') or obj.get('Name')}
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
 
 
 def home_currency(company: Company) -> dict[str, str]:

@@ -12,7 +12,7 @@ import copy
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Hashable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from ..clock import Clock
@@ -20,7 +20,9 @@ from ..events import ChangeEvent, EventBus, Operation
 from .policy import CompanyPolicy
 from .wire import intuit_datetime
 
-__all__ = ['CompanyRef', 'CompanyStore', 'Company', 'Replay', 'REALM_BASE', 'COMPANY_ZONE']
+__all__ = ['CompanyRef', 'CompanyStore', 'Company', 'Replay', 'REALM_BASE', 'COMPANY_ZONE', 'IndexKeys']
+
+IndexKeys = Callable[[dict[str, Any]], Iterable[Hashable]]   # the keys an object is found under in an index
 
 REALM_BASE = 9341453000000000          # realm ids are REALM_BASE + n: 16 digits like Intuit's sandbox realms
 COMPANY_ZONE = 'America/Los_Angeles'   # the seeded US company's time zone (offsets in MetaData and ``time``)
@@ -58,6 +60,7 @@ class Company:
         self.tombstones: dict[str, dict[str, dict[str, Any]]] = {}
         self.counters: dict[str, int] = {}
         self.replays: dict[str, Replay] = {}
+        self._indexes: dict[tuple[str, IndexKeys], dict[Hashable, set[str]]] = {}
 
     # --- time -------------------------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -81,6 +84,33 @@ class Company:
 
     def iter_objects(self, entity: str) -> Iterator[dict[str, Any]]:
         return iter(list(self.objects.get(entity, {}).values()))
+
+    def lookup(self, entity: str, keys: IndexKeys, key: Hashable) -> list[dict[str, Any]]:
+        """The stored objects of ``entity`` found under ``key`` by ``keys`` (DocNumber, the documents a payment is
+        applied to), in Id order, without scanning the entity: a rule that looked at every object on every write
+        made a write's cost grow with the company (quadratic over a large sync).
+
+        The index is built at first use and grows on every ``commit``; it may keep Ids that no longer match (an
+        object updated or deleted since), so every hit is checked against the stored object: stale entries cost a
+        dict lookup, never a wrong answer, and objects set aside (a batch hides what it created) are not found.
+        Whoever stores objects without ``commit`` (seed, restore) calls ``drop_indexes``.
+        """
+        with self.lock:
+            index = self._indexes.get((entity, keys))
+            if index is None:
+                index = self._indexes[(entity, keys)] = {}
+                for obj in self.objects.get(entity, {}).values():
+                    for found in keys(obj):
+                        index.setdefault(found, set()).add(obj['Id'])
+            bucket = self.objects.get(entity, {})
+            hits = [obj for obj_id in index.get(key, ()) if (obj := bucket.get(obj_id)) is not None
+                    and key in keys(obj)]
+            return sorted(hits, key=lambda obj: (len(obj['Id']), obj['Id']))
+
+    def drop_indexes(self) -> None:
+        """Forget every ``lookup`` index (rebuilt at next use): for code that fills ``objects`` directly."""
+        with self.lock:
+            self._indexes.clear()
 
     def commit(self, entity: str, obj: dict[str, Any], operation: Operation, emit: bool = True,
                announce: Operation | None = None, deleted_id: str | None = None) -> dict[str, Any]:
@@ -111,6 +141,10 @@ class Company:
                 obj['domain'] = 'QBO'
                 obj['sparse'] = False
                 bucket[obj['Id']] = obj
+                for (indexed, keys), index in self._indexes.items():
+                    if indexed == entity:
+                        for found in keys(obj):
+                            index.setdefault(found, set()).add(obj['Id'])
             if emit:
                 self.events.emit(ChangeEvent(self.realm_id, entity, obj['Id'], announce or operation, now, deleted_id))
             return obj
@@ -119,22 +153,22 @@ class Company:
     def create(self, entity: str, payload: dict[str, Any], **options: Any) -> dict[str, Any]:
         from .entities import entity_type
         with self.lock:
-            return copy.deepcopy(entity_type(entity).create(self, payload, **options))
+            return entity_type(entity).create(self, payload, **options)   # rendered: already a copy
 
     def update(self, entity: str, payload: dict[str, Any], **options: Any) -> dict[str, Any]:
         from .entities import entity_type
         with self.lock:
-            return copy.deepcopy(entity_type(entity).update(self, payload, **options))
+            return entity_type(entity).update(self, payload, **options)   # rendered: already a copy
 
     def delete(self, entity: str, payload: dict[str, Any]) -> dict[str, Any]:
         from .entities import entity_type
         with self.lock:
-            return copy.deepcopy(entity_type(entity).delete(self, payload))
+            return entity_type(entity).delete(self, payload)   # a new dict
 
     def void(self, entity: str, payload: dict[str, Any]) -> dict[str, Any]:
         from .entities import entity_type
         with self.lock:
-            return copy.deepcopy(entity_type(entity).void(self, payload))
+            return entity_type(entity).void(self, payload)   # rendered: already a copy
 
     def read(self, entity: str, entity_id: str) -> dict[str, Any]:
         from .entities import entity_type
@@ -174,6 +208,7 @@ class Company:
             self.tombstones.clear()
             self.counters.clear()
             self.replays.clear()
+            self._indexes.clear()
             seed_company(self)
 
 

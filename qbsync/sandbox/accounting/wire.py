@@ -6,12 +6,13 @@ of its own (no float ever touches an amount).
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring_ascii as _string
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-__all__ = ['loads', 'dumps', 'intuit_datetime', 'parse_intuit_datetime', 'epoch_ms', 'WireError']
+__all__ = ['loads', 'dumps', 'copy_json', 'intuit_datetime', 'parse_intuit_datetime', 'epoch_ms', 'WireError']
 
 
 class WireError(ValueError):
@@ -32,12 +33,21 @@ def dumps(value: Any) -> bytes:
 
 
 def _encode(value: Any) -> str:
+    # strings go straight to the C escaper json.dumps itself ends in (same bytes, without its per-call setup)
+    if isinstance(value, str):
+        return _string(value)
     if isinstance(value, dict):
-        return '{' + ','.join(f'{json.dumps(str(k))}:{_encode(v)}' for k, v in value.items()) + '}'
+        return '{' + ','.join(f'{_string(str(k))}:{_encode(v)}' for k, v in value.items()) + '}'
     if isinstance(value, (list, tuple)):
         return '[' + ','.join(_encode(v) for v in value) + ']'
-    if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
-        return json.dumps(value)
+    if value is True:
+        return 'true'
+    if value is False:
+        return 'false'
+    if value is None:
+        return 'null'
+    if isinstance(value, int):
+        return int.__repr__(value)
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError(f'cannot encode non-finite amount {value!r}')
@@ -45,6 +55,16 @@ def _encode(value: Any) -> str:
     if isinstance(value, float):
         return repr(value)
     raise TypeError(f'cannot encode {type(value).__name__} as JSON')
+
+
+def copy_json(value: Any) -> Any:
+    """An independent copy of JSON-ready data (dicts, lists and immutable leaves): what ``copy.deepcopy`` does for
+    it, several times faster (no memo, no dispatch), which matters because every answer is a copy."""
+    if isinstance(value, dict):
+        return {k: copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_json(v) for v in value]
+    return value
 
 
 def intuit_datetime(instant: datetime, zone: ZoneInfo, millis: bool = False) -> str:

@@ -6,11 +6,11 @@ affect others (payments and invoices), ``after_commit``. Everything is written t
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import faults
+from ..wire import copy_json
 from .values import UNSET, clean, is_unset, ref_id, to_bool, walk
 
 if TYPE_CHECKING:
@@ -77,19 +77,19 @@ class EntityType:
         self.check_locked(company, existing, 'update')
         incoming = self._incoming(body)
         if to_bool(body.get('sparse', False)):
-            obj = {k: copy.deepcopy(v) for k, v in existing.items() if k not in SYSTEM_FIELDS}
+            obj = {k: copy_json(v) for k, v in existing.items() if k not in SYSTEM_FIELDS}
             for key in self.fields & body.keys():
                 if key in incoming:
                     obj[key] = incoming[key]
                 else:
                     obj.pop(key, None)     # a sparse '' or null clears the field
         else:
-            obj = {k: copy.deepcopy(existing[k]) for k in self.computed if k in existing}
+            obj = {k: copy_json(existing[k]) for k in self.computed if k in existing}
             obj.update(incoming)           # omitted writable fields are gone (Intuit sets them to NULL)
             self._apply_defaults(obj)
         obj['Id'] = existing['Id']
         self._prepare(Context(company, existing, allow_duplicate_doc_num), obj)
-        previous = copy.deepcopy(existing)
+        previous = copy_json(existing)
         stored = company.commit(self.name, obj, 'Update', announce=self.update_announcement(company, previous, obj))
         self.after_commit(company, stored, previous)
         return self.render(company, stored)
@@ -101,7 +101,7 @@ class EntityType:
             raise faults.unsupported_operation(f'Delete on {self.name}', hint)
         existing = self._existing_for_write(company, self._body(payload))
         self.check_locked(company, existing, 'delete')
-        previous = copy.deepcopy(existing)
+        previous = copy_json(existing)
         self.before_delete(company, existing)
         company.commit(self.name, {'Id': existing['Id']}, 'Delete')
         self.after_commit(company, None, previous)
@@ -111,9 +111,9 @@ class EntityType:
         self._allow('void')
         existing = self._existing_for_write(company, self._body(payload))
         self.check_locked(company, existing, 'void')
-        previous = copy.deepcopy(existing)
+        previous = copy_json(existing)
         self.before_delete(company, existing)
-        obj = {k: copy.deepcopy(v) for k, v in company.get_object(self.name, existing['Id']).items()
+        obj = {k: copy_json(v) for k, v in company.get_object(self.name, existing['Id']).items()
                if k not in SYSTEM_FIELDS}
         obj['Id'] = existing['Id']
         self.apply_void(obj)
@@ -170,10 +170,10 @@ class EntityType:
 
     def render(self, company: Company, obj: dict[str, Any]) -> dict[str, Any]:
         """The object as Intuit returns it: an independent copy with derived read-only values filled in."""
-        return copy.deepcopy(self.view(company, obj))
+        return copy_json(self.view(company, obj))
 
     def render_all(self, company: Company) -> list[dict[str, Any]]:
-        return [copy.deepcopy(v) for v in self.views(company)]
+        return [copy_json(v) for v in self.views(company)]
 
     # --- shared machinery -------------------------------------------------------------------------------------
     def _allow(self, operation: str) -> None:
@@ -189,14 +189,14 @@ class EntityType:
         """Writable fields that carry a value; read-only and unknown fields are silently ignored, as at Intuit."""
         out: dict[str, Any] = {}
         for key in self.fields & body.keys():
-            value = clean(copy.deepcopy(body[key]))
+            value = clean(body[key])       # a new structure: the body's dicts and lists are never kept
             if value is not UNSET:
                 out[key] = value
         return out
 
     def _apply_defaults(self, obj: dict[str, Any]) -> None:
         for key, value in self.defaults.items():
-            obj.setdefault(key, copy.deepcopy(value))
+            obj.setdefault(key, copy_json(value))
 
     def _existing_for_write(self, company: Company, body: dict[str, Any]) -> dict[str, Any]:
         entity_id, token = body.get('Id'), body.get('SyncToken')

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import faults
 from .base import Context, EntityType, RefRule
-from .ledger import customer_balances
+from .ledger import customer_balance, customer_balances, ref_keys
 from .names import NAME_PARTS, PERSON_LENGTHS, PersonType, set_hierarchy
 from .values import money, ref_id
 
@@ -47,7 +47,16 @@ class CustomerType(PersonType):
             raise faults.delete_has_balance('Customer')
 
     def view(self, company: Company, obj: dict[str, Any]) -> dict[str, Any]:
-        return self._with_balances(obj, *_balances(company))
+        """One customer: its own balance and its jobs', found through the indexes (``views`` does all at once)."""
+        own = customer_balance(company, obj['Id'])
+        with_jobs, seen, waiting = own, {obj['Id']}, [obj['Id']]
+        while waiting:
+            for job in company.lookup('Customer', ref_keys('ParentRef'), waiting.pop()):
+                if job['Id'] not in seen:
+                    seen.add(job['Id'])
+                    waiting.append(job['Id'])
+                    with_jobs += customer_balance(company, job['Id'])
+        return self._with_balances(obj, {obj['Id']: own}, {obj['Id']: with_jobs})
 
     def views(self, company: Company) -> list[dict[str, Any]]:
         totals = _balances(company)

@@ -10,8 +10,9 @@ debit-positive amount) and ``account_balances`` adds them up.
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cache
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .values import money, ref_id
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from ..store import Company
 
 __all__ = ['LINKABLE', 'PAYERS', 'CREDITS', 'applications', 'applied_to', 'refresh_linked', 'customer_balances',
-           'payment_targets', 'account_balances', 'vendor_balances', 'derived_balance', 'account_of_subtype',
+           'payment_targets', 'account_balances', 'vendor_balances', 'customer_balance', 'vendor_balance', 'ref_keys', 'derived_balance', 'account_of_subtype',
            'Posting', 'LINK_SOURCES']
 
 PAYERS = {'Invoice': 'Payment', 'CreditMemo': 'Payment', 'Bill': 'BillPayment', 'VendorCredit': 'BillPayment'}
@@ -46,13 +47,17 @@ def applications(payment: dict[str, Any] | None) -> list[tuple[tuple[str, str], 
 
 def applied_to(company: Company, txn_type: str, txn_id: str,
                exclude_payment: str | None = None) -> tuple[Decimal, list[str]]:
-    """Total applied to one document by all its payers (optionally not counting one of them), and their Ids."""
+    """Total applied to one document by all its payers (optionally not counting one of them), and their Ids.
+
+    The payers are found through the company's index of payment targets, not by reading every payment: this runs
+    on every payment and invoice write, so a scan made a large sync quadratic."""
     total, payments = ZERO, []
-    for payment in company.iter_objects(PAYERS[txn_type]):
+    key = (txn_type, txn_id)
+    for payment in company.lookup(PAYERS[txn_type], payment_targets, key):
         if payment['Id'] == exclude_payment:
             continue
-        for key, amount in applications(payment):
-            if key == (txn_type, txn_id):
+        for target, amount in applications(payment):
+            if target == key:
                 total += amount
                 if payment['Id'] not in payments:
                     payments.append(payment['Id'])
@@ -95,6 +100,35 @@ def _party_balances(company: Company, party: str, documents: tuple[str, str], pa
     for payment in company.iter_objects(payer):
         balances[ref_id(payment.get(party)) or ''] -= Decimal(payment.get('UnappliedAmt', ZERO))
     return balances
+
+
+@cache
+def ref_keys(field: str) -> Callable[[dict[str, Any]], tuple[str]]:
+    """``Company.lookup`` keys of an object by the Id a reference field points to (one function per field, so that
+    every caller shares one index)."""
+    def keys(obj: dict[str, Any]) -> tuple[str]:
+        return (ref_id(obj.get(field)) or '',)
+    return keys
+
+
+def _party_balance(company: Company, party: str, documents: tuple[str, str], payer: str, party_id: str) -> Decimal:
+    """One party's entry of ``_party_balances``, from the transactions that name it (an answer renders a customer
+    or vendor with its balance: reading every transaction for each made a large company slow)."""
+    keys, total = ref_keys(party), ZERO
+    for entity, sign in zip(documents, (1, -1), strict=True):
+        for txn in company.lookup(entity, keys, party_id):
+            total += sign * Decimal(txn.get('Balance', ZERO))
+    for payment in company.lookup(payer, keys, party_id):
+        total -= Decimal(payment.get('UnappliedAmt', ZERO))
+    return total
+
+
+def customer_balance(company: Company, customer_id: str) -> Decimal:
+    return _party_balance(company, 'CustomerRef', ('Invoice', 'CreditMemo'), 'Payment', customer_id)
+
+
+def vendor_balance(company: Company, vendor_id: str) -> Decimal:
+    return _party_balance(company, 'VendorRef', ('Bill', 'VendorCredit'), 'BillPayment', vendor_id)
 
 
 def customer_balances(company: Company) -> dict[str, Decimal]:

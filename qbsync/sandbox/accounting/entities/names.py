@@ -8,12 +8,13 @@ name) and inactive objects keep their names reserved (Intuit documents uniquenes
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Iterable
+from functools import cache
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .. import faults
 from ..seed import home_currency
 from .base import Context, EntityType, RefRule
-from .ledger import vendor_balances
+from .ledger import vendor_balance, vendor_balances
 from .values import is_email, money, ref_id, to_date, to_decimal
 
 if TYPE_CHECKING:
@@ -66,13 +67,23 @@ class NameListType(EntityType):
 
 def check_unique(company: Company, own_entity: str, entities: Iterable[str], field: str, obj: dict[str, Any],
                  kind: str) -> None:
-    wanted = str(obj.get(field, '')).strip().casefold()
+    wanted = _name_key(obj.get(field, ''))
     for entity in entities:
-        for other in company.iter_objects(entity):
-            if entity == own_entity and other['Id'] == obj.get('Id'):
-                continue
-            if str(other.get(field, '')).strip().casefold() == wanted:
+        for other in company.lookup(entity, _name_keys(field), wanted):
+            if not (entity == own_entity and other['Id'] == obj.get('Id')):
                 raise faults.duplicate_name(kind)
+
+
+def _name_key(value: Any) -> str:
+    return str(value).strip().casefold()
+
+
+@cache
+def _name_keys(field: str) -> Callable[[dict[str, Any]], tuple[str]]:
+    """``Company.lookup`` keys by a name as Intuit compares names (trimmed, any case); one function per field."""
+    def keys(obj: dict[str, Any]) -> tuple[str]:
+        return (_name_key(obj.get(field, '')),)
+    return keys
 
 
 def check_name_characters(obj: dict[str, Any], fields: Iterable[str], forbidden: str = ':\t\n') -> None:
@@ -178,7 +189,7 @@ class VendorType(PersonType):
             raise faults.delete_has_balance('Vendor')
 
     def view(self, company: Company, obj: dict[str, Any]) -> dict[str, Any]:
-        return {**obj, 'Balance': money(vendor_balances(company).get(obj['Id'], ZERO))}
+        return {**obj, 'Balance': money(vendor_balance(company, obj['Id']))}
 
     def views(self, company: Company) -> list[dict[str, Any]]:
         balances = vendor_balances(company)

@@ -11,7 +11,7 @@ from .base import Context, EntityType
 from .tracking import apply_tracking
 from .values import to_date, to_decimal
 
-__all__ = ['TransactionType', 'TXN_FIELDS', 'ZERO', 'assign_line_ids', 'next_sales_number']
+__all__ = ['TransactionType', 'TXN_FIELDS', 'ZERO', 'assign_line_ids', 'next_sales_number', 'doc_numbers']
 
 ZERO = Decimal('0')
 TXN_FIELDS = frozenset({'DocNumber', 'TxnDate', 'PrivateNote', 'CurrencyRef', 'ExchangeRate', 'Line',
@@ -80,8 +80,8 @@ class TransactionType(EntityType):
 
     def rules(self, ctx: Context, obj: dict[str, Any]) -> None:
         if self.check_doc_number and obj.get('DocNumber') and not ctx.allow_duplicate_doc_num:
-            for other in ctx.company.iter_objects(self.name):
-                if other['Id'] != obj.get('Id') and other.get('DocNumber') == obj['DocNumber']:
+            for other in ctx.company.lookup(self.name, doc_numbers, obj['DocNumber']):
+                if other['Id'] != obj.get('Id'):
                     raise faults.duplicate_doc_num(self.name, other['Id'], obj['DocNumber'])
         self.compute(ctx, obj)
         if ctx.auto_doc_number is not None:
@@ -117,8 +117,13 @@ def assign_line_ids(ctx: Context, lines: list[dict[str, Any]]) -> None:
 def next_sales_number(ctx: Context) -> str:
     """All sales forms share one numbering sequence, skipping numbers already in use."""
     company = ctx.company
-    used = {o.get('DocNumber') for entity in SALES_FORMS for o in company.iter_objects(entity)}
     number = company.counters.get(SALES_DOC_COUNTER, 1000) + 1
-    while str(number) in used:
+    while any(company.lookup(entity, doc_numbers, str(number)) for entity in SALES_FORMS):
         number += 1
     return str(number)
+
+
+def doc_numbers(obj: dict[str, Any]) -> tuple[str, ...]:
+    """Index keys of a transaction by document number (``Company.lookup``)."""
+    number = obj.get('DocNumber')
+    return (number,) if number else ()
