@@ -234,7 +234,8 @@ async def one_by_one(size: BookSize, folder: Path, *, remote: bool = False) -> t
                 refs.link(spec.name, local.record.id, str(created['Id']))  # type: ignore[attr-defined]
                 sent += 1
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    print(f'{"loopback, " if remote else ""}one request per record: {sent:,} records in {elapsed:.1f} s = {sent / elapsed:,.0f} records/s wall, '
+    print(f'{"loopback, " if remote else ""}one request per record: {sent:,} records in {elapsed:.1f} s = '
+          f'{sent / elapsed:,.0f} records/s wall, '
           f'{sent / cpu:,.0f} per CPU second, {setup.transport.api_calls / sent:.3f} requests per record')
     await setup.close()
     return elapsed, cpu

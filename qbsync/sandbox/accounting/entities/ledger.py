@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from ..store import Company
 
 __all__ = ['LINKABLE', 'PAYERS', 'CREDITS', 'applications', 'applied_to', 'refresh_linked', 'customer_balances',
-           'payment_targets', 'account_balances', 'vendor_balances', 'customer_balance', 'vendor_balance', 'ref_keys', 'derived_balance', 'account_of_subtype',
-           'Posting', 'LINK_SOURCES']
+           'payment_targets', 'account_balances', 'vendor_balances', 'customer_balance', 'vendor_balance', 'ref_keys',
+           'derived_balance', 'account_of_subtype', 'Posting', 'LINK_SOURCES']
 
 PAYERS = {'Invoice': 'Payment', 'CreditMemo': 'Payment', 'Bill': 'BillPayment', 'VendorCredit': 'BillPayment'}
 CREDITS = ('CreditMemo', 'VendorCredit')      # applied against the documents, so they count negative
