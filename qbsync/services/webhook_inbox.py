@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Callable, Sequence
 
-from sqlalchemy import delete, insert, or_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, or_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..db import Database
 from ..models import ConnectionStatus, QuickBooksConnection, WebhookEvent
@@ -30,7 +33,8 @@ PROCESSED_RETENTION = timedelta(days=7)  # long enough to look into a sync quest
 UNPROCESSED_RETENTION = timedelta(days=30)  # CDC covers 30 days: older notifications are worth nothing
 PRUNE_JOB = 'webhook-prune'
 PRUNE_INTERVAL = timedelta(hours=6)
-_CHUNK = 500  # rows per statement: below every database's bound-parameter limit
+_CHUNK = 500  # rows per statement (10 columns each): below every database's bound-parameter limit
+LIVE_REALMS_SECONDS = 5.0
 _LIVE = (ConnectionStatus.CONNECTED, ConnectionStatus.NEEDS_RECONNECT)  # companies whose changes are worth keeping
 
 
@@ -45,6 +49,8 @@ class WebhookInbox:
         # group commit: deliveries arriving together are stored together, by one writer in one transaction, so
         # many at once neither queue for SQLite's single write lock one by one nor give up at its busy timeout
         self._queued: list[tuple[list[EntityChange], asyncio.Future[int]]] = []
+        self._live: set[str] = set()  # the connected companies, as read at ``_live_at`` (time.monotonic)
+        self._live_at = float('-inf')
         self._writer: asyncio.Task[None] | None = None
 
     async def record(self, changes: Sequence[EntityChange]) -> int:
@@ -81,17 +87,16 @@ class WebhookInbox:
     async def _store(self, changes: Sequence[EntityChange]) -> set[str]:
         """The keys of the changes newly stored."""
         unique = list({change.event_key: change for change in changes}.values())
-        async with self._db.session() as session:
-            live = set((await session.exec(select(QuickBooksConnection.realm_id).where(
-                col(QuickBooksConnection.status).in_(_LIVE)))).all())
-        foreign = sorted({c.realm_id for c in unique if c.realm_id not in live})
-        if foreign:
-            log.warning('webhook: %d change(s) for companies not connected here (%s) acknowledged and not kept',
-                        sum(1 for c in unique if c.realm_id not in live), ', '.join(foreign[:5]))
-        kept = [c for c in unique if c.realm_id in live]
         stored: set[str] = set()
-        for start in range(0, len(kept), _CHUNK):
-            stored |= await self._record_chunk(kept[start:start + _CHUNK])
+        async with self._db.session() as session:  # one session: each database call is a hop to its thread
+            live = await self._live_realms(session, {c.realm_id for c in unique})
+            foreign = sorted({c.realm_id for c in unique if c.realm_id not in live})
+            if foreign:
+                log.warning('webhook: %d change(s) for companies not connected here (%s) acknowledged and not kept',
+                            sum(1 for c in unique if c.realm_id not in live), ', '.join(foreign[:5]))
+            kept = [c for c in unique if c.realm_id in live]
+            for start in range(0, len(kept), _CHUNK):
+                stored |= await self._record_chunk(session, kept[start:start + _CHUNK])
         return stored
 
     async def record_within(self, changes: Sequence[EntityChange], seconds: float) -> int | None:
@@ -131,32 +136,27 @@ class WebhookInbox:
             log.info('webhook inbox: %d old event(s) pruned', removed)
         return removed
 
-    async def _record_chunk(self, changes: list[EntityChange]) -> set[str]:
-        async with self._db.session() as session:
-            known = set((await session.exec(select(WebhookEvent.event_key).where(
-                col(WebhookEvent.event_key).in_([c.event_key for c in changes])))).all())
-            fresh = [c for c in changes if c.event_key not in known]
-            if not fresh:
-                return set()
-            try:  # one executemany: 20,000 ORM objects would hold the loop for seconds
-                await session.exec(insert(WebhookEvent.__table__), params=[self._row(c) for c in fresh])  # type: ignore
-                await session.commit()
-                return {c.event_key for c in fresh}
-            except IntegrityError:  # the same delivery arrived twice at once: fall back to one row at a time
-                await session.rollback()
-        return await self._record_one_by_one(fresh)
+    async def _live_realms(self, session: AsyncSession, realms: set[str]) -> set[str]:
+        """The connected companies. Read again unless every realm asked about was live moments ago: under a burst
+        each delivery would otherwise wait for this query too, and a company disconnected meanwhile only has its
+        events stored for a few more seconds (processing ignores them)."""
+        if realms <= self._live and time.monotonic() - self._live_at < LIVE_REALMS_SECONDS:
+            return self._live
+        self._live = set((await session.exec(select(QuickBooksConnection.realm_id).where(
+            col(QuickBooksConnection.status).in_(_LIVE)))).all())
+        self._live_at = time.monotonic()
+        return self._live
 
-    async def _record_one_by_one(self, changes: list[EntityChange]) -> set[str]:
-        stored: set[str] = set()
-        for change in changes:
-            async with self._db.session() as session:
-                session.add(WebhookEvent(**self._row(change)))
-                try:
-                    await session.commit()
-                    stored.add(change.event_key)
-                except IntegrityError:
-                    await session.rollback()
-        return stored
+    async def _record_chunk(self, session: AsyncSession, changes: list[EntityChange]) -> set[str]:
+        """Insert the changes not stored before, in one statement (also when another delivery stores the same
+        change at the same moment); returns the keys of those it stored."""
+        table = WebhookEvent.__table__  # type: ignore[attr-defined]
+        make_insert = pg_insert if session.bind.dialect.name == 'postgresql' else sqlite_insert
+        statement = make_insert(table).values([self._row(c) for c in changes]) \
+            .on_conflict_do_nothing(index_elements=['event_key']).returning(table.c.event_key)
+        fresh = set((await session.exec(statement)).scalars().all())  # type: ignore[call-overload]
+        await session.commit()
+        return fresh
 
     def _row(self, change: EntityChange) -> dict[str, object]:
         """The columns of a change; the parser refused anything longer than its column, so nothing is cut here."""

@@ -121,3 +121,18 @@ async def test_worker_drains_what_is_due_and_waits_for_retries(db: Database) -> 
     assert await worker.drain() == 0  # k3 waits for its backoff
     clock.at += backoff(1)
     assert await worker.drain() == 1 and seen[-1] == ['k3']
+
+
+async def test_intake_stores_each_change_once_even_when_deliveries_overlap(db: Database) -> None:
+    """One INSERT ... ON CONFLICT DO NOTHING per chunk, on both databases: repeats within and across deliveries, and
+    deliveries stored at the same moment, keep one row per event key; each count is of the changes new to it."""
+    import asyncio
+
+    inbox = await _inbox(db, Clock())
+    assert await inbox.record([change(1), change(2), change(1)]) == 2
+    assert await inbox.record([change(2), change(3)]) == 1
+    counts = await asyncio.gather(*(inbox.record([change(n) for n in range(3, 9)]) for _ in range(4)))
+    assert sum(counts) == 5  # 4..8, whichever delivery stored them
+    foreign = EntityChange(event_key='kx', realm_id='R2', entity='Customer', entity_id='9', operation='Update')
+    assert await inbox.record([foreign]) == 0  # a company not connected here: acknowledged, not kept
+    assert [e.event_key for e in await _rows(db)] == [f'k{n}' for n in range(1, 9)]
