@@ -69,14 +69,8 @@ class Item(_Tracked, table=True):
     class_name: str = Field(default='', max_length=100)  # its QuickBooks class, for classes "from the item"
 
 
-class Invoice(_Tracked, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    doc_number: str = Field(max_length=21, unique=True, index=True)
-    customer_id: int = Field(foreign_key='customer.id', index=True)
-    txn_date: date = Field(index=True)
-    due_date: date | None = Field(default=None, index=True)  # overdue lists and figures
-    terms: str = Field(default='', max_length=100)
-    bill_email: str = Field(default='', max_length=100)
+class _SalesForm(_Tracked):
+    """What an invoice and a credit memo both hold besides their number, customer, date and lines."""
     memo: str = Field(default='', max_length=1000)  # shown to the customer
     private_note: str = Field(default='', max_length=4000)
     voided: bool = False
@@ -87,6 +81,16 @@ class Invoice(_Tracked, table=True):
     # a discount on the whole document, sent as Intuit's DiscountLineDetail line: a percent or a fixed amount
     discount_percent: Decimal = money()
     discount_amount: Decimal = money()
+
+
+class Invoice(_SalesForm, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    doc_number: str = Field(max_length=21, unique=True, index=True)
+    customer_id: int = Field(foreign_key='customer.id', index=True)
+    txn_date: date = Field(index=True)
+    due_date: date | None = Field(default=None, index=True)  # overdue lists and figures
+    terms: str = Field(default='', max_length=100)
+    bill_email: str = Field(default='', max_length=100)
 
 
 class InvoiceLine(SQLModel, table=True):
@@ -143,21 +147,11 @@ class ExpenseLine(SQLModel, table=True):
     customer_id: int | None = Field(default=None, foreign_key='customer.id')  # billable to a customer
 
 
-class CreditMemo(_Tracked, table=True):
+class CreditMemo(_SalesForm, table=True):
     id: int | None = Field(default=None, primary_key=True)
     doc_number: str = Field(max_length=21, unique=True, index=True)
     customer_id: int = Field(foreign_key='customer.id', index=True)
     txn_date: date = Field(index=True)
-    memo: str = Field(default='', max_length=1000)
-    private_note: str = Field(default='', max_length=4000)
-    voided: bool = False
-    service_area: str = Field(default='', max_length=100)  # mapped to a class or location (Field Mapping)
-    job_number: str = Field(default='', max_length=31)  # custom fields on sales forms hold at most 31 characters
-    technician: str = Field(default='', max_length=100)
-    po_number: str = Field(default='', max_length=31)
-    # a discount on the whole document, sent as Intuit's DiscountLineDetail line: a percent or a fixed amount
-    discount_percent: Decimal = money()
-    discount_amount: Decimal = money()
 
 
 class CreditMemoLine(SQLModel, table=True):

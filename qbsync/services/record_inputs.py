@@ -70,14 +70,12 @@ class SalesLineInput:
 
 
 @dataclass
-class InvoiceInput:
+class _SalesFormInput:
+    """What an invoice and a credit memo form both hold."""
     customer_id: int | None = None
     txn_date: DateLike | None = None
     lines: list[SalesLineInput] = field(default_factory=list)
     doc_number: str = ''  # blank: the next number
-    due_date: DateLike | None = None  # None: from the terms (or the invoice date)
-    terms: str | None = None  # None: the customer's terms
-    bill_email: str | None = None  # None: the customer's email
     memo: str = ''
     private_note: str = ''
     voided: bool = False
@@ -87,6 +85,13 @@ class InvoiceInput:
     po_number: str = ''
     discount_percent: DecimalLike = '0'  # a discount on the whole document: a percent, or
     discount_amount: DecimalLike = '0'  # a fixed amount (one or the other)
+
+
+@dataclass
+class InvoiceInput(_SalesFormInput):
+    due_date: DateLike | None = None  # None: from the terms (or the invoice date)
+    terms: str | None = None  # None: the customer's terms
+    bill_email: str | None = None  # None: the customer's email
 
 
 @dataclass
@@ -129,20 +134,8 @@ class ExpenseInput:
 
 
 @dataclass
-class CreditMemoInput:
-    customer_id: int | None = None
-    txn_date: DateLike | None = None
-    lines: list[SalesLineInput] = field(default_factory=list)
-    doc_number: str = ''  # blank: the next number
-    memo: str = ''
-    private_note: str = ''
-    voided: bool = False
-    service_area: str = ''  # field mapping: app fields the Field Mapping tab can send as class, location or
-    job_number: str = ''  # custom field
-    technician: str = ''
-    po_number: str = ''
-    discount_percent: DecimalLike = '0'  # a discount on the whole document: a percent, or
-    discount_amount: DecimalLike = '0'  # a fixed amount (one or the other)
+class CreditMemoInput(_SalesFormInput):
+    """A credit memo: the sales form's fields and nothing else (no due date, terms or billing email)."""
 
 
 RecordInput = CustomerInput | ItemInput | InvoiceInput | PaymentInput | ExpenseInput | CreditMemoInput
