@@ -40,7 +40,7 @@ async def build(context: CenterContext) -> None:
     await conflicts.build(context)  # records held for the user's choice come first
     services = context.services
     formats = context.formats
-    state = {'page': 1}
+    state = {'page': 1, 'asked': 0}
     example = formats.short_date(formats.today())
     with ui.card().classes('w-full gap-2'):
         with ui.row().classes('items-end gap-3 w-full'):
@@ -82,14 +82,18 @@ async def build(context: CenterContext) -> None:
                          text=search.value or '', include_dismissed=bool(dismissed.value))
 
     async def update() -> None:
+        """Reads overlap (Enter, blur and clear can fire together); only the newest one's answer is drawn, or a
+        slower, older read would put back entries the latest filter excludes."""
         log_filter = current_filter()
         if log_filter is None:
             return
+        state['asked'] += 1
+        ticket = state['asked']
         page = await _read(log_filter, state['page'])
         if not page.entries and state['page'] > 1:  # the page emptied (pruned, filtered): back to the first
             state['page'] = 1
             page = await _read(log_filter, 1)
-        if not entries.is_deleted:
+        if not entries.is_deleted and ticket == state['asked']:
             _show(page)
 
     async def _read(log_filter: LogFilter, number: int) -> LogPage:

@@ -2,6 +2,7 @@
 Dismiss, CSV export; viewers read but do not act."""
 from __future__ import annotations
 
+import asyncio
 import csv
 from datetime import datetime, timedelta, timezone
 
@@ -129,3 +130,30 @@ async def test_viewer_reads_the_log_without_actions(user: User, viewer: Account)
     await user.should_not_see(marker='log-retry')
     await user.should_not_see(marker='log-dismiss')
     await user.should_not_see(marker='log-retry-all')
+
+
+async def test_a_slower_older_read_does_not_overwrite_the_newest_filter(user: User, owner: Account) -> None:
+    """Clearing the search and typing a date fire two reads at once; the unfiltered one finishing last must not win."""
+    realm_id = await connect_quickbooks(user)
+    await _entries(realm_id, info=3)
+    sync_log = app.state.services.sync_log
+    read = sync_log.page
+
+    async def slow_when_unfiltered(log_filter, **kwargs):  # type: ignore[no-untyped-def]
+        if log_filter.since is None:
+            await asyncio.sleep(0.5)
+        return await read(log_filter, **kwargs)
+
+    await user.open(LOG)
+    await user.should_see('Entries 1–6', retries=20)
+    sync_log.page = slow_when_unfiltered
+    try:
+        user.find(marker='log-search').trigger('keydown.enter')
+        await asyncio.sleep(0.1)  # that read has begun, without a date
+        user.find(marker='log-since').type(f'{NOW + timedelta(days=1):%Y-%m-%d}').trigger('keydown.enter')
+        await user.should_see('No entries match.', retries=20)
+        await asyncio.sleep(0.8)  # the slow, older read has answered by now
+        await user.should_see('No entries match.')
+        await user.should_not_see('Entries 1–6')
+    finally:
+        sync_log.page = read
