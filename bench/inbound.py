@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -35,6 +36,7 @@ from fastapi import FastAPI
 from sqlmodel import select
 
 from qbsync.db import Database, upgrade_schema
+from qbsync.heap import settle_heap
 from qbsync.models import Customer, EntityLink, QuickBooksConnection, SyncSettings
 from qbsync.quickbooks.client import QuickBooksClient
 from qbsync.sandbox import ManualClock, SandboxConfig, SandboxState, create_sandbox_app
@@ -137,10 +139,11 @@ async def build_stack(folder: str, *, real_clock: bool, remote: bool = False) ->
     inbound_pass = InboundPass(inbound)
     runner.register_pass('inbound', inbound_pass)
     worker = InboundWorker(inbound.queue, lambda: inbound_pass.run_webhooks(runner), now=clock.now)
-    inbox = WebhookInbox(db, on_stored=worker.notify)
+    inbox = WebhookInbox(db, Path(folder) / 'webhooks', on_stored=worker.notify)
     receiver = FastAPI()
     receiver.include_router(quickbooks_routes.build_router(SimpleNamespace(  # type: ignore[arg-type]
         settings=SimpleNamespace(webhook_verifier_token=VERIFIER), webhooks=inbox)))
+    settle_heap()  # as the app does once started (qbsync/heap.py)
     return Stack(sandbox, realm_id, db, inbound, runner, worker, receiver, seen, http)
 
 
@@ -187,9 +190,8 @@ async def ack_latency(seconds: float, rate: int) -> None:
         child = await asyncio.create_subprocess_exec(sys.executable, '-m', 'bench.inbound', '--load', url, path,
                                                      str(rate), stdout=subprocess.PIPE)
         out, _ = await child.communicate()
-        sent = time.perf_counter() - started
         answer = json.loads(out)
-        latencies, failures = answer['latencies'], answer['failures']
+        latencies, failures, sent = answer['latencies'], answer['failures'], answer['seconds']
         while (await stack.inbound.queue.next_due()) is not None:
             await asyncio.wait_for(stack.worker.settled(), 120)
             await asyncio.sleep(0.05)
@@ -224,8 +226,8 @@ async def load(url: str, path: str, rate: int) -> None:
     start = time.perf_counter()
 
     async def one(n: int, body: str, signature: str) -> None:
-        await asyncio.sleep(max(0.0, start + n / rate - time.perf_counter()))
-        began = time.perf_counter()  # from when Intuit would send it: waiting for a connection counts too
+        began = start + n / rate  # from when Intuit would send it: a late start and waiting for a connection count
+        await asyncio.sleep(max(0.0, began - time.perf_counter()))
         reader, writer = await pool.get()
         data = body.encode()
         writer.write(f'POST {target.raw_path.decode()} HTTP/1.1\r\nHost: {target.host}\r\n'
@@ -244,9 +246,10 @@ async def load(url: str, path: str, rate: int) -> None:
         if status != 200:
             failures.append(f'HTTP {status}')
     await asyncio.gather(*(one(n, body, sig) for n, (body, sig) in enumerate(deliveries)))
+    took = time.perf_counter() - start
     while not pool.empty():
         pool.get_nowait()[1].close()
-    print(json.dumps({'latencies': latencies, 'failures': failures}))
+    print(json.dumps({'latencies': latencies, 'failures': failures, 'seconds': took}))
 
 
 # -- 2. change to local record ----------------------------------------------------------------------------------
