@@ -85,6 +85,11 @@ class WebhookInbox:
             log.info('webhook: %d delivery(ies) accepted before the last stop are being stored', len(self._unstored))
             self._kick()
 
+    @property
+    def unstored(self) -> int:
+        """Deliveries accepted (in the journal) and not yet stored in the database."""
+        return sum(1 for item in (*self._unstored, *self._queued) if item.body is not None)
+
     def accept(self, body: bytes) -> None:
         """Take a signed delivery: it is on disk when this returns and stored soon after, so Intuit's answer never
         waits for the database (raises OSError when it cannot be kept: answer so that Intuit retries)."""

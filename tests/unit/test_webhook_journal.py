@@ -111,9 +111,11 @@ async def test_a_failing_database_keeps_the_journal_and_is_tried_again(db: Datab
     monkeypatch.setattr(inbox, '_store', flaky)
     inbox.accept(body(1))
     assert not await inbox.drain(timeout=0.001)  # still trying
+    assert inbox.unstored == 1  # what /metrics shows (qbsync_webhook_deliveries_unstored)
     assert len(WebhookJournal(folder).leftovers()) == 1  # meanwhile on disk, for a restart
     inbox.accept(body(2))
     assert await inbox.drain(timeout=10)
+    assert inbox.unstored == 0
     assert await _stored(db) == ['1', '2']
     assert list(folder.iterdir()) == []
 
