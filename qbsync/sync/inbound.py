@@ -140,10 +140,11 @@ class InboundApplier:
         return at_hand
 
     async def _link(self, session: AsyncSession, entity_type: str, qbo_id: str) -> EntityLink | None:
-        at_hand = self._at_hand.get((entity_type, qbo_id)) if self._at_hand is not None else None
-        if at_hand is not None and at_hand.qbo_id == qbo_id and at_hand.entity_type == entity_type:
-            return at_hand
-        return await find_link(session, self._realm, entity_type, qbo_id)  # new to this chunk, or no prefetch
+        """The link of a QuickBooks object: from the chunk's prefetch (with the links the chunk created since, so a
+        miss means there is none), else by a query."""
+        if self._at_hand is None:
+            return await find_link(session, self._realm, entity_type, qbo_id)
+        return self._at_hand.get((entity_type, qbo_id))
 
     async def _apply_in(self, session: AsyncSession, change: InboundChange, result: ApplyResult) -> None:
         try:
@@ -340,6 +341,8 @@ class InboundApplier:
         link.qbo_id = obj.id
         self._stamp(link, obj, values, version)
         session.add(link)
+        if self._at_hand is not None:
+            self._at_hand[(entity_type, obj.id)] = link
         self._known(entity_type, obj.id, record.id)  # type: ignore[arg-type]
         await self._log_in(session)(entity_type, record.id, obj.id, 'info', 'inbound_create',  # type: ignore
                                     f'{_label(entity_type)} {_name(record)} '

@@ -10,7 +10,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Update, bindparam, delete, update
+from sqlalchemy import Update, bindparam, delete, insert, update
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -81,10 +82,16 @@ def _update_statement(entity_type: str, keys: tuple[str, ...]) -> Update:
 
 
 async def create_record(session: AsyncSession, entity_type: str, values: LocalValues, now: datetime) -> SQLModel:
-    record = entity(entity_type).model(**values.fields, created_at=now, updated_at=now)
+    """Inserted by itself (its id is needed now), without flushing what earlier changes left pending: their links,
+    lines and log entries go in one batch at commit, where a flush here sent them in a round trip each."""
+    record = entity(entity_type).model(**values.fields, created_at=now, updated_at=now)  # the model's defaults
+    table = record.__table__  # type: ignore[attr-defined]
+    row = {column.key: getattr(record, column.key) for column in table.columns if column.key != 'id'}
+    with session.no_autoflush:
+        record.id = (await session.exec(insert(table).values(row).returning(table.c.id))).scalar_one()  # type: ignore
+    make_transient_to_detached(record)  # as if loaded: adding it tracks it without inserting it again
     session.add(record)
-    await session.flush()
-    await _replace_lines(session, entity_type, record.id, values.lines)  # type: ignore[attr-defined]
+    await _replace_lines(session, entity_type, record.id, values.lines, fresh=True)  # type: ignore[attr-defined]
     return record
 
 
@@ -113,9 +120,11 @@ async def unique_value(session: AsyncSession, entity_type: str, values: LocalVal
 
 
 async def _replace_lines(session: AsyncSession, entity_type: str, parent_id: int,
-                         lines: list[dict[str, Any]] | None) -> None:
+                         lines: list[dict[str, Any]] | None, *, fresh: bool = False) -> None:
+    """:param fresh: the record was just created (it has no lines to delete)"""
     if lines is None or entity_type not in LINE_TABLES:
         return
     table, parent = LINE_TABLES[entity_type]
-    await session.exec(delete(table).where(getattr(table, parent) == parent_id))  # type: ignore[call-overload]
+    if not fresh:
+        await session.exec(delete(table).where(getattr(table, parent) == parent_id))  # type: ignore[call-overload]
     session.add_all(table(**{parent: parent_id, **row}) for row in lines)
