@@ -71,6 +71,7 @@ class WebhookInbox:
         # up at its busy timeout
         self._queued: list[_Queued] = []
         self._unstored: list[_Queued] = []  # accepted bodies whose store failed: tried again before anything new
+        self._in_flight: list[_Queued] = []  # what the writer is storing now
         self._segments: list[Path] = []  # journal segments holding bodies not stored yet
         self._live: set[str] = set()  # the connected companies, as read at ``_live_at`` (time.monotonic)
         self._live_at = float('-inf')
@@ -88,7 +89,7 @@ class WebhookInbox:
     @property
     def unstored(self) -> int:
         """Deliveries accepted (in the journal) and not yet stored in the database."""
-        return sum(1 for item in (*self._unstored, *self._queued) if item.body is not None)
+        return sum(1 for item in (*self._in_flight, *self._unstored, *self._queued) if item.body is not None)
 
     def accept(self, body: bytes) -> None:
         """Take a signed delivery: it is on disk when this returns and stored soon after, so Intuit's answer never
@@ -133,12 +134,13 @@ class WebhookInbox:
         delay = RETRY_FIRST
         while self._queued or self._unstored:
             batch, self._queued = self._unstored + self._queued, []
-            self._unstored = []
+            self._unstored, self._in_flight = [], batch
             self._segments += self._journal.seal()  # every body in the batch is in these segments or earlier ones
             segments = list(self._segments)
             try:
                 counts = await self._store_batch(batch)
             except Exception as exc:  # callers of record() see the failure; accepted bodies are tried again
+                self._in_flight = []
                 for item in batch:
                     if item.waiter is not None and not item.waiter.done():
                         item.waiter.set_exception(exc)
@@ -150,7 +152,7 @@ class WebhookInbox:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RETRY_MAX)
                 continue
-            delay = RETRY_FIRST
+            delay, self._in_flight = RETRY_FIRST, []
             for path in segments:
                 self._journal.discard(path)
             self._segments = [path for path in self._segments if path not in segments]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import asyncio
 import json
 
 import pytest
@@ -81,5 +82,23 @@ async def test_signed_but_malformed_body_is_acknowledged_with_a_warning(user: Us
     body = b'{"unexpected": true}'
     response = await user.http_client.post('/api/quickbooks/webhook', content=body, headers=_signed(body))
     assert response.status_code == 200  # never 400 to Intuit: it would retry the whole batch
+    assert await _events() == []  # read once what was accepted has been handled
     assert 'signed correctly but unreadable' in caplog.text
-    assert await _events() == []
+
+
+async def test_the_answer_does_not_wait_for_the_database(user: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The inbound worker may hold SQLite's write lock for a while: Intuit's answer must not wait for it."""
+    inbox = app.state.services.webhooks
+    store, released = inbox._store, asyncio.Event()
+
+    async def blocked(changes):  # type: ignore[no-untyped-def]
+        await released.wait()
+        return await store(changes)
+
+    monkeypatch.setattr(inbox, '_store', blocked)
+    response = await asyncio.wait_for(
+        user.http_client.post('/api/quickbooks/webhook', content=LEGACY, headers=_signed(LEGACY)), 5)
+    assert response.status_code == 200
+    assert inbox.unstored == 1  # acknowledged, in the journal, not in the database yet
+    released.set()
+    assert [e.entity_qbo_id for e in await _events()] == ['239', '58']
