@@ -46,6 +46,11 @@ class PendingItem:
         """The body as stored in the outbox (encoded once: it is written, hashed and compared per record)."""
         return simplejson.dumps(self.body, use_decimal=True, sort_keys=True)
 
+    @property
+    def wire_json(self) -> str:
+        """The item as it goes in the /batch request: the stored JSON with its ``bId`` in front."""
+        return '{"bId":' + simplejson.dumps(self.bid) + ',' + self.payload_json[1:]
+
     @cached_property
     def content_hash(self) -> str:
         return hashlib.sha256(self.payload_json.encode()).hexdigest()
@@ -58,14 +63,17 @@ class Outbox:
 
     async def record(self, run_id: int, items: list[PendingItem]) -> OutboxBatch:
         """Write a batch and its items (committed) before anything goes on the wire."""
+        now = utcnow()
+        # counted as sent from the start: it may go on the wire any moment after this commit
+        batch = OutboxBatch(realm_id=self._realm, request_id=str(uuid.uuid4()), run_id=run_id, created_at=now,
+                            sent_at=now, attempts=1)
         async with self._db.session() as session:
-            # counted as sent from the start: it may go on the wire any moment after this commit
-            batch = OutboxBatch(realm_id=self._realm, request_id=str(uuid.uuid4()), run_id=run_id, sent_at=utcnow(),
-                                attempts=1)
-            session.add(batch)
-            await session.flush()
-            assert batch.id is not None
-            await (await session.connection()).execute(insert(OutboxItem), [
+            connection = await session.connection()  # Core statements: a batch row is written, never read back here
+            inserted = await connection.execute(insert(OutboxBatch).values(
+                realm_id=batch.realm_id, request_id=batch.request_id, run_id=run_id, created_at=now, sent_at=now,
+                attempts=1))
+            batch.id = inserted.inserted_primary_key[0]
+            await connection.execute(insert(OutboxItem), [
                 {'batch_id': batch.id, 'bid': item.bid, 'entity_type': item.entity_type, 'local_id': item.local_id,
                  'version': item.version, 'operation': item.operation, 'payload': item.payload_json,
                  'content_hash': item.content_hash} for item in items])
