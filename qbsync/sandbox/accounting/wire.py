@@ -1,16 +1,19 @@
 """JSON in and out exactly as Intuit's wire carries it: amounts stay Decimal end to end, times carry the company offset.
 
-The standard ``json`` module cannot write a Decimal as a bare JSON number, so ``dumps`` is a small exact encoder
-of its own (no float ever touches an amount).
+The standard ``json`` module cannot write a Decimal as a bare JSON number, so ``dumps`` writes with simplejson's
+exact Decimal support, checked against a small encoder of its own (no float ever touches an amount).
 """
 from __future__ import annotations
 
 import json
+import re
 from json.encoder import encode_basestring_ascii as _string
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import simplejson
 
 __all__ = ['loads', 'dumps', 'copy_json', 'intuit_datetime', 'parse_intuit_datetime', 'epoch_ms', 'WireError']
 
@@ -28,8 +31,21 @@ def loads(body: bytes | str) -> Any:
 
 
 def dumps(value: Any) -> bytes:
-    """Serialise JSON-ready data; Decimal is written as an exact JSON number."""
-    return _encode(value).encode('utf-8')
+    """Serialise JSON-ready data; Decimal is written as an exact JSON number in plain notation, as Intuit writes it.
+
+    simplejson's C encoder writes the same text as ``_encode`` several times faster (an answer of 30 invoices is
+    encoded in a fraction of the time), except for a Decimal whose ``str`` has an exponent or is not finite: text
+    that could hold one (also a string that merely looks like it) is written again by ``_encode``.
+    """
+    text = _FAST.encode(value)
+    if _MAYBE_EXPONENT.search(text):
+        text = _encode(value)
+    return text.encode('utf-8')
+
+
+_FAST = simplejson.JSONEncoder(use_decimal=True, separators=(',', ':'), allow_nan=False, ensure_ascii=True,
+                               namedtuple_as_object=False, tuple_as_array=True, for_json=False)
+_MAYBE_EXPONENT = re.compile(r'\d[eE]|NaN|Infinity')
 
 
 def _encode(value: Any) -> str:

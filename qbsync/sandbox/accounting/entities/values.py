@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from .. import faults
@@ -73,19 +74,32 @@ def to_bool(value: Any) -> bool:
 
 
 def walk(obj: Any, path: str) -> list[tuple[Any, str]]:
-    """Find values at a dotted path where ``Line[]`` fans out over a list; returns (container, key) pairs."""
-    head, _, rest = path.partition('.')
-    many = head.endswith('[]')
-    key = head[:-2] if many else head
-    if not isinstance(obj, dict) or key not in obj:
-        return []
-    if not rest:
-        return [(obj, key)] if not many else []
-    targets = obj[key] if many else [obj[key]]
-    found: list[tuple[Any, str]] = []
-    for target in targets if isinstance(targets, list) else []:
-        found.extend(walk(target, rest))
-    return found
+    """Find values at a dotted path where ``Line[]`` fans out over a list; returns (container, key) pairs, in
+    document order. Every write walks a dozen paths (required fields, enums, lengths, references), so the path is
+    parsed once and the walk goes level by level instead of recursing per step."""
+    *steps, (key, many) = _steps(path)
+    level = [obj]
+    for step, fans_out in steps:
+        below: list[Any] = []
+        for node in level:
+            if isinstance(node, dict) and step in node:
+                value = node[step]
+                if not fans_out:
+                    below.append(value)
+                elif isinstance(value, list):
+                    below.extend(value)
+        if not below:
+            return []
+        level = below
+    if many:
+        return []  # a path ends at a field, never at a list
+    return [(node, key) for node in level if isinstance(node, dict) and key in node]
+
+
+@lru_cache(maxsize=None)
+def _steps(path: str) -> tuple[tuple[str, bool], ...]:
+    """'Line[].SalesItemLineDetail.ItemRef' -> (('Line', True), ('SalesItemLineDetail', False), ('ItemRef', False))"""
+    return tuple((part[:-2], True) if part.endswith('[]') else (part, False) for part in path.split('.'))
 
 
 def ref_id(ref: Any) -> str | None:
