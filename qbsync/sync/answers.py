@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import bindparam, insert, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
 from ..mapping.tax import TotalsMismatch
@@ -69,9 +70,10 @@ class LinkWrites:
         self.changes.setdefault(key, {}).update(values, updated_at=utcnow())
 
     async def write(self, session: Any) -> None:
+        """In the transaction of ``session`` (an AsyncSession, or an AsyncConnection for Core-only writers)."""
         if not self.changes:
             return
-        connection = await session.connection()
+        connection = session if isinstance(session, AsyncConnection) else await session.connection()
         existing = await _link_ids(connection, self.realm_id, list(self.changes))
         columns = sorted({name for values in self.changes.values() for name in values})
         updates = [{'link_id': existing[key], **{f'v_{c}': values.get(c, _KEEP) for c in columns}}
@@ -171,15 +173,13 @@ async def apply_answers(ctx: RunContext, batch: OutboxBatch, items: list[Pending
         entries.append(ctx.entry_values(entity_type=item.entity_type, local_id=item.local_id, action=item.operation,
                                         status=LinkStatus.FAILED, level='error', message=why.reason, code=why.code,
                                         element=why.element, detail=why.detail, suggestion=why.suggestion))
-    async with ctx.write_lock, ctx.db.session() as session:
-        await links.write(session)
-        connection = await session.connection()
+    async with ctx.write_lock, ctx.db.engine.begin() as connection:  # Core statements only: no ORM session
+        await links.write(connection)
         if entries:
             await connection.execute(insert(SyncLogEntry), entries)
         if whole_error is None or not is_transient(whole_error):
             await connection.execute(update(OutboxBatch).where(col(OutboxBatch.id) == batch.id)
                                      .values(answered_at=now))
-        await session.commit()
     return outcome
 
 

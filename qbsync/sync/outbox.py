@@ -44,7 +44,7 @@ class PendingItem:
     @cached_property
     def payload_json(self) -> str:
         """The body as stored in the outbox (encoded once: it is written, hashed and compared per record)."""
-        return simplejson.dumps(self.body, use_decimal=True, sort_keys=True)
+        return simplejson.dumps(self.body, use_decimal=True)
 
     @property
     def wire_json(self) -> str:
@@ -67,8 +67,7 @@ class Outbox:
         # counted as sent from the start: it may go on the wire any moment after this commit
         batch = OutboxBatch(realm_id=self._realm, request_id=str(uuid.uuid4()), run_id=run_id, created_at=now,
                             sent_at=now, attempts=1)
-        async with self._db.session() as session:
-            connection = await session.connection()  # Core statements: a batch row is written, never read back here
+        async with self._db.engine.begin() as connection:  # Core statements: nothing is read back as an object
             inserted = await connection.execute(insert(OutboxBatch).values(
                 realm_id=batch.realm_id, request_id=batch.request_id, run_id=run_id, created_at=now, sent_at=now,
                 attempts=1))
@@ -77,7 +76,6 @@ class Outbox:
                 {'batch_id': batch.id, 'bid': item.bid, 'entity_type': item.entity_type, 'local_id': item.local_id,
                  'version': item.version, 'operation': item.operation, 'payload': item.payload_json,
                  'content_hash': item.content_hash} for item in items])
-            await session.commit()
         return batch
 
     async def open_batches(self) -> list[tuple[OutboxBatch, list[PendingItem]]]:
@@ -90,8 +88,7 @@ class Outbox:
             for batch in batches:
                 rows = (await session.exec(select(OutboxItem).where(OutboxItem.batch_id == batch.id)
                                            .order_by(col(OutboxItem.id)))).all()
-                found.append((batch, [PendingItem(r.bid, r.entity_type, r.local_id, r.version, r.operation,
-                                                  simplejson.loads(r.payload, use_decimal=True)) for r in rows]))
+                found.append((batch, [_stored(r) for r in rows]))
         return found
 
     async def resent(self, batch: OutboxBatch) -> None:
@@ -102,3 +99,11 @@ class Outbox:
                 row.sent_at, row.attempts = utcnow(), row.attempts + 1
                 session.add(row)
                 await session.commit()
+
+
+def _stored(row: OutboxItem) -> PendingItem:
+    """An item as written: its stored JSON is what goes on the wire again, byte for byte."""
+    item = PendingItem(row.bid, row.entity_type, row.local_id, row.version, row.operation,
+                       simplejson.loads(row.payload, use_decimal=True))
+    item.__dict__['payload_json'] = row.payload  # the cached encoding (a frozen dataclass still has a __dict__)
+    return item

@@ -10,6 +10,7 @@ import re
 from json.encoder import encode_basestring_ascii as _string
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,14 +39,14 @@ def dumps(value: Any) -> bytes:
     that could hold one (also a string that merely looks like it) is written again by ``_encode``.
     """
     text = _FAST.encode(value)
-    if _MAYBE_EXPONENT.search(text):
+    if _MAYBE_EXPONENT.search(text) or 'NaN' in text or 'Infinity' in text:
         text = _encode(value)
     return text.encode('utf-8')
 
 
 _FAST = simplejson.JSONEncoder(use_decimal=True, separators=(',', ':'), allow_nan=False, ensure_ascii=True,
                                namedtuple_as_object=False, tuple_as_array=True, for_json=False)
-_MAYBE_EXPONENT = re.compile(r'\d[eE]|NaN|Infinity')
+_MAYBE_EXPONENT = re.compile('[0-9]E')  # str(Decimal) writes 'E' (floats are written 'e' by both encoders alike)
 
 
 def _encode(value: Any) -> str:
@@ -77,14 +78,18 @@ def copy_json(value: Any) -> Any:
     """An independent copy of JSON-ready data (dicts, lists and immutable leaves): what ``copy.deepcopy`` does for
     it, several times faster (no memo, no dispatch), which matters because every answer is a copy."""
     if isinstance(value, dict):
-        return {k: copy_json(v) for k, v in value.items()}
+        return {k: copy_json(v) if isinstance(v, (dict, list)) else v for k, v in value.items()}
     if isinstance(value, list):
-        return [copy_json(v) for v in value]
+        return [copy_json(v) if isinstance(v, (dict, list)) else v for v in value]
     return value
 
 
+@lru_cache(maxsize=256)
 def intuit_datetime(instant: datetime, zone: ZoneInfo, millis: bool = False) -> str:
-    """``2026-01-15T09:00:00-08:00`` (MetaData) or with milliseconds (the envelope ``time`` field)."""
+    """``2026-01-15T09:00:00-08:00`` (MetaData) or with milliseconds (the envelope ``time`` field).
+
+    Kept for recent instants: every object a batch writes is stamped with the same few (a clock that does not move
+    between them, or moves little), and converting to the zone is most of a stamp's cost."""
     local = instant.astimezone(zone)
     return local.isoformat(timespec='milliseconds' if millis else 'seconds')
 

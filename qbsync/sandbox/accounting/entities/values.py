@@ -35,7 +35,15 @@ def _empty(value: dict[str, Any]) -> bool:
 def clean(value: Any) -> Any:
     """Drop unset values recursively (``''``, null, empty objects); ``UNSET`` if nothing is left."""
     if isinstance(value, dict):
-        out = {k: c for k, v in value.items() if (c := clean(v)) is not UNSET}
+        out = {}
+        for key, item in value.items():  # leaves inline: most values are, and a call each adds up over a batch
+            if isinstance(item, (dict, list)):
+                item = clean(item)
+                if item is UNSET:
+                    continue
+            elif item is None or item == '':
+                continue
+            out[key] = item
         return out if out else UNSET
     if isinstance(value, list):
         return [c for v in value if (c := clean(v)) is not UNSET]
