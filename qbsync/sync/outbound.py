@@ -69,6 +69,7 @@ class _OutboundRun:
         self.refs = Refs()
         self.titles: dict[tuple[str, int], str] = {}
         self.linked: set[tuple[str, int]] = set()
+        self.unlinked: set[tuple[str, int]] = set()  # being created and without a link row: no need to look for one
         self.refused: dict[str, dict[str, str]] = {}  # list kind -> name -> why QuickBooks would not add it
         self.fields = RunFieldMapping.none()  # the Field Mapping tab's rules (classes, locations, custom fields)
 
@@ -201,6 +202,8 @@ class _OutboundRun:
                 continue
             items.append(PendingItem(str(len(items)), entity_type, entry.local_id, local.record.version,  # type: ignore
                                      _operation(entry), body))
+            if entry.action == Action.CREATE and not entry.has_link:
+                self.unlinked.add((entity_type, entry.local_id))
         if failures:
             await self.record_failures(entity_type, failures)
         return items
@@ -263,7 +266,7 @@ class _OutboundRun:
                 raise  # retries are spent: stop the run; the batch stays open for the next run
             whole = error
         outcome = await apply_answers(self.ctx, batch, items, answers, whole_error=whole, linked=self.linked,
-                                      check=self.fields.check)
+                                      check=self.fields.check, unlinked=self.unlinked)
         for item, _obj in outcome.succeeded:
             key = (item.entity_type, item.local_id)
             self.refs.link(item.entity_type, item.local_id, str(_obj.get('Id')))

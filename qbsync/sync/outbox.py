@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import insert
 
 import simplejson
 from sqlmodel import col, select
@@ -21,8 +20,11 @@ from sqlmodel import col, select
 from ..db import Database
 from ..models import OutboxBatch, OutboxItem
 from ..models.records import utcnow
+from . import bulk
 
 __all__ = ['Operation', 'PendingItem', 'Outbox']
+
+_BATCHES, _ITEMS = OutboxBatch.__table__, OutboxItem.__table__  # type: ignore[attr-defined]
 
 
 class Operation:
@@ -67,15 +69,13 @@ class Outbox:
         # counted as sent from the start: it may go on the wire any moment after this commit
         batch = OutboxBatch(realm_id=self._realm, request_id=str(uuid.uuid4()), run_id=run_id, created_at=now,
                             sent_at=now, attempts=1)
-        async with self._db.engine.begin() as connection:  # Core statements: nothing is read back as an object
-            inserted = await connection.execute(insert(OutboxBatch).values(
-                realm_id=batch.realm_id, request_id=batch.request_id, run_id=run_id, created_at=now, sent_at=now,
-                attempts=1))
-            batch.id = inserted.inserted_primary_key[0]
-            await connection.execute(insert(OutboxItem), [
-                {'batch_id': batch.id, 'bid': item.bid, 'entity_type': item.entity_type, 'local_id': item.local_id,
-                 'version': item.version, 'operation': item.operation, 'payload': item.payload_json,
-                 'content_hash': item.content_hash} for item in items])
+        batch.id = await bulk.write(self._db, [  # one transaction, one round trip on SQLite (see ``bulk``)
+            bulk.Insert(_BATCHES, [{'realm_id': batch.realm_id, 'request_id': batch.request_id, 'run_id': run_id,
+                                    'created_at': now, 'sent_at': now, 'attempts': 1}]),
+            bulk.Insert(_ITEMS, [{'batch_id': None, 'bid': item.bid, 'entity_type': item.entity_type,
+                                  'local_id': item.local_id, 'version': item.version, 'operation': item.operation,
+                                  'payload': item.payload_json, 'content_hash': item.content_hash} for item in items],
+                        id_from_previous='batch_id')])
         return batch
 
     async def open_batches(self) -> list[tuple[OutboxBatch, list[PendingItem]]]:
