@@ -141,10 +141,11 @@ async def _link_ids(connection: Any, realm_id: str, keys: list[tuple[str, int]])
 async def apply_answers(ctx: RunContext, batch: OutboxBatch, items: list[PendingItem],
                         answers: dict[str, BatchAnswer] | None, *, whole_error: QuickBooksError | None = None,
                         linked: set[tuple[str, int]] | None = None, check: TotalsCheck | None = None,
-                        unlinked: set[tuple[str, int]] | None = None) -> Outcome:
+                        unlinked: set[tuple[str, int]] | None = None, writer: bulk.Writer | None = None) -> Outcome:
     """Record every answer of ``batch`` (or ``whole_error`` for all of it) in one transaction.
 
     :param unlinked: records known to have no link row (see ``LinkWrites``), shared by the run's batches
+    :param writer: the run's connection for one-round-trip writes (else one is taken for this batch)
 
     :param check: QuickBooks' answer against the app's own totals; a mismatch fails the record (it stays linked to
         the object QuickBooks made, so the next run updates that one) with the reason in plain words
@@ -201,9 +202,10 @@ async def apply_answers(ctx: RunContext, batch: OutboxBatch, items: list[Pending
     async with ctx.write_lock:
         if new_links is not None:  # records created: inserts only, in one round trip (see ``bulk``)
             assert batch.id is not None
-            await bulk.write(ctx.db, [bulk.Insert(_LINKS, new_links), bulk.Insert(_LOG, entries),
+            steps: list[bulk.Step] = [bulk.Insert(_LINKS, new_links), bulk.Insert(_LOG, entries),
                                       *([bulk.UpdateById(_BATCHES, batch.id, {'answered_at': now})] if answered
-                                        else [])])
+                                        else [])]
+            await (writer.write(steps) if writer is not None else bulk.write(ctx.db, steps))
             links.inserted()
             return outcome
         async with ctx.db.engine.begin() as connection:  # Core statements only: no ORM session

@@ -20,7 +20,7 @@ from sqlalchemy import Table, bindparam, insert, update
 
 from ..db import Database
 
-__all__ = ['Insert', 'UpdateById', 'write']
+__all__ = ['Insert', 'UpdateById', 'Step', 'Writer', 'write']
 
 
 @dataclass(frozen=True)
@@ -44,21 +44,47 @@ Step = Insert | UpdateById
 
 async def write(db: Database, steps: Sequence[Step]) -> int | None:
     """Run ``steps`` in one transaction; returns the id of the row the first step inserted, when it inserts one."""
-    steps = [step for step in steps if not isinstance(step, Insert) or step.rows]
-    if not steps:
-        return None
-    if db.engine.dialect.name == 'sqlite':
-        async with db.engine.connect() as connection:
+    async with Writer(db) as writer:
+        return await writer.write(steps)
+
+
+class Writer:
+    """Writes through one connection kept for a series of transactions (a run's batches): taking a connection from
+    the pool and handing it back (with its reset) costs two more trips each time. One transaction at a time."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._connection: Any = None
+        self._driver: Any = None
+
+    async def __aenter__(self) -> Writer:
+        if self.db.engine.dialect.name == 'sqlite':
+            connection = await self.db.engine.connect()
             driver = (await connection.get_raw_connection()).driver_connection
-            run_in_thread = getattr(driver, '_execute', None)  # aiosqlite: a call in the connection's own thread
-            if run_in_thread is not None:
-                try:
-                    prepared = [_prepared(connection.dialect, step) for step in steps]
-                except _NotPrepared:  # a column left to its default: SQLAlchemy fills it in on the Core path
-                    pass
-                else:
-                    return await run_in_thread(_run, driver, prepared)
-    return await _core(db, steps)
+            if callable(getattr(driver, '_execute', None)):  # aiosqlite: a call in the connection's own thread
+                self._connection, self._driver = connection, driver
+            else:
+                await connection.close()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._connection is not None:
+            connection, self._connection, self._driver = self._connection, None, None
+            await connection.close()
+
+    async def write(self, steps: Sequence[Step]) -> int | None:
+        """``steps`` in one transaction (see ``write``)."""
+        steps = [step for step in steps if not isinstance(step, Insert) or step.rows]
+        if not steps:
+            return None
+        if self._driver is not None:
+            try:
+                prepared = [_prepared(self._connection.dialect, step) for step in steps]
+            except _NotPrepared:  # a column left to its default: SQLAlchemy fills it in on the Core path
+                pass
+            else:
+                return await self._driver._execute(_run, self._driver, prepared)
+        return await _core(self.db, steps)
 
 
 class _NotPrepared(Exception):

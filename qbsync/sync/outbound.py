@@ -29,6 +29,7 @@ from ..quickbooks.errors import QuickBooksError
 from ..quickbooks.explain import is_transient
 from ..quickbooks.limits import RateLimiter
 from ..quickbooks.retry import RetryPolicy, with_retries
+from . import bulk
 from .answers import LinkWrites, apply_answers
 from .conflicts import resolve_conflicts
 from .context import RunContext
@@ -55,7 +56,8 @@ class OutboundPass:
         self.batch_size = min(batch_size, MAX_BATCH_ITEMS)
 
     async def execute(self, ctx: RunContext) -> None:
-        await _OutboundRun(ctx, self).go()
+        async with bulk.Writer(ctx.db) as writer:  # the run's batches write through one kept connection
+            await _OutboundRun(ctx, self, writer).go()
 
     async def call(self, fn: Callable[[], Awaitable[T]], *, batch: bool = False) -> T:
         """A QuickBooks call under this pass's limiter and retries (runs, and reads such as the preview's)."""
@@ -63,9 +65,10 @@ class OutboundPass:
 
 
 class _OutboundRun:
-    def __init__(self, ctx: RunContext, config: OutboundPass) -> None:
+    def __init__(self, ctx: RunContext, config: OutboundPass, writer: bulk.Writer | None = None) -> None:
         self.ctx, self.config = ctx, config
-        self.outbox = Outbox(ctx.db, ctx.realm_id)
+        self.writer = writer
+        self.outbox = Outbox(ctx.db, ctx.realm_id, writer)
         self.refs = Refs()
         self.titles: dict[tuple[str, int], str] = {}
         self.linked: set[tuple[str, int]] = set()
@@ -266,7 +269,7 @@ class _OutboundRun:
                 raise  # retries are spent: stop the run; the batch stays open for the next run
             whole = error
         outcome = await apply_answers(self.ctx, batch, items, answers, whole_error=whole, linked=self.linked,
-                                      check=self.fields.check, unlinked=self.unlinked)
+                                      check=self.fields.check, unlinked=self.unlinked, writer=self.writer)
         for item, _obj in outcome.succeeded:
             key = (item.entity_type, item.local_id)
             self.refs.link(item.entity_type, item.local_id, str(_obj.get('Id')))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 
@@ -59,9 +59,11 @@ class PendingItem:
 
 
 class Outbox:
-    def __init__(self, db: Database, realm_id: str) -> None:
+    def __init__(self, db: Database, realm_id: str, writer: bulk.Writer | None = None) -> None:
+        """:param writer: the run's connection for one-round-trip writes (else one is taken per batch)"""
         self._db = db
         self._realm = realm_id
+        self.writer = writer
 
     async def record(self, run_id: int, items: list[PendingItem]) -> OutboxBatch:
         """Write a batch and its items (committed) before anything goes on the wire."""
@@ -69,7 +71,8 @@ class Outbox:
         # counted as sent from the start: it may go on the wire any moment after this commit
         batch = OutboxBatch(realm_id=self._realm, request_id=str(uuid.uuid4()), run_id=run_id, created_at=now,
                             sent_at=now, attempts=1)
-        batch.id = await bulk.write(self._db, [  # one transaction, one round trip on SQLite (see ``bulk``)
+        write = self.writer.write if self.writer is not None else partial(bulk.write, self._db)
+        batch.id = await write([  # one transaction, one round trip on SQLite (see ``bulk``)
             bulk.Insert(_BATCHES, [{'realm_id': batch.realm_id, 'request_id': batch.request_id, 'run_id': run_id,
                                     'created_at': now, 'sent_at': now, 'attempts': 1}]),
             bulk.Insert(_ITEMS, [{'batch_id': None, 'bid': item.bid, 'entity_type': item.entity_type,
