@@ -50,3 +50,18 @@ def test_amounts_stay_in_plain_notation_and_exact() -> None:
 def test_non_finite_numbers_are_refused(bad: object) -> None:
     with pytest.raises(ValueError):
         dumps({'Amount': bad})
+
+
+def test_walk_finds_fields_through_lists_in_document_order() -> None:
+    from qbsync.sandbox.accounting.entities.values import walk
+    invoice = {'CustomerRef': {'value': '1'}, 'Line': [
+        {'Amount': 1, 'SalesItemLineDetail': {'ItemRef': {'value': '5'}}},
+        {'Amount': 2, 'DetailType': 'SubTotalLineDetail'},
+        {'Amount': 3, 'SalesItemLineDetail': {'ItemRef': {'value': '6'}}}], 'Note': None}
+    refs = walk(invoice, 'Line[].SalesItemLineDetail.ItemRef')
+    assert [container[key]['value'] for container, key in refs] == ['5', '6']
+    assert [c[k] for c, k in walk(invoice, 'Line[].Amount')] == [1, 2, 3]
+    assert walk(invoice, 'CustomerRef') == [(invoice, 'CustomerRef')]
+    assert walk(invoice, 'Note') == [(invoice, 'Note')]  # present, even if null: the caller judges the value
+    assert walk(invoice, 'Line[]') == [] and walk(invoice, 'Missing.Field') == [] and walk([], 'Line') == []
+    assert walk({'Line': {'Amount': 1}}, 'Line[].Amount') == []  # not a list where a list is expected

@@ -85,7 +85,11 @@ def walk(obj: Any, path: str) -> list[tuple[Any, str]]:
     """Find values at a dotted path where ``Line[]`` fans out over a list; returns (container, key) pairs, in
     document order. Every write walks a dozen paths (required fields, enums, lengths, references), so the path is
     parsed once and the walk goes level by level instead of recursing per step."""
-    *steps, (key, many) = _steps(path)
+    first, steps, (key, many) = _steps(path)
+    if not isinstance(obj, dict) or first not in obj:
+        return []  # most paths a write checks are absent from a given object: the cheapest answer first
+    if not steps:
+        return [] if many else [(obj, key)]
     level = [obj]
     for step, fans_out in steps:
         below: list[Any] = []
@@ -105,9 +109,11 @@ def walk(obj: Any, path: str) -> list[tuple[Any, str]]:
 
 
 @lru_cache(maxsize=None)
-def _steps(path: str) -> tuple[tuple[str, bool], ...]:
-    """'Line[].SalesItemLineDetail.ItemRef' -> (('Line', True), ('SalesItemLineDetail', False), ('ItemRef', False))"""
-    return tuple((part[:-2], True) if part.endswith('[]') else (part, False) for part in path.split('.'))
+def _steps(path: str) -> tuple[str, tuple[tuple[str, bool], ...], tuple[str, bool]]:
+    """'Line[].SalesItemLineDetail.ItemRef' -> ('Line', (('Line', True), ('SalesItemLineDetail', False)),
+    ('ItemRef', False)): the first key, the steps down to the last one, and the last one."""
+    parts = tuple((part[:-2], True) if part.endswith('[]') else (part, False) for part in path.split('.'))
+    return parts[0][0], parts[:-1], parts[-1]
 
 
 def ref_id(ref: Any) -> str | None:
