@@ -3,7 +3,8 @@
 One transaction per batch: either every answer of the batch is recorded (and the batch marked answered) or none
 is, in which case the batch is still open and the next run re-sends it with its requestid and gets the same
 answers back. A link only ever confirms the version that was sent, so a record edited during the run stays
-pending. Links and log entries are written with bulk statements (a batch is 30 of each), not one ORM object each.
+pending. Links and log entries are written with bulk statements (a batch is 30 of each), not one ORM object each;
+when every link is new (records created), the whole transaction goes to SQLite in one round trip (``bulk``).
 """
 from __future__ import annotations
 
@@ -84,7 +85,7 @@ class LinkWrites:
         return rows
 
     def inserted(self) -> None:
-        """The rows of ``new_rows`` were written: those records have links now."""
+        """The changes are written: those records have links now."""
         self.unlinked.difference_update(self.changes)
 
     async def write(self, session: Any) -> None:
@@ -107,7 +108,7 @@ class LinkWrites:
                    for key, values in self.changes.items() if key not in existing]
         if inserts:
             await connection.execute(insert(EntityLink), inserts)
-        self.unlinked.difference_update(self.changes)
+        self.inserted()
 
 
 _KEEP = object()
@@ -144,11 +145,10 @@ async def apply_answers(ctx: RunContext, batch: OutboxBatch, items: list[Pending
                         unlinked: set[tuple[str, int]] | None = None, writer: bulk.Writer | None = None) -> Outcome:
     """Record every answer of ``batch`` (or ``whole_error`` for all of it) in one transaction.
 
-    :param unlinked: records known to have no link row (see ``LinkWrites``), shared by the run's batches
-    :param writer: the run's connection for one-round-trip writes (else one is taken for this batch)
-
     :param check: QuickBooks' answer against the app's own totals; a mismatch fails the record (it stays linked to
         the object QuickBooks made, so the next run updates that one) with the reason in plain words
+    :param unlinked: records known to have no link row (see ``LinkWrites``), shared by the run's batches
+    :param writer: the run's connection for one-round-trip writes (else one is taken for this batch)
     """
     outcome = Outcome()
     linked = linked or set()

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import Any
 
-
 import simplejson
 from sqlmodel import col, select
 
