@@ -11,6 +11,7 @@ from nicegui import app, ui
 from nicegui.storage import Storage
 
 import pages
+from qbsync.heap import settle_heap
 from qbsync.logs import configure_logging, uvicorn_log_config
 from qbsync.sandbox import SandboxConfig, SandboxState, create_sandbox_app
 from qbsync.services import Services
@@ -45,6 +46,7 @@ services = Services(settings, http_transport=transport)
 app.state.services = services  # the handle tests use
 app.on_startup(services.start)  # sync on purpose: async startup handlers are not awaited before requests
 app.on_shutdown(services.stop)
+app.on_startup(settle_heap)  # after services.start: what start-up built stays out of full GC passes
 # FastAPI merges each included router's lifespan into the app's; start from the app's own each run (NiceGUI's fixtures
 # rerun this file per test, and a chain that grows per run ends in a RecursionError at start-up)
 app.router.lifespan_context = app.router.__dict__.setdefault('qbsync_own_lifespan', app.router.lifespan_context)

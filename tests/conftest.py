@@ -39,6 +39,16 @@ def _fresh_sandbox_mount():
     drop()
 
 
+@pytest.fixture(autouse=True)
+def _collectable_heap():
+    """The app freezes its start-up heap (qbsync/heap.py); a test process starts it hundreds of times, so each
+    test's objects go back to the collector afterwards."""
+    import gc
+
+    yield
+    gc.unfreeze()
+
+
 # The database tests run on SQLite and, a second time, on a PostgreSQL server this session starts (tests/
 # postgres_server.py); `-m "not postgresql"` leaves that pass out.
 DATABASE_BACKENDS = ['sqlite', pytest.param('postgresql', marks=pytest.mark.postgresql)]

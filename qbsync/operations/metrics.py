@@ -144,6 +144,11 @@ class AppMetrics:
         age = GaugeMetricFamily('qbsync_webhook_oldest_pending_age_seconds',
                                 'Age of the oldest unprocessed webhook event (0 when none)')
         age.add_metric([], max((now - oldest).total_seconds(), 0.0) if oldest else 0.0)
+        inbox = getattr(services, 'webhooks', None)
+        unstored = GaugeMetricFamily('qbsync_webhook_deliveries_unstored',
+                                     'Webhook deliveries acknowledged and kept in the journal, not yet in the database '
+                                     '(grows only while the database refuses writes)')
+        unstored.add_metric([], inbox.unstored if inbox is not None else 0)
         running = GaugeMetricFamily('qbsync_sync_running', '1 while a sync run holds the lease (any process)')
         runner = getattr(services, 'runner', None)
         running.add_metric([], 1.0 if runner is not None and await runner.is_running() else 0.0)
@@ -154,7 +159,7 @@ class AppMetrics:
                                  'When each scheduled job runs next (0 = paused)', labels=['job'])
         for job in scheduler.scheduled_jobs() if scheduler is not None else []:
             jobs.add_metric([job.id], job.next_run_at.timestamp() if job.next_run_at else 0.0)
-        return [webhooks, age, running, up, jobs]
+        return [webhooks, age, unstored, running, up, jobs]
 
     def collect(self) -> Iterator[Metric]:
         """prometheus_client's collector protocol: the families of the last refresh."""

@@ -74,7 +74,7 @@ class Services:
         self.record_removal = RecordRemoval(self.db, self.records)  # delete, void or make inactive
         self.quickbooks_transport = MeteredTransport(self.http_transport or network_transport(), self.metrics.live)
         self.connection = ConnectionService(self.settings, self.db, self.cipher, transport=self.quickbooks_transport)
-        self.webhooks = WebhookInbox(self.db, on_stored=self._inbound_notice)
+        self.webhooks = WebhookInbox(self.db, self.settings.data_dir / 'webhooks', on_stored=self._inbound_notice)
         self.scheduler = SyncScheduler()  # started here, inside the running loop (stack-notes gotcha 9)
         self.metrics.watch_scheduler(self.scheduler)
         self.scheduler.add_interval_job(KEEPALIVE_JOB, self.connection.refresh_idle_connections, KEEPALIVE_INTERVAL,
@@ -103,6 +103,7 @@ class Services:
         if self.bootstrap_report.sync_preferences is not None:  # automatic sync as saved, without a visit to Settings
             self.sync_settings.apply_to_scheduler(self.bootstrap_report.sync_preferences)
         self._start_watchers()
+        self.webhooks.start()  # deliveries acknowledged before a crash or stop, still in the journal, are stored now
         self.started = True
 
     def _inbound_notice(self) -> None:
@@ -145,7 +146,7 @@ class Services:
             await scheduler.aclose()  # jobs in flight finish (or are cancelled) before the database closes
         webhooks = getattr(self, 'webhooks', None)
         if webhooks is not None:
-            await webhooks.drain()  # changes already acknowledged to Intuit are stored before the database closes
+            await webhooks.close()  # what Intuit was told we have is stored, or stays in the journal for next start
         connection = getattr(self, 'connection', None)
         if connection is not None:
             await connection.aclose()

@@ -80,6 +80,8 @@ class InboundApplier:
         self._now = now
         self._ids: dict[tuple[str, str], int] = {}  # (entity type, QBO Id) -> local id, for references
         self._refs: Refs | None = None  # what the mapping resolves through: links, lists, expense categories
+        self._at_hand: dict[tuple[str, str], EntityLink] | None = None  # the current chunk's links (_prefetch)
+        self._records_at_hand: list[object] = []  # and its records
 
     async def apply(self, changes: Sequence[InboundChange]) -> ApplyResult:
         result = ApplyResult()
@@ -99,9 +101,13 @@ class InboundApplier:
             partial = ApplyResult()
             try:
                 async with self._db.session() as session:
-                    for change in chunk:
-                        await self._apply_in(session, change, partial)
-                    await session.commit()
+                    self._at_hand = await self._prefetch(session, chunk)
+                    try:
+                        for change in chunk:
+                            await self._apply_in(session, change, partial)
+                        await session.commit()
+                    finally:
+                        self._at_hand, self._records_at_hand = None, []
             except Exception:
                 self._ids = known  # the chunk's creations were rolled back
                 self._refs = replace(self._mapping_refs(), links=links, _reverse={})
@@ -109,6 +115,36 @@ class InboundApplier:
                     await self._apply_one(change, result)
             else:
                 result.add(partial)
+
+    async def _prefetch(self, session: AsyncSession, chunk: Sequence[InboundChange]) -> dict[tuple[str, str],
+                                                                                           EntityLink] | None:
+        """The chunk's links, and their records into the session, in one query each per entity type: a query per
+        change (each one also flushing the previous change's writes) cost more than the changes themselves. None
+        when the chunk merges records (a merge re-points links under the changes that follow)."""
+        if any(change.merged_away for change in chunk):
+            return None
+        at_hand: dict[tuple[str, str], EntityLink] = {}
+        for entity_type in {_local(change.entity).name for change in chunk}:
+            ids = [change.object.id for change in chunk if _local(change.entity).name == entity_type]
+            links = (await session.exec(select(EntityLink).where(
+                EntityLink.realm_id == self._realm, EntityLink.entity_type == entity_type,
+                col(EntityLink.qbo_id).in_(ids)).order_by(col(EntityLink.id)))).all()
+            for link in links:
+                at_hand.setdefault((entity_type, str(link.qbo_id)), link)  # the oldest, as find_link answers
+            model = entity(entity_type).model
+            local_ids = [link.local_id for link in links]
+            if local_ids:  # loaded into the session (held here: its identity map only keeps weak references),
+                # so that session.get() answers without a query
+                self._records_at_hand += (await session.exec(select(model).where(  # type: ignore[call-overload]
+                    col(model.id).in_(local_ids)))).all()
+        return at_hand
+
+    async def _link(self, session: AsyncSession, entity_type: str, qbo_id: str) -> EntityLink | None:
+        """The link of a QuickBooks object: from the chunk's prefetch (with the links the chunk created since, so a
+        miss means there is none), else by a query."""
+        if self._at_hand is None:
+            return await find_link(session, self._realm, entity_type, qbo_id)
+        return self._at_hand.get((entity_type, qbo_id))
 
     async def _apply_in(self, session: AsyncSession, change: InboundChange, result: ApplyResult) -> None:
         try:
@@ -231,7 +267,7 @@ class InboundApplier:
 
     async def _decide(self, session: AsyncSession, entity_type: str, change: InboundChange) -> str:
         obj = change.object
-        link = await find_link(session, self._realm, entity_type, obj.id)
+        link = await self._link(session, entity_type, obj.id)
         if obj.deleted:
             return await self._deleted(session, entity_type, link, obj.id)
         resolved = self._values(entity_type, obj)  # before any write: a held change writes nothing
@@ -305,6 +341,8 @@ class InboundApplier:
         link.qbo_id = obj.id
         self._stamp(link, obj, values, version)
         session.add(link)
+        if self._at_hand is not None:
+            self._at_hand[(entity_type, obj.id)] = link
         self._known(entity_type, obj.id, record.id)  # type: ignore[arg-type]
         await self._log_in(session)(entity_type, record.id, obj.id, 'info', 'inbound_create',  # type: ignore
                                     f'{_label(entity_type)} {_name(record)} '

@@ -7,9 +7,11 @@ person saved meanwhile; the applier then decides again on fresh data).
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import Update, bindparam, delete, insert, update
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -53,24 +55,43 @@ def same(a: LocalValues, b: LocalValues) -> bool:
 async def write_record(session: AsyncSession, entity_type: str, record: SQLModel, values: LocalValues,
                        now: datetime) -> int:
     """Apply the values to the record as read (version-checked) and replace its lines; returns the new version."""
-    model = entity(entity_type).model
     version = record.version  # type: ignore[attr-defined]
-    result = await session.exec(update(model).where(  # type: ignore[call-overload]
-        col(model.id) == record.id, col(model.version) == version).values(  # type: ignore[attr-defined]
-        **values.fields, version=version + 1, updated_at=now))
-    if result.rowcount != 1:
-        raise StaleRecord(f'{entity_type} {record.id} changed while QuickBooks\' version was applied')
-    if record in session:
-        session.expunge(record)  # the loaded copy is out of date now: a later read in this session loads afresh
-    await _replace_lines(session, entity_type, record.id, values.lines)  # type: ignore[attr-defined]
+    # this row only, by id and version: what else waits to be flushed (links, log entries of earlier changes) goes
+    # in one batch at commit, and the loaded copy is dropped below instead of being updated in memory
+    with session.no_autoflush:
+        result = await session.exec(_update_statement(entity_type, tuple(sorted(values.fields))), params={
+            **{f'v_{key}': value for key, value in values.fields.items()},
+            'v_id': record.id, 'v_version': version, 'v_new_version': version + 1,  # type: ignore[attr-defined]
+            'v_now': now})  # type: ignore[call-overload]
+        if result.rowcount != 1:
+            raise StaleRecord(f'{entity_type} {record.id} changed while QuickBooks\' version was applied')
+        if record in session:
+            session.expunge(record)  # out of date now: a later read in this session loads afresh
+        await _replace_lines(session, entity_type, record.id, values.lines)  # type: ignore[attr-defined]
     return version + 1
 
 
+@lru_cache(maxsize=256)
+def _update_statement(entity_type: str, keys: tuple[str, ...]) -> Update:
+    """One statement per entity and set of fields, its values bound at execution: building and hashing an ORM
+    UPDATE with twenty values for every change cost more than running it."""
+    table = entity(entity_type).model.__table__  # type: ignore[attr-defined]
+    return update(table).where(table.c.id == bindparam('v_id'), table.c.version == bindparam('v_version')).values(
+        {**{key: bindparam(f'v_{key}') for key in keys}, 'version': bindparam('v_new_version'),
+         'updated_at': bindparam('v_now')})
+
+
 async def create_record(session: AsyncSession, entity_type: str, values: LocalValues, now: datetime) -> SQLModel:
-    record = entity(entity_type).model(**values.fields, created_at=now, updated_at=now)
+    """Inserted by itself (its id is needed now), without flushing what earlier changes left pending: their links,
+    lines and log entries go in one batch at commit, where a flush here sent them in a round trip each."""
+    record = entity(entity_type).model(**values.fields, created_at=now, updated_at=now)  # the model's defaults
+    table = record.__table__  # type: ignore[attr-defined]
+    row = {column.key: getattr(record, column.key) for column in table.columns if column.key != 'id'}
+    with session.no_autoflush:
+        record.id = (await session.exec(insert(table).values(row).returning(table.c.id))).scalar_one()  # type: ignore
+    make_transient_to_detached(record)  # as if loaded: adding it tracks it without inserting it again
     session.add(record)
-    await session.flush()
-    await _replace_lines(session, entity_type, record.id, values.lines)  # type: ignore[attr-defined]
+    await _replace_lines(session, entity_type, record.id, values.lines, fresh=True)  # type: ignore[attr-defined]
     return record
 
 
@@ -99,9 +120,11 @@ async def unique_value(session: AsyncSession, entity_type: str, values: LocalVal
 
 
 async def _replace_lines(session: AsyncSession, entity_type: str, parent_id: int,
-                         lines: list[dict[str, Any]] | None) -> None:
+                         lines: list[dict[str, Any]] | None, *, fresh: bool = False) -> None:
+    """:param fresh: the record was just created (it has no lines to delete)"""
     if lines is None or entity_type not in LINE_TABLES:
         return
     table, parent = LINE_TABLES[entity_type]
-    await session.exec(delete(table).where(getattr(table, parent) == parent_id))  # type: ignore[call-overload]
+    if not fresh:
+        await session.exec(delete(table).where(getattr(table, parent) == parent_id))  # type: ignore[call-overload]
     session.add_all(table(**{parent: parent_id, **row}) for row in lines)

@@ -25,6 +25,7 @@ KILLS = 2
 
 CHILD = textwrap.dedent('''
     import asyncio, sys
+    from pathlib import Path
     from datetime import datetime, timedelta, timezone
     import httpx
     from qbsync.db import Database, upgrade_schema
@@ -70,7 +71,7 @@ CHILD = textwrap.dedent('''
             async with db.session() as session:
                 return SettingsPreferences(await session.get(SyncSettings, 1))
 
-        await WebhookInbox(db, now=now).record([
+        await WebhookInbox(db, Path(path).parent / 'journal', now=now).record([
             EntityChange(f'crash-{c["Id"]}', company.realm_id, 'Customer', c['Id'], 'Create') for c in made])
         inbound = InboundSync(db, realm=realm, api=api, preferences=preferences, now=now)
         print('ready', flush=True)

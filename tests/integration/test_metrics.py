@@ -125,6 +125,7 @@ async def test_metrics_after_a_run(app_services: tuple[Services, FastAPI]) -> No
     assert values[('qbsync_webhook_events_received_total', ())] == 2
     assert values[('qbsync_webhook_events_processed_total', (('outcome', 'processed'),))] == 1
     assert values[('qbsync_webhook_events_pending', ())] == 1
+    assert values[('qbsync_webhook_deliveries_unstored', ())] == 0
     assert values[('qbsync_webhook_processing_lag_seconds_bucket', (('le', '30.0'),))] == 0
     assert values[('qbsync_webhook_processing_lag_seconds_bucket', (('le', '60.0'),))] == 1
     assert values[('qbsync_scheduler_job_runs_total', (('job', KEEPALIVE_JOB), ('outcome', 'succeeded')))] == 1

@@ -37,6 +37,7 @@ async def _connected(user: User) -> None:
 
 
 async def _events() -> list[WebhookEvent]:
+    await app.state.services.webhooks.drain()  # the route answers before storing
     async with app.state.services.db.session() as session:
         return list((await session.exec(select(WebhookEvent).order_by(WebhookEvent.id))).all())
 

@@ -29,5 +29,7 @@ async def connect_company(realm_id: str = REALM, status: str = ConnectionStatus.
 
 
 async def stored_events() -> list[WebhookEvent]:
+    """What the inbox stored of every delivery acknowledged so far (the route answers before storing)."""
+    await app.state.services.webhooks.drain()
     async with app.state.services.db.session() as session:
         return list((await session.exec(select(WebhookEvent).order_by(WebhookEvent.id))).all())

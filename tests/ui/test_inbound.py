@@ -33,6 +33,7 @@ async def _delivered_and_applied() -> None:
     """The sandbox sends its webhooks now (as Intuit would, a second later); the worker takes it from there."""
     while await app.state.sandbox.webhooks.flush():
         pass
+    await app.state.services.webhooks.drain()  # the route answered before storing; storing wakes the worker
     await asyncio.wait_for(app.state.services.inbound.worker.settled(), SETTLE_SECONDS)
 
 

@@ -3,6 +3,7 @@ coalescing per entity and Id; the worker wakes on notify and drains what is due.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from data_support import db, db_url  # noqa: F401 (fixtures)
 from sqlmodel import select
@@ -32,12 +33,12 @@ def change(n: int, entity: str = 'Customer', operation: str = 'Update', entity_i
                         operation=operation, last_updated=T0 + timedelta(seconds=at or n), deleted_id=deleted_id)
 
 
-async def _inbox(db: Database, clock: Clock) -> WebhookInbox:
+async def _inbox(db: Database, clock: Clock, folder: Path) -> WebhookInbox:
     """The inbox of an install connected to R1 (intake keeps only connected companies' notices)."""
     async with db.session() as session:
         session.add(QuickBooksConnection(realm_id='R1', company_name='R1 Co'))
         await session.commit()
-    return WebhookInbox(db, now=clock)
+    return WebhookInbox(db, folder / 'webhooks', now=clock)
 
 
 async def _rows(db: Database) -> list[WebhookEvent]:
@@ -45,9 +46,9 @@ async def _rows(db: Database) -> list[WebhookEvent]:
         return list((await session.exec(select(WebhookEvent).order_by(WebhookEvent.id))).all())
 
 
-async def test_claimed_events_are_not_claimed_again_until_their_claim_is_stale(db: Database) -> None:
+async def test_claimed_events_are_not_claimed_again_until_their_claim_is_stale(db: Database, tmp_path: Path) -> None:
     clock = Clock()
-    await (await _inbox(db, clock)).record([change(n) for n in range(1, 6)])
+    await (await _inbox(db, clock, tmp_path)).record([change(n) for n in range(1, 6)])
     queue = EventQueue(db, now=clock)
     first = await queue.claim(3)
     second = await queue.claim(10)
@@ -57,9 +58,9 @@ async def test_claimed_events_are_not_claimed_again_until_their_claim_is_stale(d
     assert len(await queue.claim()) == 5
 
 
-async def test_finished_events_are_never_processed_twice(db: Database) -> None:
+async def test_finished_events_are_never_processed_twice(db: Database, tmp_path: Path) -> None:
     clock = Clock()
-    await (await _inbox(db, clock)).record([change(1), change(2)])
+    await (await _inbox(db, clock, tmp_path)).record([change(1), change(2)])
     queue = EventQueue(db, now=clock)
     claimed = await queue.claim()
     await queue.finish(claimed[:1], EventStatus.DONE)
@@ -71,9 +72,9 @@ async def test_finished_events_are_never_processed_twice(db: Database) -> None:
         ('done', '', clock.at - CLAIM_LEASE * 10), ('skipped', 'Deposit is not synced', clock.at - CLAIM_LEASE * 10)]
 
 
-async def test_failures_retry_with_backoff_then_give_up(db: Database) -> None:
+async def test_failures_retry_with_backoff_then_give_up(db: Database, tmp_path: Path) -> None:
     clock = Clock()
-    await (await _inbox(db, clock)).record([change(1)])
+    await (await _inbox(db, clock, tmp_path)).record([change(1)])
     queue = EventQueue(db, now=clock)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         (event,) = await queue.claim()
@@ -89,9 +90,9 @@ async def test_failures_retry_with_backoff_then_give_up(db: Database) -> None:
         hours=1)
 
 
-async def test_plan_coalesces_per_entity_and_the_newest_operation_decides(db: Database) -> None:
+async def test_plan_coalesces_per_entity_and_the_newest_operation_decides(db: Database, tmp_path: Path) -> None:
     clock = Clock()
-    await (await _inbox(db, clock)).record([
+    await (await _inbox(db, clock, tmp_path)).record([
         change(1, 'Invoice', 'Create', '7', at=1), change(2, 'Invoice', 'Update', '7', at=2),
         change(3, 'Invoice', 'Update', '8', at=3), change(4, 'Invoice', 'Delete', '8', at=4),
         change(5, 'Customer', 'Merge', '3', deleted_id='4', at=5), change(6, 'Customer', 'Update', '3', at=6)])
@@ -102,9 +103,9 @@ async def test_plan_coalesces_per_entity_and_the_newest_operation_decides(db: Da
     assert [e.event_key for e in plan.events_of([('Invoice', '7')])] == ['k1', 'k2']
 
 
-async def test_worker_drains_what_is_due_and_waits_for_retries(db: Database) -> None:
+async def test_worker_drains_what_is_due_and_waits_for_retries(db: Database, tmp_path: Path) -> None:
     clock = Clock()
-    inbox, queue = await _inbox(db, clock), EventQueue(db, now=clock)
+    inbox, queue = await _inbox(db, clock, tmp_path), EventQueue(db, now=clock)
     seen: list[list[str]] = []
 
     async def process() -> int:
@@ -123,12 +124,12 @@ async def test_worker_drains_what_is_due_and_waits_for_retries(db: Database) -> 
     assert await worker.drain() == 1 and seen[-1] == ['k3']
 
 
-async def test_intake_stores_each_change_once_even_when_deliveries_overlap(db: Database) -> None:
+async def test_intake_stores_each_change_once_even_when_deliveries_overlap(db: Database, tmp_path: Path) -> None:
     """One INSERT ... ON CONFLICT DO NOTHING per chunk, on both databases: repeats within and across deliveries, and
     deliveries stored at the same moment, keep one row per event key; each count is of the changes new to it."""
     import asyncio
 
-    inbox = await _inbox(db, Clock())
+    inbox = await _inbox(db, Clock(), tmp_path)
     assert await inbox.record([change(1), change(2), change(1)]) == 2
     assert await inbox.record([change(2), change(3)]) == 1
     counts = await asyncio.gather(*(inbox.record([change(n) for n in range(3, 9)]) for _ in range(4)))
