@@ -46,6 +46,7 @@ from sqlmodel import select
 
 from bench.books import BENCH_SIZE, BookSize, make_books, map_accounts
 from qbsync.db import Database, upgrade_schema
+from qbsync.heap import settle_heap
 from qbsync.mapping import MODULES, LocalRecord
 from qbsync.models import SyncRun
 from qbsync.quickbooks.client import MAX_BATCH_ITEMS, QuickBooksClient
@@ -142,7 +143,7 @@ class Setup:
     async def prepare(self) -> None:
         await make_books(self.db, self.size)
         await map_accounts(self.db, self.realm)
-        settle_heap()
+        settle_arm()
 
     async def written(self) -> int:
         if self.server is not None:
@@ -168,12 +169,12 @@ class Setup:
             self.server.join(10)
 
 
-def settle_heap() -> None:
-    """Move what setup built (the sandbox's seeded company, the books) out of the collector's sight, for every arm
-    alike: a full collection walks the whole heap, and a long-lived process (the app, a server) has long since
-    frozen or aged its start-up objects, so the arms measure their own work, not the setup's garbage collection."""
+def settle_arm() -> None:
+    """What an arm's setup built (the sandbox's seeded company, the books) set aside from full collections, for every
+    arm alike, as the app does with its start-up heap (``qbsync.heap``); the garbage the previous arm left is
+    collected first, so that it is not frozen with the rest."""
     gc.collect()
-    gc.freeze()
+    settle_heap()
 
 
 WRITTEN = ('Customer', 'Item', 'Invoice', 'Payment', 'Purchase', 'CreditMemo')
