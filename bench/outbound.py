@@ -17,11 +17,17 @@ limits cost, with the engine's own work taking none of it (the clock is sped up 
 isolates what the target is about: how close the engine's scheduling comes to Intuit's ceiling. A 429 from the
 sandbox would cost a 60-second pause and show in the figure.
 Targets: <= 0.05 requests per record, >= 300 records/s, >= 5x one-request-per-record, throttled within 1.15x of
-the ceiling, peak RSS < 300 MB.
+the ceiling, peak RSS < 300 MB. The 5x is read on the loopback comparison, where the sandbox does Intuit's work in
+a process of its own: in-process, creating and answering every object (about half a millisecond each in the
+sandbox) is part of both arms' time, which the real engine never spends; that ratio is printed too.
+
+Every arm freezes what its setup left on the heap (``gc.freeze``) before its clock starts, so a full collection
+walks the arm's own objects only, as in a long-running app whose start-up objects have long been set aside.
 """
 from __future__ import annotations
 
 import asyncio
+import gc
 import math
 import multiprocessing
 import os
@@ -40,6 +46,7 @@ from sqlmodel import select
 
 from bench.books import BENCH_SIZE, BookSize, make_books, map_accounts
 from qbsync.db import Database, upgrade_schema
+from qbsync.heap import settle_heap
 from qbsync.mapping import MODULES, LocalRecord
 from qbsync.models import SyncRun
 from qbsync.quickbooks.client import MAX_BATCH_ITEMS, QuickBooksClient
@@ -136,6 +143,7 @@ class Setup:
     async def prepare(self) -> None:
         await make_books(self.db, self.size)
         await map_accounts(self.db, self.realm)
+        settle_arm()
 
     async def written(self) -> int:
         if self.server is not None:
@@ -143,12 +151,30 @@ class Setup:
         company = self.state.companies.get(self.realm)
         return sum(len(company.objects.get(name, {})) for name in WRITTEN)
 
+    def server_cpu(self) -> str:
+        """', the sandbox process N CPU s so far' (Linux), for the loopback lines: Intuit's side of the work."""
+        try:
+            assert self.server is not None
+            fields = Path(f'/proc/{self.server.pid}/stat').read_text().rsplit(')', 1)[1].split()
+        except (AssertionError, OSError):
+            return ''
+        return f', the sandbox process {(int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"):.1f} CPU s'
+
     async def close(self) -> None:
+        gc.unfreeze()  # what the arm set up may be collected again
         await self.http.aclose()
         await self.db.dispose()
         if self.server is not None:
             self.server.terminate()
             self.server.join(10)
+
+
+def settle_arm() -> None:
+    """What an arm's setup built (the sandbox's seeded company, the books) set aside from full collections, for every
+    arm alike, as the app does with its start-up heap (``qbsync.heap``); the garbage the previous arm left is
+    collected first, so that it is not frozen with the rest."""
+    gc.collect()
+    settle_heap()
 
 
 WRITTEN = ('Customer', 'Item', 'Invoice', 'Payment', 'Purchase', 'CreditMemo')
@@ -197,7 +223,7 @@ async def batched(size: BookSize, folder: Path, *, remote: bool = False) -> tupl
     where = 'loopback' if remote else 'outbound'
     print(f'{where}: {size.total:,} records in {elapsed:.1f} s = {rate:,.0f} records/s wall (target >= 300); '
           f'{cpu:.1f} CPU s = {size.total / cpu:,.0f} records per CPU second'
-          + (' (the app process; the sandbox runs in its own)' if remote else ''))
+          + (f' (the app process{setup.server_cpu()})' if remote else ''))
     print(f'{where}: {setup.transport.api_calls:,} HTTP requests = {setup.transport.api_calls / written:.4f} '
           'per record written (target <= 0.05)')
     print(f'{where}: peak RSS {rss:,.0f} MB, ' + ('app process' if remote else 'sandbox included') + ' (target < 300)')
@@ -236,7 +262,8 @@ async def one_by_one(size: BookSize, folder: Path, *, remote: bool = False) -> t
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(f'{"loopback, " if remote else ""}one request per record: {sent:,} records in {elapsed:.1f} s = '
           f'{sent / elapsed:,.0f} records/s wall, '
-          f'{sent / cpu:,.0f} per CPU second, {setup.transport.api_calls / sent:.3f} requests per record')
+          f'{sent / cpu:,.0f} per CPU second, {setup.transport.api_calls / sent:.3f} requests per record'
+          + (f' (the app process{setup.server_cpu()})' if remote else ''))
     await setup.close()
     return elapsed, cpu
 
@@ -294,14 +321,16 @@ async def outbound_benchmarks(quick: bool = False) -> None:
         elapsed, cpu = await batched(size, folder)
         plain, plain_cpu = await one_by_one(size, folder)
         print(f'outbound: batched is {plain / elapsed:.1f}x faster than one request per record in wall time, '
-              f'{plain_cpu / cpu:.1f}x in CPU time (target >= 5)')
+              f'{plain_cpu / cpu:.1f}x in CPU time, in-process: the sandbox\'s own work on every object written '
+              '(Intuit\'s side of the wire) runs in this process and counts in both arms')
         for name in ('batched', 'plain'):
             shutil.rmtree(folder / name)
             (folder / name).mkdir()
         elapsed, cpu = await batched(size, folder, remote=True)
         plain, plain_cpu = await one_by_one(size, folder, remote=True)
         print(f'loopback: batched is {plain / elapsed:.1f}x faster than one request per record in wall time, '
-              f'{plain_cpu / cpu:.1f}x in CPU time of the app process (target >= 5)')
+              f'{plain_cpu / cpu:.1f}x in CPU time of the app process (target >= 5: the sandbox in its own process, '
+              'as Intuit is another machine)')
         print(f'load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores')
         await throttled(size, folder)
 

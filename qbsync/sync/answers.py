@@ -3,7 +3,8 @@
 One transaction per batch: either every answer of the batch is recorded (and the batch marked answered) or none
 is, in which case the batch is still open and the next run re-sends it with its requestid and gets the same
 answers back. A link only ever confirms the version that was sent, so a record edited during the run stays
-pending. Links and log entries are written with bulk statements (a batch is 30 of each), not one ORM object each.
+pending. Links and log entries are written with bulk statements (a batch is 30 of each), not one ORM object each;
+when every link is new (records created), the whole transaction goes to SQLite in one round trip (``bulk``).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import bindparam, insert, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
 from ..mapping.tax import TotalsMismatch
@@ -21,6 +23,7 @@ from ..models.records import utcnow
 from ..quickbooks.client import BatchAnswer
 from ..quickbooks.errors import QuickBooksError, StaleObjectError
 from ..quickbooks.explain import explain, is_transient
+from . import bulk
 from .context import RunContext
 from .entities import entity
 from .outbox import Operation, PendingItem
@@ -61,18 +64,37 @@ async def link_rows(session: Any, realm_id: str, keys: list[tuple[str, int]]) ->
 class LinkWrites:
     """Link changes for many records, written as one UPDATE ... executemany and one INSERT ... executemany."""
 
-    def __init__(self, realm_id: str) -> None:
+    def __init__(self, realm_id: str, unlinked: set[tuple[str, int]] | None = None) -> None:
+        """:param unlinked: records known to have no link row yet (the plan saw none, and nothing wrote one since):
+            their links are inserted without first looking for them; ``write`` removes the ones it inserts"""
         self.realm_id = realm_id
+        self.unlinked = unlinked if unlinked is not None else set()
         self.changes: dict[tuple[str, int], dict[str, Any]] = {}
 
     def set(self, key: tuple[str, int], **values: Any) -> None:
         self.changes.setdefault(key, {}).update(values, updated_at=utcnow())
 
+    def new_rows(self) -> list[dict[str, Any]] | None:
+        """The changes as link rows to insert, when every one is for a record known to have no link (else None)."""
+        if any(key not in self.unlinked for key in self.changes):
+            return None
+        rows = [{**_NEW_LINK, 'realm_id': self.realm_id, 'entity_type': key[0], 'local_id': key[1], **values}
+                for key, values in self.changes.items()]
+        if len({tuple(row) for row in rows}) > 1:
+            return None  # one statement needs the same columns in every row
+        return rows
+
+    def inserted(self) -> None:
+        """The changes are written: those records have links now."""
+        self.unlinked.difference_update(self.changes)
+
     async def write(self, session: Any) -> None:
+        """In the transaction of ``session`` (an AsyncSession, or an AsyncConnection for Core-only writers)."""
         if not self.changes:
             return
-        connection = await session.connection()
-        existing = await _link_ids(connection, self.realm_id, list(self.changes))
+        connection = session if isinstance(session, AsyncConnection) else await session.connection()
+        unknown = [key for key in self.changes if key not in self.unlinked]
+        existing = await _link_ids(connection, self.realm_id, unknown) if unknown else {}
         columns = sorted({name for values in self.changes.values() for name in values})
         updates = [{'link_id': existing[key], **{f'v_{c}': values.get(c, _KEEP) for c in columns}}
                    for key, values in self.changes.items() if key in existing]
@@ -86,6 +108,7 @@ class LinkWrites:
                    for key, values in self.changes.items() if key not in existing]
         if inserts:
             await connection.execute(insert(EntityLink), inserts)
+        self.inserted()
 
 
 _KEEP = object()
@@ -118,15 +141,18 @@ async def _link_ids(connection: Any, realm_id: str, keys: list[tuple[str, int]])
 
 async def apply_answers(ctx: RunContext, batch: OutboxBatch, items: list[PendingItem],
                         answers: dict[str, BatchAnswer] | None, *, whole_error: QuickBooksError | None = None,
-                        linked: set[tuple[str, int]] | None = None, check: TotalsCheck | None = None) -> Outcome:
+                        linked: set[tuple[str, int]] | None = None, check: TotalsCheck | None = None,
+                        unlinked: set[tuple[str, int]] | None = None, writer: bulk.Writer | None = None) -> Outcome:
     """Record every answer of ``batch`` (or ``whole_error`` for all of it) in one transaction.
 
     :param check: QuickBooks' answer against the app's own totals; a mismatch fails the record (it stays linked to
         the object QuickBooks made, so the next run updates that one) with the reason in plain words
+    :param unlinked: records known to have no link row (see ``LinkWrites``), shared by the run's batches
+    :param writer: the run's connection for one-round-trip writes (else one is taken for this batch)
     """
     outcome = Outcome()
     linked = linked or set()
-    links = LinkWrites(ctx.realm_id)
+    links = LinkWrites(ctx.realm_id, unlinked)
     entries: list[dict[str, Any]] = []
     now = utcnow()
     for item in items:
@@ -171,16 +197,28 @@ async def apply_answers(ctx: RunContext, batch: OutboxBatch, items: list[Pending
         entries.append(ctx.entry_values(entity_type=item.entity_type, local_id=item.local_id, action=item.operation,
                                         status=LinkStatus.FAILED, level='error', message=why.reason, code=why.code,
                                         element=why.element, detail=why.detail, suggestion=why.suggestion))
-    async with ctx.write_lock, ctx.db.session() as session:
-        await links.write(session)
-        connection = await session.connection()
-        if entries:
-            await connection.execute(insert(SyncLogEntry), entries)
-        if whole_error is None or not is_transient(whole_error):
-            await connection.execute(update(OutboxBatch).where(col(OutboxBatch.id) == batch.id)
-                                     .values(answered_at=now))
-        await session.commit()
+    answered = whole_error is None or not is_transient(whole_error)
+    new_links = links.new_rows()
+    async with ctx.write_lock:
+        if new_links is not None:  # records created: inserts only, in one round trip (see ``bulk``)
+            assert batch.id is not None
+            steps: list[bulk.Step] = [bulk.Insert(_LINKS, new_links), bulk.Insert(_LOG, entries),
+                                      *([bulk.UpdateById(_BATCHES, batch.id, {'answered_at': now})] if answered
+                                        else [])]
+            await (writer.write(steps) if writer is not None else bulk.write(ctx.db, steps))
+            links.inserted()
+            return outcome
+        async with ctx.db.engine.begin() as connection:  # Core statements only: no ORM session
+            await links.write(connection)
+            if entries:
+                await connection.execute(insert(SyncLogEntry), entries)
+            if answered:
+                await connection.execute(update(OutboxBatch).where(col(OutboxBatch.id) == batch.id)
+                                         .values(answered_at=now))
     return outcome
+
+
+_LINKS, _LOG, _BATCHES = EntityLink.__table__, SyncLogEntry.__table__, OutboxBatch.__table__  # type: ignore[attr-defined]
 
 
 def _verb(item: PendingItem, linked: bool) -> str:

@@ -125,6 +125,8 @@ def _item(items: dict[int, Any], line: Any, column: int) -> str:
 class RunFieldMapping:
     def __init__(self, context: FieldContext, client: QuickBooksClient | None = None, call: Call = _direct) -> None:
         self.context, self._client, self._call = context, client, call
+        # read per record: the rules and tax setup are fixed for the run, so compare them with the defaults once
+        self.active = context.rules != FieldRules() or bool(context.tax.global_tax)
         self.expected: dict[tuple[str, int, int], ExpectedTotals] = {}  # (entity, local id, version) -> app's totals
 
     @classmethod
@@ -150,10 +152,6 @@ class RunFieldMapping:
                     lists.add(kind, str(row['Id']), str(row.get('Name') or ''),
                               str(row.get('FullyQualifiedName') or ''))
         return cls(FieldContext(rules, lists, definitions(prefs_body), tax=tax), client, call)
-
-    @property
-    def active(self) -> bool:
-        return self.context.rules != FieldRules() or self.context.tax.global_tax
 
     async def prepare(self, db: Database, entity_type: str, records: Sequence[LocalRecord], *,
                       create: bool = True) -> None:

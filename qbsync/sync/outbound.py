@@ -29,6 +29,7 @@ from ..quickbooks.errors import QuickBooksError
 from ..quickbooks.explain import is_transient
 from ..quickbooks.limits import RateLimiter
 from ..quickbooks.retry import RetryPolicy, with_retries
+from . import bulk
 from .answers import LinkWrites, apply_answers
 from .conflicts import resolve_conflicts
 from .context import RunContext
@@ -55,7 +56,8 @@ class OutboundPass:
         self.batch_size = min(batch_size, MAX_BATCH_ITEMS)
 
     async def execute(self, ctx: RunContext) -> None:
-        await _OutboundRun(ctx, self).go()
+        async with bulk.Writer(ctx.db) as writer:  # the run's batches write through one kept connection
+            await _OutboundRun(ctx, self, writer).go()
 
     async def call(self, fn: Callable[[], Awaitable[T]], *, batch: bool = False) -> T:
         """A QuickBooks call under this pass's limiter and retries (runs, and reads such as the preview's)."""
@@ -63,12 +65,14 @@ class OutboundPass:
 
 
 class _OutboundRun:
-    def __init__(self, ctx: RunContext, config: OutboundPass) -> None:
+    def __init__(self, ctx: RunContext, config: OutboundPass, writer: bulk.Writer | None = None) -> None:
         self.ctx, self.config = ctx, config
-        self.outbox = Outbox(ctx.db, ctx.realm_id)
+        self.writer = writer
+        self.outbox = Outbox(ctx.db, ctx.realm_id, writer)
         self.refs = Refs()
         self.titles: dict[tuple[str, int], str] = {}
         self.linked: set[tuple[str, int]] = set()
+        self.unlinked: set[tuple[str, int]] = set()  # being created and without a link row: no need to look for one
         self.refused: dict[str, dict[str, str]] = {}  # list kind -> name -> why QuickBooks would not add it
         self.fields = RunFieldMapping.none()  # the Field Mapping tab's rules (classes, locations, custom fields)
 
@@ -162,26 +166,32 @@ class _OutboundRun:
         if part.spec.kind == NAME_LIST:
             entries = await match_existing(self, part.spec, entries)
         chunks = [entries[i:i + self.config.batch_size] for i in range(0, len(entries), self.config.batch_size)]
+        slabs = _Slabs(self, part.spec.name, chunks)
         gate = asyncio.Semaphore(self.config.concurrency)
 
-        async def one(chunk: list[PlanEntry]) -> None:
+        async def one(index: int, chunk: list[PlanEntry]) -> None:
             async with gate:
                 if not self.ctx.cancelled():
-                    await self.send_chunk(part.spec.name, chunk)
-        await asyncio.gather(*(one(chunk) for chunk in chunks))
+                    await self.send_chunk(part.spec.name, chunk, await slabs.records(index))
+        await asyncio.gather(*(one(index, chunk) for index, chunk in enumerate(chunks)))
 
-    async def send_chunk(self, entity_type: str, entries: list[PlanEntry]) -> None:
-        items = await self.build_items(entity_type, entries)
+    async def send_chunk(self, entity_type: str, entries: list[PlanEntry], records: dict[int, LocalRecord]) -> None:
+        items = await self.build_items(entity_type, entries, records)
         if items:
             async with self.ctx.write_lock:
                 batch = await self.outbox.record(self.ctx.run_id, items)
             await self.send_recorded(batch, items)
         await self.ctx.progress(entity_type)
 
-    async def build_items(self, entity_type: str, entries: list[PlanEntry]) -> list[PendingItem]:
-        spec = entity(entity_type)
+    async def load_records(self, entity_type: str, entries: list[PlanEntry]) -> dict[int, LocalRecord]:
+        """The records of ``entries`` with their lines, and the field mapping's facts about them."""
         records = await _load(self.ctx, entity_type, [e.local_id for e in entries])
         await self.fields.prepare(self.ctx.db, entity_type, list(records.values()))
+        return records
+
+    async def build_items(self, entity_type: str, entries: list[PlanEntry],
+                          records: dict[int, LocalRecord]) -> list[PendingItem]:
+        spec = entity(entity_type)
         items: list[PendingItem] = []
         failures: list[tuple[PlanEntry, MappingError]] = []
         for entry in entries:
@@ -195,6 +205,8 @@ class _OutboundRun:
                 continue
             items.append(PendingItem(str(len(items)), entity_type, entry.local_id, local.record.version,  # type: ignore
                                      _operation(entry), body))
+            if entry.action == Action.CREATE and not entry.has_link:
+                self.unlinked.add((entity_type, entry.local_id))
         if failures:
             await self.record_failures(entity_type, failures)
         return items
@@ -215,9 +227,11 @@ class _OutboundRun:
                                                  'sparse': True}}
 
     def check_refused(self, entity_type: str, local: LocalRecord) -> None:
-        name, kind = {'payment': (getattr(local.record, 'method', ''), METHOD_LIST),
-                      'expense': (getattr(local.record, 'payee', ''), VENDOR_LIST)}.get(entity_type, ('', ''))
-        why = self.refused.get(kind, {}).get((name or '').strip()) if kind else None
+        column, kind = _LIST_COLUMNS.get(entity_type, ('', ''))
+        refused = self.refused.get(kind) if kind else None
+        if not refused:  # nothing refused (the usual case): no need to read the record
+            return
+        why = refused.get((getattr(local.record, column, '') or '').strip())
         if why:
             raise MappingError(why, 'Rename it here or in QuickBooks, then sync again.')
 
@@ -244,18 +258,18 @@ class _OutboundRun:
 
     # -- the wire -----------------------------------------------------------------------------------------------
     async def send_recorded(self, batch: OutboxBatch, items: list[PendingItem], *, rounds: int = 2) -> None:
-        bodies = [{'bId': item.bid, **item.body} for item in items]
+        encoded = [item.wire_json for item in items]
         client = self.ctx.client
         whole: QuickBooksError | None = None
         answers: dict[str, BatchAnswer] | None = None
         try:
-            answers = await self.call(lambda: client.batch(bodies, request_id=batch.request_id), batch=True)
+            answers = await self.call(lambda: client.batch_encoded(encoded, request_id=batch.request_id), batch=True)
         except QuickBooksError as error:
             if is_transient(error):
                 raise  # retries are spent: stop the run; the batch stays open for the next run
             whole = error
         outcome = await apply_answers(self.ctx, batch, items, answers, whole_error=whole, linked=self.linked,
-                                      check=self.fields.check)
+                                      check=self.fields.check, unlinked=self.unlinked, writer=self.writer)
         for item, _obj in outcome.succeeded:
             key = (item.entity_type, item.local_id)
             self.refs.link(item.entity_type, item.local_id, str(_obj.get('Id')))
@@ -277,6 +291,37 @@ class _OutboundRun:
                 'QuickBooks kept refusing this record for a passing reason; it will be tried in the next run.'))
             for item in again:
                 self.ctx.count(item.entity_type, 'failed')
+
+
+_LIST_COLUMNS = {'payment': ('method', METHOD_LIST), 'expense': ('payee', VENDOR_LIST)}  # record column, list
+
+
+class _Slabs:
+    """The records of an entity's chunks, read a slab of chunks at a time: one query (with the lines) for
+    ``SLAB_CHUNKS`` batches instead of one per batch, while memory stays bounded by the slab, not the history.
+    Chunks run concurrently, so the first chunk of a slab to ask reads it and the others wait for that read."""
+
+    def __init__(self, run: _OutboundRun, entity_type: str, chunks: list[list[PlanEntry]]) -> None:
+        self.run, self.entity_type, self.chunks = run, entity_type, chunks
+        self.reads: dict[int, asyncio.Future[dict[int, LocalRecord]]] = {}
+        self.waiting = {slab: len(chunks[slab * SLAB_CHUNKS:(slab + 1) * SLAB_CHUNKS])
+                        for slab in range((len(chunks) + SLAB_CHUNKS - 1) // SLAB_CHUNKS)}
+
+    async def records(self, index: int) -> dict[int, LocalRecord]:
+        slab = index // SLAB_CHUNKS
+        read = self.reads.get(slab)
+        if read is None:
+            entries = [e for chunk in self.chunks[slab * SLAB_CHUNKS:(slab + 1) * SLAB_CHUNKS] for e in chunk]
+            read = self.reads[slab] = asyncio.ensure_future(self.run.load_records(self.entity_type, entries))
+        try:
+            return await read
+        finally:
+            self.waiting[slab] -= 1
+            if not self.waiting[slab]:
+                del self.reads[slab]  # every chunk of the slab has its records: let them go
+
+
+SLAB_CHUNKS = 20  # batches whose records are read together (600 records at 30 a batch)
 
 
 def _operation(entry: PlanEntry) -> str:

@@ -10,10 +10,8 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
-
-from sqlalchemy import insert
 
 import simplejson
 from sqlmodel import col, select
@@ -21,8 +19,11 @@ from sqlmodel import col, select
 from ..db import Database
 from ..models import OutboxBatch, OutboxItem
 from ..models.records import utcnow
+from . import bulk
 
 __all__ = ['Operation', 'PendingItem', 'Outbox']
+
+_BATCHES, _ITEMS = OutboxBatch.__table__, OutboxItem.__table__  # type: ignore[attr-defined]
 
 
 class Operation:
@@ -44,7 +45,12 @@ class PendingItem:
     @cached_property
     def payload_json(self) -> str:
         """The body as stored in the outbox (encoded once: it is written, hashed and compared per record)."""
-        return simplejson.dumps(self.body, use_decimal=True, sort_keys=True)
+        return simplejson.dumps(self.body, use_decimal=True)
+
+    @property
+    def wire_json(self) -> str:
+        """The item as it goes in the /batch request: the stored JSON with its ``bId`` in front."""
+        return '{"bId":' + simplejson.dumps(self.bid) + ',' + self.payload_json[1:]
 
     @cached_property
     def content_hash(self) -> str:
@@ -52,24 +58,26 @@ class PendingItem:
 
 
 class Outbox:
-    def __init__(self, db: Database, realm_id: str) -> None:
+    def __init__(self, db: Database, realm_id: str, writer: bulk.Writer | None = None) -> None:
+        """:param writer: the run's connection for one-round-trip writes (else one is taken per batch)"""
         self._db = db
         self._realm = realm_id
+        self.writer = writer
 
     async def record(self, run_id: int, items: list[PendingItem]) -> OutboxBatch:
         """Write a batch and its items (committed) before anything goes on the wire."""
-        async with self._db.session() as session:
-            # counted as sent from the start: it may go on the wire any moment after this commit
-            batch = OutboxBatch(realm_id=self._realm, request_id=str(uuid.uuid4()), run_id=run_id, sent_at=utcnow(),
-                                attempts=1)
-            session.add(batch)
-            await session.flush()
-            assert batch.id is not None
-            await (await session.connection()).execute(insert(OutboxItem), [
-                {'batch_id': batch.id, 'bid': item.bid, 'entity_type': item.entity_type, 'local_id': item.local_id,
-                 'version': item.version, 'operation': item.operation, 'payload': item.payload_json,
-                 'content_hash': item.content_hash} for item in items])
-            await session.commit()
+        now = utcnow()
+        # counted as sent from the start: it may go on the wire any moment after this commit
+        batch = OutboxBatch(realm_id=self._realm, request_id=str(uuid.uuid4()), run_id=run_id, created_at=now,
+                            sent_at=now, attempts=1)
+        write = self.writer.write if self.writer is not None else partial(bulk.write, self._db)
+        batch.id = await write([  # one transaction, one round trip on SQLite (see ``bulk``)
+            bulk.Insert(_BATCHES, [{'realm_id': batch.realm_id, 'request_id': batch.request_id, 'run_id': run_id,
+                                    'created_at': now, 'sent_at': now, 'attempts': 1}]),
+            bulk.Insert(_ITEMS, [{'batch_id': None, 'bid': item.bid, 'entity_type': item.entity_type,
+                                  'local_id': item.local_id, 'version': item.version, 'operation': item.operation,
+                                  'payload': item.payload_json, 'content_hash': item.content_hash} for item in items],
+                        id_from_previous='batch_id')])
         return batch
 
     async def open_batches(self) -> list[tuple[OutboxBatch, list[PendingItem]]]:
@@ -82,8 +90,7 @@ class Outbox:
             for batch in batches:
                 rows = (await session.exec(select(OutboxItem).where(OutboxItem.batch_id == batch.id)
                                            .order_by(col(OutboxItem.id)))).all()
-                found.append((batch, [PendingItem(r.bid, r.entity_type, r.local_id, r.version, r.operation,
-                                                  simplejson.loads(r.payload, use_decimal=True)) for r in rows]))
+                found.append((batch, [_stored(r) for r in rows]))
         return found
 
     async def resent(self, batch: OutboxBatch) -> None:
@@ -94,3 +101,11 @@ class Outbox:
                 row.sent_at, row.attempts = utcnow(), row.attempts + 1
                 session.add(row)
                 await session.commit()
+
+
+def _stored(row: OutboxItem) -> PendingItem:
+    """An item as written: its stored JSON is what goes on the wire again, byte for byte."""
+    item = PendingItem(row.bid, row.entity_type, row.local_id, row.version, row.operation,
+                       simplejson.loads(row.payload, use_decimal=True))
+    item.__dict__['payload_json'] = row.payload  # the cached encoding (a frozen dataclass still has a __dict__)
+    return item

@@ -64,6 +64,7 @@ class PlanEntry:
     sync_token: str | None = None
     reason: str = ''  # why it is skipped
     blocked_by: str = ''  # title of the record that blocks it
+    has_link: bool = False  # a link row exists for it (failed or unconfirmed sends leave one without an id)
 
 
 @dataclass
@@ -195,7 +196,8 @@ def _decide(spec: EntitySpec, row: _Row, settings: SyncSettings, mapped: set[str
             planned: dict[tuple[str, int], PlanEntry]) -> PlanEntry:
     record, link = row.record, row.link
     base = PlanEntry(spec.name, record.id, record.version, Action.SKIP, spec.title(record),  # type: ignore
-                     qbo_id=link.qbo_id if link else None, sync_token=link.sync_token if link else None)
+                     qbo_id=link.qbo_id if link else None, sync_token=link.sync_token if link else None,
+                     has_link=link is not None)
 
     def skip(reason: str, blocked_by: str = '') -> PlanEntry:
         return PlanEntry(**{**base.__dict__, 'reason': reason, 'blocked_by': blocked_by})

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import faults
 from .cdc import change_data_capture, parse_cdc_request
+from .entities import entity_type
 from .faults import FaultError, QBOFault
 
 if TYPE_CHECKING:
@@ -97,7 +98,6 @@ def _run_item(company: Company, item: dict[str, Any]) -> tuple[dict[str, Any], t
 
 
 def _entity_item(company: Company, entity: str, item: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, str] | None]:
-    from .entities import entity_type
     name = entity_type(entity).name
     operation = str(item.get('operation') or 'create').lower()
     options = str(item.get('optionsData') or '').lower()

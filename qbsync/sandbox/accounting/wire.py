@@ -1,16 +1,20 @@
 """JSON in and out exactly as Intuit's wire carries it: amounts stay Decimal end to end, times carry the company offset.
 
-The standard ``json`` module cannot write a Decimal as a bare JSON number, so ``dumps`` is a small exact encoder
-of its own (no float ever touches an amount).
+The standard ``json`` module cannot write a Decimal as a bare JSON number, so ``dumps`` writes with simplejson's
+exact Decimal support, checked against a small encoder of its own (no float ever touches an amount).
 """
 from __future__ import annotations
 
 import json
+import re
 from json.encoder import encode_basestring_ascii as _string
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import simplejson
 
 __all__ = ['loads', 'dumps', 'copy_json', 'intuit_datetime', 'parse_intuit_datetime', 'epoch_ms', 'WireError']
 
@@ -28,8 +32,21 @@ def loads(body: bytes | str) -> Any:
 
 
 def dumps(value: Any) -> bytes:
-    """Serialise JSON-ready data; Decimal is written as an exact JSON number."""
-    return _encode(value).encode('utf-8')
+    """Serialise JSON-ready data; Decimal is written as an exact JSON number in plain notation, as Intuit writes it.
+
+    simplejson's C encoder writes the same text as ``_encode`` several times faster (an answer of 30 invoices is
+    encoded in a fraction of the time), except for a Decimal whose ``str`` has an exponent or is not finite: text
+    that could hold one (also a string that merely looks like it) is written again by ``_encode``.
+    """
+    text = _FAST.encode(value)
+    if _MAYBE_EXPONENT.search(text) or 'NaN' in text or 'Infinity' in text:
+        text = _encode(value)
+    return text.encode('utf-8')
+
+
+_FAST = simplejson.JSONEncoder(use_decimal=True, separators=(',', ':'), allow_nan=False, ensure_ascii=True,
+                               namedtuple_as_object=False, tuple_as_array=True, for_json=False)
+_MAYBE_EXPONENT = re.compile('[0-9]E')  # str(Decimal) writes 'E' (floats are written 'e' by both encoders alike)
 
 
 def _encode(value: Any) -> str:
@@ -61,14 +78,18 @@ def copy_json(value: Any) -> Any:
     """An independent copy of JSON-ready data (dicts, lists and immutable leaves): what ``copy.deepcopy`` does for
     it, several times faster (no memo, no dispatch), which matters because every answer is a copy."""
     if isinstance(value, dict):
-        return {k: copy_json(v) for k, v in value.items()}
+        return {k: copy_json(v) if isinstance(v, (dict, list)) else v for k, v in value.items()}
     if isinstance(value, list):
-        return [copy_json(v) for v in value]
+        return [copy_json(v) if isinstance(v, (dict, list)) else v for v in value]
     return value
 
 
+@lru_cache(maxsize=256)
 def intuit_datetime(instant: datetime, zone: ZoneInfo, millis: bool = False) -> str:
-    """``2026-01-15T09:00:00-08:00`` (MetaData) or with milliseconds (the envelope ``time`` field)."""
+    """``2026-01-15T09:00:00-08:00`` (MetaData) or with milliseconds (the envelope ``time`` field).
+
+    Kept for recent instants: every object a batch writes is stamped with the same few (a clock that does not move
+    between them, or moves little), and converting to the zone is most of a stamp's cost."""
     local = instant.astimezone(zone)
     return local.isoformat(timespec='milliseconds' if millis else 'seconds')
 

@@ -232,8 +232,10 @@ class EntityType:
 
     def _check_refs(self, ctx: Context, obj: dict[str, Any], rule: RefRule) -> None:
         found = walk(obj, rule.path)
-        if rule.required and not found:
-            raise faults.required_param(rule.path.replace('[]', ''))
+        if not found:
+            if rule.required:
+                raise faults.required_param(rule.path.replace('[]', ''))
+            return
         known = {ref_id(c[k]) for c, k in walk(ctx.existing or {}, rule.path)}
         for container, key in found:
             ref = container[key]

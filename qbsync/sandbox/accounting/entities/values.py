@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from .. import faults
@@ -34,7 +35,15 @@ def _empty(value: dict[str, Any]) -> bool:
 def clean(value: Any) -> Any:
     """Drop unset values recursively (``''``, null, empty objects); ``UNSET`` if nothing is left."""
     if isinstance(value, dict):
-        out = {k: c for k, v in value.items() if (c := clean(v)) is not UNSET}
+        out = {}
+        for key, item in value.items():  # leaves inline: most values are, and a call each adds up over a batch
+            if isinstance(item, (dict, list)):
+                item = clean(item)
+                if item is UNSET:
+                    continue
+            elif item is None or item == '':
+                continue
+            out[key] = item
         return out if out else UNSET
     if isinstance(value, list):
         return [c for v in value if (c := clean(v)) is not UNSET]
@@ -73,19 +82,38 @@ def to_bool(value: Any) -> bool:
 
 
 def walk(obj: Any, path: str) -> list[tuple[Any, str]]:
-    """Find values at a dotted path where ``Line[]`` fans out over a list; returns (container, key) pairs."""
-    head, _, rest = path.partition('.')
-    many = head.endswith('[]')
-    key = head[:-2] if many else head
-    if not isinstance(obj, dict) or key not in obj:
-        return []
-    if not rest:
-        return [(obj, key)] if not many else []
-    targets = obj[key] if many else [obj[key]]
-    found: list[tuple[Any, str]] = []
-    for target in targets if isinstance(targets, list) else []:
-        found.extend(walk(target, rest))
-    return found
+    """Find values at a dotted path where ``Line[]`` fans out over a list; returns (container, key) pairs, in
+    document order. Every write walks a dozen paths (required fields, enums, lengths, references), so the path is
+    parsed once and the walk goes level by level instead of recursing per step."""
+    first, steps, (key, many) = _steps(path)
+    if not isinstance(obj, dict) or first not in obj:
+        return []  # most paths a write checks are absent from a given object: the cheapest answer first
+    if not steps:
+        return [] if many else [(obj, key)]
+    level = [obj]
+    for step, fans_out in steps:
+        below: list[Any] = []
+        for node in level:
+            if isinstance(node, dict) and step in node:
+                value = node[step]
+                if not fans_out:
+                    below.append(value)
+                elif isinstance(value, list):
+                    below.extend(value)
+        if not below:
+            return []
+        level = below
+    if many:
+        return []  # a path ends at a field, never at a list
+    return [(node, key) for node in level if isinstance(node, dict) and key in node]
+
+
+@lru_cache(maxsize=None)
+def _steps(path: str) -> tuple[str, tuple[tuple[str, bool], ...], tuple[str, bool]]:
+    """'Line[].SalesItemLineDetail.ItemRef' -> ('Line', (('Line', True), ('SalesItemLineDetail', False)),
+    ('ItemRef', False)): the first key, the steps down to the last one, and the last one."""
+    parts = tuple((part[:-2], True) if part.endswith('[]') else (part, False) for part in path.split('.'))
+    return parts[0][0], parts[:-1], parts[-1]
 
 
 def ref_id(ref: Any) -> str | None:
