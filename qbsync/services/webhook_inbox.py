@@ -100,11 +100,10 @@ class WebhookInbox:
 
     async def record(self, changes: Sequence[EntityChange]) -> int:
         """Store the changes not seen before, for connected companies only; returns how many were new."""
-        unique = list({change.event_key: change for change in changes}.values())
-        if not unique:
+        if not changes:
             return 0
         waiter: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._queued.append(_Queued(changes=unique, waiter=waiter))
+        self._queued.append(_Queued(changes=list(changes), waiter=waiter))
         self._kick()
         return await asyncio.shield(waiter)
 
@@ -135,8 +134,7 @@ class WebhookInbox:
         while self._queued or self._unstored:
             batch, self._queued = self._unstored + self._queued, []
             self._unstored, self._in_flight = [], batch
-            self._segments += self._journal.seal()  # every body in the batch is in these segments or earlier ones
-            segments = list(self._segments)
+            self._segments += self._journal.seal()  # every body of the batch is in these segments, none of the queue
             try:
                 counts = await self._store_batch(batch)
             except Exception as exc:  # callers of record() see the failure; accepted bodies are tried again
@@ -144,7 +142,7 @@ class WebhookInbox:
                 for item in batch:
                     if item.waiter is not None and not item.waiter.done():
                         item.waiter.set_exception(exc)
-                self._unstored = [item for item in batch if item.body is not None] + self._unstored
+                self._unstored = [item for item in batch if item.body is not None]
                 if not self._unstored:
                     continue
                 log.error('webhook: storing %d accepted delivery(ies) failed, trying again in %.1f s: %r',
@@ -153,9 +151,9 @@ class WebhookInbox:
                 delay = min(delay * 2, RETRY_MAX)
                 continue
             delay, self._in_flight = RETRY_FIRST, []
-            for path in segments:
+            for path in self._segments:
                 self._journal.discard(path)
-            self._segments = [path for path in self._segments if path not in segments]
+            self._segments = []
             for item, count in zip(batch, counts, strict=True):
                 if item.waiter is not None and not item.waiter.done():
                     item.waiter.set_result(count)
@@ -168,12 +166,12 @@ class WebhookInbox:
         else:
             parsed = _parse_all(bodies)
         for item, changes in zip((item for item in batch if item.body is not None), parsed, strict=True):
-            item.changes = list({change.event_key: change for change in changes}.values())
+            item.changes = changes
         fresh = await self._store([change for item in batch for change in item.changes])
         counts = []
-        for item in batch:
+        for item in batch:  # a change delivered twice (within or across deliveries) counts once, for the first
             mine = {change.event_key for change in item.changes} & fresh
-            fresh -= mine  # a change delivered twice at once counts for the first delivery only
+            fresh -= mine
             counts.append(len(mine))
         stored = sum(counts)
         if bodies:

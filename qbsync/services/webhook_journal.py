@@ -84,7 +84,9 @@ class WebhookJournal:
 
     def _open(self) -> None:
         self._folder.mkdir(parents=True, exist_ok=True)
-        self._number = max([self._number, *(_number(p) for p in self._folder.glob(f'{_PREFIX}*{_SUFFIX}'))]) + 1
+        if not self._number:  # the first segment of this process numbers after any a stopped one left
+            self._number = max((_number(p) for p in self._folder.glob(f'{_PREFIX}*{_SUFFIX}')), default=0)
+        self._number += 1
         self._path = self._folder / f'{_PREFIX}{self._number:012d}{_SUFFIX}'
         self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 
@@ -97,7 +99,7 @@ class WebhookJournal:
             length, crc = _HEADER.unpack_from(data, offset)
             body = data[offset + _HEADER.size:offset + _HEADER.size + length]
             if len(body) < length or zlib.crc32(body) != crc:
-                log.warning('webhook journal %s: a record cut short at byte %d skipped (never acknowledged)',
+                log.warning('webhook journal %s: a record cut short or damaged at byte %d, and what follows, skipped',
                             path.name, offset)
                 break
             bodies.append(body)

@@ -93,7 +93,7 @@ class _NotPrepared(Exception):
 
 # (sql, parameter rows as tuples, position of the column that takes the previous id or None)
 _Prepared = tuple[str, list[tuple[Any, ...]], int | None]
-_COMPILED: dict[tuple[Any, ...], tuple[str, tuple[str, ...], dict[str, Any]]] = {}
+_COMPILED: dict[tuple[Any, ...], tuple[str, tuple[str, ...], dict[str, Any]] | None] = {}  # None: not preparable
 
 
 def _prepared(dialect: Any, step: Step) -> _Prepared:
@@ -115,14 +115,15 @@ def _prepared(dialect: Any, step: Step) -> _Prepared:
 
 def _compiled(dialect: Any, key: tuple[Any, ...], statement: Any,
               keys: tuple[str, ...]) -> tuple[str, tuple[str, ...], dict[str, Any]]:
-    found = _COMPILED.get((dialect.name, *key))
-    if found is None:
+    cache_key = (dialect.name, *key)
+    if cache_key not in _COMPILED:  # compiled once, also when it cannot be prepared (then the Core path, each time)
         compiled = statement().compile(dialect=dialect, column_keys=list(keys))
         processors = {name: proc for name, proc in compiled._bind_processors.items() if proc is not None}
         order = tuple(compiled.positiontup or ())
-        if set(order) != set(keys):
-            raise _NotPrepared(key)
-        found = _COMPILED[(dialect.name, *key)] = (compiled.string, order, processors)
+        _COMPILED[cache_key] = (compiled.string, order, processors) if set(order) == set(keys) else None
+    found = _COMPILED[cache_key]
+    if found is None:
+        raise _NotPrepared(key)
     return found
 
 

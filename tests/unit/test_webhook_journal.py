@@ -125,3 +125,25 @@ async def test_a_delivery_that_cannot_be_kept_is_refused(db: Database, tmp_path:
     blocked.write_text('a file where the folder should be')
     with pytest.raises(OSError):
         WebhookInbox(db, blocked).accept(body(1))
+
+
+async def test_a_stop_while_the_database_refuses_keeps_the_deliveries_for_the_next_start(
+        db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    await _connected(db)
+    folder = tmp_path / 'webhooks'
+    monkeypatch.setattr('qbsync.services.webhook_inbox.RETRY_FIRST', 0.01)
+    stopping = WebhookInbox(db, folder)
+
+    async def refused(changes):  # type: ignore[no-untyped-def]
+        raise RuntimeError('disk I/O error')
+
+    monkeypatch.setattr(stopping, '_store', refused)
+    stopping.accept(body(4))
+    stopping.accept(body(5))
+    await stopping.close(grace=0.05)  # the app stops: it does not wait for ever
+    assert await _stored(db) == [] and stopping.unstored == 2
+    restarted = WebhookInbox(db, folder)
+    restarted.start()
+    assert await restarted.drain(timeout=10)
+    assert await _stored(db) == ['4', '5']
+    assert list(folder.iterdir()) == []
